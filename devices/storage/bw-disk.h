@@ -28,6 +28,7 @@ typedef enum
   BW_DISK_ERROR_INVALID,     /* bad argument (size 0, unknown format name, ...) */
   BW_DISK_ERROR_EXISTS,      /* create: the file already exists */
   BW_DISK_ERROR_BUSY,        /* opened read-write by another process */
+  BW_DISK_ERROR_CANCELLED,   /* bw_disk_clone's progress callback said stop */
 } BwDiskError;
 
 GQuark bw_disk_error_quark (void);
