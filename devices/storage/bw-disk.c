@@ -71,7 +71,12 @@ bw_disk_detect_format (const char *path, BwDiskFormat *format, GError **error)
       gsize n = (gsize) MIN (size, (guint64) sizeof buf);
       ok = bw_storage_io_pread (fd, path, buf, n, 0, error);
       if (ok)
-        *format = bw_vdi_probe (buf, n) ? BW_DISK_FORMAT_VDI : BW_DISK_FORMAT_RAW;
+        {
+          /* A .vdi file without the signature is a damaged VDI, not a raw
+           * disk: treating it as raw would let a guest write over it. */
+          gboolean named_vdi = g_str_has_suffix (path, ".vdi") || g_str_has_suffix (path, ".VDI");
+          *format = bw_vdi_probe (buf, n) || named_vdi ? BW_DISK_FORMAT_VDI : BW_DISK_FORMAT_RAW;
+        }
     }
   close (fd);
   return ok;

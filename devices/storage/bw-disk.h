@@ -2,7 +2,7 @@
  *
  * The generic disk API used by the IDE device, the service and the command
  * line. A BwDisk is a reference-counted handle on an image file (VDI or
- * raw, detected from its first bytes) and, for a differencing VDI, on its
+ * raw, see bw_disk_detect_format) and, for a differencing VDI, on its
  * parent chain. Every call on one BwDisk is serialised by a mutex, so a
  * vCPU thread and an I/O thread may share it.
  *
@@ -141,7 +141,9 @@ void bw_disk_get_info (BwDisk *disk, BwDiskInfo *info);
 
 /* Opens path read-only without its parent and fills info. */
 gboolean bw_disk_query_info (const char *path, BwDiskInfo *info, GError **error);
-/* VDI if the file carries the VDI signature, else RAW. */
+/* VDI if the file carries the VDI signature or its name ends in ".vdi"
+ * (so a damaged VDI is refused rather than taken for a raw disk), else
+ * RAW. */
 gboolean bw_disk_detect_format (const char *path, BwDiskFormat *format, GError **error);
 
 /* "VDI" / "RAW" */
