@@ -7,6 +7,8 @@
 #include <check.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 /* A fresh temporary folder per test; HOME points into it so nothing can
  * touch the real one. Removed by storage_test_teardown. */
