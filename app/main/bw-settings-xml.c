@@ -23,6 +23,24 @@ init_libxml_once (void)
     }
 }
 
+/* libxml2 reports several errors for one fault and the first one is the
+ * one that names it; keep that. */
+typedef struct {
+  char *message;
+  int   line;
+} FirstError;
+
+static void
+first_error (void *data, xmlErrorPtr err)
+{
+  xmlParserCtxt *ctxt = data;
+  FirstError *first = ctxt->_private;
+  if (first == NULL || first->message != NULL || err == NULL || err->level < XML_ERR_ERROR)
+    return;
+  first->message = g_strchomp (g_strdup (err->message ? err->message : "not well-formed XML"));
+  first->line = err->line;
+}
+
 xmlDoc *
 bw_xml_parse (const char *data, gsize len, const char *file, GError **error)
 {
@@ -49,28 +67,41 @@ bw_xml_parse (const char *data, gsize len, const char *file, GError **error)
     }
   /* No network, no entity substitution, no DTD loading; quiet, so that the
    * error comes back to the caller instead of going to stderr. */
+  FirstError first = { NULL, 0 };
+  ctxt->_private = &first;
+  ctxt->sax->serror = first_error;
   int options = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_BIG_LINES |
                 XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
   xmlDoc *doc = xmlCtxtReadMemory (ctxt, data, (int) len, file, "UTF-8", options);
   if (doc == NULL || !ctxt->wellFormed)
     {
       const xmlError *err = xmlCtxtGetLastError (ctxt);
-      g_autofree char *msg = g_strdup (err && err->message ? err->message : "not well-formed XML");
-      g_strchomp (msg);
+      if (first.message == NULL)
+        {
+          first.message = g_strchomp (g_strdup (err && err->message ? err->message
+                                                                     : "not well-formed XML"));
+          first.line = err ? err->line : 0;
+        }
       g_set_error (error, BW_SETTINGS_ERROR, BW_SETTINGS_ERROR_PARSE,
-                   "%s:%d: %s", file, err ? err->line : 0, msg);
+                   "%s:%d: %s", file, first.line, first.message);
+      g_free (first.message);
       if (doc != NULL)
         xmlFreeDoc (doc);
       xmlFreeParserCtxt (ctxt);
       return NULL;
     }
+  g_free (first.message);
   xmlFreeParserCtxt (ctxt);
 
   if (doc->intSubset != NULL || doc->extSubset != NULL)
     {
+      /* libxml2 keeps no line for the DTD node: count it. */
+      const char *dt = g_strstr_len (data, (gssize) len, "<!DOCTYPE");
+      long line = 1;
+      for (const char *p = data; dt != NULL && p < dt; p++)
+        line += *p == '\n';
       g_set_error (error, BW_SETTINGS_ERROR, BW_SETTINGS_ERROR_PARSE,
-                   "%s:%ld: document type declarations are not allowed", file,
-                   doc->intSubset ? xmlGetLineNo ((xmlNode *) doc->intSubset) : 1L);
+                   "%s:%ld: document type declarations are not allowed", file, line);
       xmlFreeDoc (doc);
       return NULL;
     }

@@ -58,6 +58,40 @@ name_in (const char *name, const char *const *list)
   return FALSE;
 }
 
+/* Copy attribute `a` onto `target`, declaring its namespace on the
+ * document's root element when it is not in scope. (xmlCopyProp plus
+ * xmlAddChild does not link the copy: xmlAddChild sees it already
+ * "parented".) */
+static void
+copy_attr (xmlNode *target, const xmlAttr *a)
+{
+  xmlNs *ns = NULL;
+  if (a->ns != NULL && a->ns->href != NULL)
+    {
+      ns = xmlSearchNsByHref (target->doc, target, a->ns->href);
+      if (ns == NULL || ns->prefix == NULL)
+        {
+          /* Attributes need a prefix; keep the original one if free. */
+          xmlNode *root = xmlDocGetRootElement (target->doc);
+          if (root == NULL)
+            root = target;
+          const char *prefix = a->ns->prefix ? (const char *) a->ns->prefix : "ns";
+          ns = xmlNewNs (root, a->ns->href, BAD_CAST prefix);
+          for (guint i = 1; ns == NULL && i < 100; i++)
+            {
+              g_autofree char *p = g_strdup_printf ("%s%u", prefix, i);
+              if (xmlSearchNs (target->doc, target, BAD_CAST p) == NULL)
+                ns = xmlNewNs (root, a->ns->href, BAD_CAST p);
+            }
+          if (ns == NULL)
+            return;
+        }
+    }
+  xmlChar *value = xmlNodeListGetString (a->doc, a->children, 1);
+  xmlSetNsProp (target, ns, a->name, value ? value : BAD_CAST "");
+  xmlFree (value);
+}
+
 void
 bw_xml_extras_collect (BwXmlExtras      **extras,
                        const char        *key,
@@ -78,9 +112,7 @@ bw_xml_extras_collect (BwXmlExtras      **extras,
       if (holder == NULL)
         holder = xmlNewChild (xmlDocGetRootElement ((*extras)->doc), NULL,
                               BAD_CAST holder_name (key), NULL);
-      xmlAttr *copy = xmlCopyProp (holder, a);
-      if (copy != NULL)
-        xmlAddChild (holder, (xmlNode *) copy);
+      copy_attr (holder, a);
     }
 
   for (xmlNode *c = node->children; c != NULL; c = c->next)
@@ -119,9 +151,7 @@ bw_xml_extras_apply (const BwXmlExtras *extras, const char *key, xmlNode *node)
       /* Never let a kept attribute shadow one we wrote ourselves. */
       if (a->ns == NULL && xmlHasNsProp (node, a->name, NULL) != NULL)
         continue;
-      xmlAttr *copy = xmlCopyProp (node, a);
-      if (copy != NULL)
-        xmlAddChild (node, (xmlNode *) copy);
+      copy_attr (node, a);
     }
   for (xmlNode *c = holder->children; c != NULL; c = c->next)
     {
