@@ -98,8 +98,7 @@ struct _BwDevice
   BwConfig *config;     /* this device's config node (never NULL) */
   gboolean realized;
   /*< private >*/
-  guint order;
-  GPtrArray *timers;
+  struct _BwDevicePrivate *priv;
 };
 
 /* Registration (called by BW_DEVICE_REGISTER's constructor). */

@@ -19,7 +19,9 @@
  *      region (a device's own host memory, e.g. a framebuffer)
  *   4. system RAM
  *   5. nothing: reads all ones, writes dropped (reported once per page)
- * The PCI side in step 2 is steps 3 and 5 (never system RAM).
+ * The PCI side in step 2 is steps 3 and 5 (never system RAM). The legacy
+ * VGA window A0000-BFFFF always belongs to the PCI side (SMRAM is not
+ * modelled): without a VGA device it reads all ones.
  *
  * Regions are in whole 4 KiB pages. The map is kept as a flat view of
  * segments (rebuilt on every change) so that the CPU's page lookups and
@@ -155,6 +157,11 @@ typedef struct
 
 /* Returns a new array of BwMemorySlot. */
 GArray *bw_memory_get_slots (BwMemory *mem);
+
+/* Accesses that hit nothing (no RAM, ROM or MMIO range): reported once
+ * per page (the platform logs them). */
+typedef void (*BwMemoryReportFunc) (void *user_data, guint64 gpa, guint size, gboolean is_write);
+void bw_memory_set_report_func (BwMemory *mem, BwMemoryReportFunc func, void *user_data);
 
 /* Increments on every map change; lets a CPU check cheaply whether its
  * cached pointers are stale. */
