@@ -15,6 +15,9 @@ G_STATIC_ASSERT (G_BYTE_ORDER == G_LITTLE_ENDIAN); /* guest values are copied as
 #define RAM_MAX (G_GUINT64_CONSTANT (1) << 40)
 #define REPORTED_MAX 1024
 
+/* One pointer for every RAM segment: segments merge by name pointer. */
+static const char ram_name[] = "ram";
+
 typedef enum
 {
   KIND_UNASSIGNED,
@@ -255,8 +258,8 @@ resolve (BwMemory *mem, guint64 addr, Segment *seg)
           seg->write_kind = pci_write;
           seg->write_host = pci_write == KIND_DEVRAM ? pci_host : NULL;
         }
-      if (!seg->name)
-        seg->name = "ram";
+      /* Named after what reads see, so shadow RAM merges with RAM. */
+      seg->name = seg->read_kind == KIND_RAM || !r ? ram_name : r->name;
       return;
     }
 
@@ -265,7 +268,7 @@ resolve (BwMemory *mem, guint64 addr, Segment *seg)
     {
       seg->read_kind = seg->write_kind = KIND_RAM;
       seg->read_host = seg->write_host = ram;
-      seg->name = "ram";
+      seg->name = ram_name;
       return;
     }
   seg->read_kind = pci_read;
@@ -811,7 +814,7 @@ bw_memory_get_slots (BwMemory *mem)
             }
         }
       BwMemorySlot slot = { .gpa = start, .size = end - start, .host = host,
-                            .read_only = read_only, .name = seg->name ? seg->name : "ram" };
+                            .read_only = read_only, .name = seg->name ? seg->name : ram_name };
       g_array_append_val (slots, slot);
     }
   g_rw_lock_reader_unlock (&mem->view_lock);
