@@ -189,7 +189,35 @@ bw_disk_create (const char *path, BwDiskFormat format, BwDiskVariant variant, gu
 BwDisk *
 bw_disk_create_diff (const char *path, BwDisk *parent, GError **error)
 {
+  return bw_disk_create_diff_full (path, parent, NULL, error);
+}
+
+gboolean
+bw_disk_set_uuid (BwDisk *disk, const char *uuid, GError **error)
+{
+  g_return_val_if_fail (disk != NULL, FALSE);
+  if (disk->vdi == NULL)
+    {
+      g_set_error (error, BW_DISK_ERROR, BW_DISK_ERROR_INVALID, "%s: raw images have no UUID",
+                   disk->path);
+      return FALSE;
+    }
+  g_mutex_lock (&disk->lock);
+  gboolean ok = bw_vdi_set_uuid (disk->vdi, uuid, error);
+  g_mutex_unlock (&disk->lock);
+  return ok;
+}
+
+BwDisk *
+bw_disk_create_diff_full (const char *path, BwDisk *parent, const char *uuid, GError **error)
+{
   g_return_val_if_fail (path != NULL && parent != NULL, NULL);
+  if (uuid != NULL && !g_uuid_string_is_valid (uuid))
+    {
+      g_set_error (error, BW_DISK_ERROR, BW_DISK_ERROR_INVALID, "%s: bad UUID \"%s\"", path,
+                   uuid);
+      return NULL;
+    }
   if (parent->vdi == NULL)
     {
       g_set_error (error, BW_DISK_ERROR, BW_DISK_ERROR_INVALID,
@@ -198,14 +226,21 @@ bw_disk_create_diff (const char *path, BwDisk *parent, GError **error)
       return NULL;
     }
   g_mutex_lock (&parent->lock);
-  g_autofree char *uuid = g_strdup (bw_vdi_get_uuid (parent->vdi));
+  g_autofree char *parent_uuid = g_strdup (bw_vdi_get_uuid (parent->vdi));
   g_autofree char *modify = g_strdup (bw_vdi_get_modify_uuid (parent->vdi));
   g_mutex_unlock (&parent->lock);
 
   g_autoptr (BwDisk) disk = disk_new (path, BW_DISK_FORMAT_VDI, BW_DISK_OPEN_READ_WRITE);
-  disk->vdi = bw_vdi_create_diff (path, bw_disk_get_size (parent), uuid, modify, error);
+  disk->vdi = bw_vdi_create_diff (path, bw_disk_get_size (parent), parent_uuid, modify,
+                                  error);
   if (disk->vdi == NULL)
     return NULL;
+  if (uuid != NULL && !bw_vdi_set_uuid (disk->vdi, uuid, error))
+    {
+      g_clear_pointer (&disk->vdi, bw_vdi_close);
+      unlink (path);
+      return NULL;
+    }
   disk->parent = bw_disk_ref (parent);
   return g_steal_pointer (&disk);
 }

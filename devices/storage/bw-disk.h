@@ -108,6 +108,16 @@ BwDisk *bw_disk_create (const char *path,
  * (its UUIDs are recorded in the child) and returns the child open
  * read-write with parent attached. */
 BwDisk *bw_disk_create_diff (const char *path, BwDisk *parent, GError **error);
+/* The same with a chosen UUID for the child (NULL: a random one), so a
+ * snapshot's "{uuid}.vdi" can be named before it is made. */
+BwDisk *bw_disk_create_diff_full (const char *path,
+                                  BwDisk *parent,
+                                  const char *uuid,
+                                  GError **error);
+
+/* Gives a writable VDI a new creation UUID (VBoxManage sethduuid). Raw
+ * images have none: BW_DISK_ERROR_INVALID. */
+gboolean bw_disk_set_uuid (BwDisk *disk, const char *uuid, GError **error);
 
 /* Copies every byte of src's virtual disk into a new image at dst_path.
  * All-zero blocks are skipped for dynamic targets. On failure or cancel

@@ -24,6 +24,7 @@ G_BEGIN_DECLS
 
 /* Field offsets that are rewritten in place. */
 #define BW_VDI_OFF_BLOCKS_ALLOCATED 388
+#define BW_VDI_OFF_UUID_CREATE 392
 #define BW_VDI_OFF_UUID_MODIFY 408
 
 /* Limits: larger blocks are legal VDI but need a block-sized buffer. */

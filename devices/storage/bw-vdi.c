@@ -73,7 +73,6 @@ check_map (BwVdi *vdi, GError **error)
 {
   const BwVdiHeader *h = &vdi->header;
   g_autofree guint8 *seen = g_malloc0 (h->blocks / 8 + 1);
-  g_autofree guint32 *owner = NULL;
   guint32 count = 0;
   gboolean any = FALSE;
   guint32 max = 0;
@@ -371,6 +370,30 @@ bw_vdi_flush (BwVdi *vdi, GError **error)
   if (!vdi->writable)
     return TRUE;
   return bw_storage_io_sync (vdi->fd, vdi->path, error);
+}
+
+gboolean
+bw_vdi_set_uuid (BwVdi *vdi, const char *uuid, GError **error)
+{
+  guint8 u[16];
+  if (!bw_vdi_uuid_from_string (uuid, u) || bw_vdi_uuid_is_null (u)
+      || memcmp (u, vdi->header.uuid_link, 16) == 0)
+    {
+      g_set_error (error, BW_DISK_ERROR, BW_DISK_ERROR_INVALID, "%s: bad UUID \"%s\"",
+                   vdi->path, uuid ? uuid : "");
+      return FALSE;
+    }
+  if (!vdi->writable)
+    {
+      g_set_error (error, BW_DISK_ERROR, BW_DISK_ERROR_READ_ONLY, "%s: image is open read-only",
+                   vdi->path);
+      return FALSE;
+    }
+  if (!bw_storage_io_pwrite (vdi->fd, vdi->path, u, 16, BW_VDI_OFF_UUID_CREATE, error))
+    return FALSE;
+  memcpy (vdi->header.uuid_create, u, 16);
+  bw_vdi_uuid_to_string (u, vdi->uuid);
+  return TRUE;
 }
 
 void

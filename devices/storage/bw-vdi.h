@@ -88,6 +88,10 @@ gboolean bw_vdi_write (BwVdi *vdi,
 
 gboolean bw_vdi_flush (BwVdi *vdi, GError **error);
 
+/* Rewrites the image's creation UUID (VBoxManage sethduuid; naming a new
+ * differencing image after its own UUID). Needs a writable image. */
+gboolean bw_vdi_set_uuid (BwVdi *vdi, const char *uuid, GError **error);
+
 /* When FALSE, block allocation skips the fdatasync between data and map
  * (for a target being filled by a clone, which is deleted on failure). */
 void bw_vdi_set_write_barriers (BwVdi *vdi, gboolean barriers);

@@ -8,7 +8,10 @@
  *
  *   CC=clang meson setup build-fuzz -Dfuzzing=true -Dgui=disabled
  *   ninja -C build-fuzz tests/storage/fuzz-vdi
- *   build-fuzz/tests/storage/fuzz-vdi -max_total_time=120 tests/storage/corpus-vdi */
+ *   mkdir -p build-fuzz/corpus-vdi
+ *   build-fuzz/tests/storage/fuzz-vdi -max_total_time=120 build-fuzz/corpus-vdi \
+ *       tests/storage/corpus-vdi
+ * (new inputs go to the first folder; the committed seeds stay as they are) */
 #include "config.h"
 
 #include "devices/storage/bw-disk.h"

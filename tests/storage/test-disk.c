@@ -511,6 +511,41 @@ START_TEST (test_clone_flattens_differencing)
 }
 END_TEST
 
+START_TEST (test_chosen_uuids)
+{
+  g_autoptr (GError) error = NULL;
+  const char *want = "0b7e8a52-3c1d-4f6e-9a2b-5d4c3b2a1f00";
+  g_autofree char *child_path = tpath ("child.vdi");
+  {
+    g_autoptr (BwDisk) base = create_ok ("base.vdi", BW_DISK_FORMAT_VDI,
+                                         BW_DISK_VARIANT_DYNAMIC, MIB);
+    BwDiskInfo binfo;
+    bw_disk_get_info (base, &binfo);
+    g_autoptr (BwDisk) child = bw_disk_create_diff_full (child_path, base, want, &error);
+    ck_assert_msg (child != NULL, "%s", error ? error->message : "");
+    /* A child cannot take its parent's UUID. */
+    ck_assert (!bw_disk_set_uuid (child, binfo.uuid, &error));
+    ck_assert (g_error_matches (error, BW_DISK_ERROR, BW_DISK_ERROR_INVALID));
+    g_clear_error (&error);
+    ck_assert (bw_disk_set_uuid (base, "11111111-2222-3333-4444-555555555555", &error));
+  }
+  BwDiskInfo info;
+  ck_assert (bw_disk_query_info (child_path, &info, &error));
+  ck_assert_str_eq (info.uuid, want);
+  g_autofree char *base_path = tpath ("base.vdi");
+  ck_assert (bw_disk_query_info (base_path, &info, &error));
+  ck_assert_str_eq (info.uuid, "11111111-2222-3333-4444-555555555555");
+
+  g_autoptr (BwDisk) raw = create_ok ("r.img", BW_DISK_FORMAT_RAW, BW_DISK_VARIANT_DYNAMIC, MIB);
+  ck_assert (!bw_disk_set_uuid (raw, want, &error));
+  ck_assert (g_error_matches (error, BW_DISK_ERROR, BW_DISK_ERROR_INVALID));
+  g_clear_error (&error);
+  g_autoptr (BwDisk) ro = open_ok ("base.vdi", BW_DISK_OPEN_READ_ONLY);
+  ck_assert (!bw_disk_set_uuid (ro, want, &error));
+  ck_assert (g_error_matches (error, BW_DISK_ERROR, BW_DISK_ERROR_READ_ONLY));
+}
+END_TEST
+
 typedef struct
 {
   BwDisk *disk;
@@ -592,6 +627,7 @@ disk_suite (void)
   tcase_add_test (tc, test_differencing_parent_errors);
   tcase_add_test (tc, test_clone_and_convert);
   tcase_add_test (tc, test_clone_flattens_differencing);
+  tcase_add_test (tc, test_chosen_uuids);
   tcase_add_test (tc, test_two_threads_share_a_disk);
   tcase_add_test (tc, test_names);
   suite_add_tcase (s, tc);
