@@ -574,10 +574,8 @@ bw_svc_machines_modify (BwSvcMachines *self, const char *machine, GVariant *chan
       g_autofree char *new_path = NULL;
       /* The rename writes the settings itself, before it moves files. */
       ok = bw_svc_rename_machine (self, uuid, path, copy, &new_path, error);
-      if (ok)
-        entry_update (self, uuid, new_path, g_steal_pointer (&copy));
-      else
-        bw_svc_machines_forget (self, uuid);
+      /* Paths inside may have moved with the folder: re-read on next use. */
+      bw_svc_machines_forget (self, uuid);
     }
   else
     {

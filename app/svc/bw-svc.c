@@ -9,6 +9,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -57,6 +58,12 @@ take_lock (BwSvc *svc, gboolean *held_elsewhere, GError **error)
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot lock %s: %s", path,
                    g_strerror (saved));
       return FALSE;
+    }
+  /* Who holds it, for people and tests that look. */
+  if (ftruncate (svc->lock_fd, 0) == 0)
+    {
+      g_autofree char *pid = g_strdup_printf ("%d\n", (int) getpid ());
+      (void) !write (svc->lock_fd, pid, strlen (pid));
     }
   return TRUE;
 }
