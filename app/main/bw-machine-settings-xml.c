@@ -50,10 +50,14 @@ static const char *const hardware_children[] = { "CPU", "Memory", "Firmware", "B
                                                  "DirectBoot", "StorageControllers", "UART",
                                                  "Network", NULL };
 static const char *const cpu_attrs[] = { "count", "acceleration", NULL };
-static const char *const memory_attrs_v1[] = { "sizeKiB", NULL };
+/* A version 1 file is read as version 1: names that only version 2
+ * knows are dropped there rather than kept as unknown, or the rewrite
+ * would hold them twice. */
+static const char *const memory_attrs_v1[] = { "sizeKiB", "sizeMiB", NULL };
 static const char *const memory_attrs_v2[] = { "sizeMiB", NULL };
 static const char *const firmware_attrs[] = { "type", NULL };
 static const char *const boot_attrs_v1[] = { "order", NULL };
+static const char *const boot_children_v1[] = { "Order", NULL };
 static const char *const boot_children_v2[] = { "Order", NULL };
 static const char *const order_attrs[] = { "position", "device", NULL };
 static const char *const display_attrs[] = { "vramMiB", NULL };
@@ -327,7 +331,7 @@ read_hardware (const BwXmlReader *rd, xmlNode *node, GError **error)
       if (!(v1 ? read_boot_v1 (rd, n, hw, error) : read_boot_v2 (rd, n, hw, error)))
         return NULL;
       bw_xml_extras_collect (&hw->extras, "Boot", n, v1 ? boot_attrs_v1 : none,
-                             v1 ? none : boot_children_v2);
+                             v1 ? boot_children_v1 : boot_children_v2);
     }
   if ((n = bw_xml_child (node, "Display")) != NULL)
     {
