@@ -155,6 +155,33 @@ START_TEST (test_count_behind_map_is_tolerated)
 }
 END_TEST
 
+/* Data appended without its map entry (a crash before the map write) is
+ * an orphan: the next allocation reuses its place. */
+START_TEST (test_orphan_block_is_reused)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = make_good_image ("orphan.vdi");
+  g_autofree guint8 *junk = g_malloc (MIB);
+  memset (junk, 0xee, MIB);
+  patch_bytes (path, 4 * MIB, junk, MIB);
+  {
+    g_autoptr (BwDisk) disk = bw_disk_open (path, BW_DISK_OPEN_READ_WRITE, &error);
+    ck_assert_msg (disk != NULL, "%s", error ? error->message : "");
+    guint8 buf[512];
+    memset (buf, 0, sizeof buf);
+    ck_assert (bw_disk_read (disk, 3 * MIB, buf, sizeof buf, &error));
+    ck_assert (is_all (buf, sizeof buf, 0));
+    fill_pattern (buf, sizeof buf, 3 * MIB, 8);
+    ck_assert (bw_disk_write (disk, 3 * MIB, buf, sizeof buf, &error));
+  }
+  g_autoptr (GBytes) b = read_file_bytes (path);
+  const guint8 *d = g_bytes_get_data (b, NULL);
+  ck_assert_uint_eq (g_bytes_get_size (b), 5 * MIB);
+  ck_assert_uint_eq (GUINT32_FROM_LE (*(guint32 *) (d + MIB + 12)), 2);
+  ck_assert (is_all (d + 4 * MIB + 512, MIB - 512, 0));
+}
+END_TEST
+
 static Suite *
 validate_suite (void)
 {
@@ -164,6 +191,7 @@ validate_suite (void)
   tcase_set_timeout (tc, 20);
   tcase_add_loop_test (tc, test_fault, 0, G_N_ELEMENTS (faults));
   tcase_add_test (tc, test_count_behind_map_is_tolerated);
+  tcase_add_test (tc, test_orphan_block_is_reused);
   suite_add_tcase (s, tc);
   return s;
 }
