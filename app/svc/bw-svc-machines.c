@@ -645,15 +645,19 @@ bw_svc_machines_persist_state (BwSvcMachines *self, const char *uuid, BwMachineS
 GVariant *
 bw_svc_machines_get_properties (BwSvcMachines *self, GError **error)
 {
-  if (!bw_svc_machines_check_registry (self, error))
-    return NULL;
-  BwGlobalSettings *global = bw_registry_get_global (self->registry);
+  /* Answers even with a broken boxwood.xml: which file, and who we are,
+   * is what a person then needs. */
   GVariantBuilder builder;
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
-  g_variant_builder_add (&builder, "{ss}", "machinefolder",
-                         global->machine_folder ? global->machine_folder : "");
-  g_variant_builder_add (&builder, "{ss}", "configfile",
-                         bw_registry_get_global_path (self->registry));
+  if (self->registry != NULL)
+    {
+      BwGlobalSettings *global = bw_registry_get_global (self->registry);
+      g_variant_builder_add (&builder, "{ss}", "machinefolder",
+                             global->machine_folder ? global->machine_folder : "");
+    }
+  g_autofree char *config_file =
+      g_build_filename (self->config_dir, BW_GLOBAL_SETTINGS_FILE_NAME, NULL);
+  g_variant_builder_add (&builder, "{ss}", "configfile", config_file);
   g_variant_builder_add (&builder, "{ss}", "version", PACKAGE_VERSION);
   g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
   g_variant_builder_add (&builder, "{ss}", "pid", pid);

@@ -601,6 +601,52 @@ START_TEST (test_rename_recovery)
 }
 END_TEST
 
+static void
+on_closed (BwClient *c, gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+START_TEST (test_closed_when_service_dies)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BwClient) c = connect_ok ();
+  gboolean closed = FALSE;
+  g_signal_connect (c, "closed", G_CALLBACK (on_closed), &closed);
+  kill (svc_pid (c), SIGKILL);
+  ck_assert (svc_wait_flag (&closed, 5000));
+
+  /* Calls on the dead connection say so; a new client starts a new one. */
+  ck_assert_ptr_null (bw_client_list_machines (c, &error));
+  ck_assert (g_error_matches (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_NO_SERVICE));
+  g_clear_error (&error);
+  g_autoptr (BwClient) d = connect_ok ();
+  g_autoptr (GPtrArray) list = bw_client_list_machines (d, &error);
+  g_assert_no_error (error);
+}
+END_TEST
+
+START_TEST (test_broken_registry)
+{
+  /* A damaged boxwood.xml: the service still answers, and says what is
+   * wrong with which file instead of acting on a half-read registry. */
+  g_autoptr (GError) error = NULL;
+  g_mkdir_with_parents (world.config, 0700);
+  g_autofree char *global = g_build_filename (world.config, "boxwood.xml", NULL);
+  ck_assert (g_file_set_contents (global, "<?xml version=\"1.0\"?>\n<Boxwood><Mach", -1, NULL));
+  g_autoptr (BwClient) c = connect_ok ();
+  ck_assert_ptr_null (bw_client_list_machines (c, &error));
+  ck_assert (g_error_matches (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_BROKEN_SETTINGS));
+  ck_assert_msg (strstr (error->message, global) != NULL, "%s", error->message);
+  g_clear_error (&error);
+  ck_assert_ptr_null (bw_client_create_machine (c, "X", NULL, NULL, TRUE, NULL, &error));
+  ck_assert (g_error_matches (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_BROKEN_SETTINGS));
+  g_autofree char *text = NULL;
+  g_file_get_contents (global, &text, NULL, NULL);
+  ck_assert_str_eq (text, "<?xml version=\"1.0\"?>\n<Boxwood><Mach");
+}
+END_TEST
+
 static Suite *
 svc_suite (void)
 {
@@ -620,6 +666,8 @@ svc_suite (void)
   tcase_add_test (tc, test_session_killed_is_aborted);
   tcase_add_test (tc, test_media);
   tcase_add_test (tc, test_rename_recovery);
+  tcase_add_test (tc, test_closed_when_service_dies);
+  tcase_add_test (tc, test_broken_registry);
   suite_add_tcase (s, tc);
   return s;
 }
