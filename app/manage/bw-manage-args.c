@@ -149,10 +149,15 @@ bw_manage_args_uint (BwManageArgs *args, guint64 min, guint64 max, guint64 *valu
     return FALSE;
   if (!bw_manage_parse_uint (text, min, max, value))
     {
-      bw_manage_syntax_error (args->cmd,
-                              "option '%s': '%s' is not a number from %" G_GUINT64_FORMAT
-                              " to %" G_GUINT64_FORMAT,
-                              args->option, text, min, max);
+      guint64 any;
+      if (bw_manage_parse_uint (text, 0, G_MAXUINT64, &any))
+        bw_manage_syntax_error (args->cmd,
+                                "option '%s': %s is out of range (%" G_GUINT64_FORMAT
+                                "..%" G_GUINT64_FORMAT ")",
+                                args->option, text, min, max);
+      else
+        bw_manage_syntax_error (args->cmd, "option '%s': '%s' is not a number", args->option,
+                                text);
       return FALSE;
     }
   return TRUE;

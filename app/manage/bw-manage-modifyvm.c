@@ -176,7 +176,11 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
       else if (strcmp (opt, "--memory") == 0 || strcmp (opt, "--vram") == 0 ||
                strcmp (opt, "--cpus") == 0)
         {
-          if (!bw_manage_args_uint (args, 0, G_MAXUINT32, &n))
+          /* The settings model's limits, so that a typo gets the usage. */
+          gboolean mem = strcmp (opt, "--memory") == 0, vram = strcmp (opt, "--vram") == 0;
+          guint64 min = mem ? BW_MEMORY_MIN_MIB : vram ? BW_VRAM_MIN_MIB : 1;
+          guint64 max = mem ? BW_MEMORY_MAX_MIB : vram ? BW_VRAM_MAX_MIB : BW_CPU_COUNT_MAX;
+          if (!bw_manage_args_uint (args, min, max, &n))
             return bw_manage_args_status (args);
           add (&c, opt + 2, g_strdup_printf ("%" G_GUINT64_FORMAT, n));
         }

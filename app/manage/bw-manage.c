@@ -5,6 +5,7 @@
 
 #include "app/manage/bw-manage.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,7 +38,11 @@ bw_manage_print_usage (const BwManageCommand *cmd, FILE *out)
     {
       if (*lines[i] == '\0')
         continue;
-      fprintf (out, "%s boxwood-manage %s\n", i == 0 ? "Usage:" : "      ", lines[i]);
+      /* Lines starting with a space continue the synopsis above. */
+      if (*lines[i] == ' ')
+        fprintf (out, "%*s%s\n", (int) strlen ("Usage: boxwood-manage "), "", lines[i]);
+      else
+        fprintf (out, "%s boxwood-manage %s\n", i == 0 ? "Usage:" : "      ", lines[i]);
     }
 }
 
@@ -175,8 +180,8 @@ bw_manage_main (int argc, char **argv)
 
   g_autoptr (BwManageArgs) args = bw_manage_args_new (cmd, argc - 2, argv + 2);
   int status = cmd->run (cmd, args);
-  fflush (stdout);
-  if (ferror (stdout))
-    return bw_manage_error ("could not write the output");
+  /* A reader that went away early (| head) is no error worth a word. */
+  if (fflush (stdout) != 0 || ferror (stdout))
+    return errno == EPIPE ? BW_MANAGE_EXIT_FAILURE : bw_manage_error ("could not write the output: %s", g_strerror (errno));
   return status;
 }
