@@ -47,6 +47,7 @@ struct _BwVm
   gboolean reset_req;
   guint reset_generation;
   guint64 wake_seq; /* bumped when a halted vCPU may have something to do */
+  gboolean final_notified; /* listeners told of POWERED_OFF/ABORTED */
   BwVmResetHook reset_hook;
   void *reset_hook_data;
 };
@@ -97,16 +98,25 @@ set_state (BwVm *vm, BwVmState to, const char *reason, GError **error)
     }
   vm->state = to;
   g_autoptr (GArray) listeners = g_array_copy (vm->listeners);
-  g_cond_broadcast (&vm->cond);
-  g_mutex_unlock (&vm->mutex);
-
+  /* Logged before anyone can see the new state. */
   bw_log_printf (vm->log, "VMM", "State: %s -> %s%s%s%s", bw_vm_state_to_string (from),
                  bw_vm_state_to_string (to), reason ? " (" : "", reason ? reason : "",
                  reason ? ")" : "");
+  g_cond_broadcast (&vm->cond);
+  g_mutex_unlock (&vm->mutex);
+
   for (guint i = 0; i < listeners->len; i++)
     {
       Listener *l = &g_array_index (listeners, Listener, i);
       l->func (l->user_data, vm, from, to, reason);
+    }
+  if (to == BW_VM_STATE_POWERED_OFF || to == BW_VM_STATE_ABORTED)
+    {
+      /* bw_vm_wait() returns once the listeners have heard of the end. */
+      g_mutex_lock (&vm->mutex);
+      vm->final_notified = TRUE;
+      g_cond_broadcast (&vm->cond);
+      g_mutex_unlock (&vm->mutex);
     }
   return TRUE;
 }
@@ -658,7 +668,7 @@ bw_vm_wait (BwVm *vm, gint timeout_ms)
 {
   gint64 end = timeout_ms < 0 ? -1 : g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   g_mutex_lock (&vm->mutex);
-  while (vm->state != BW_VM_STATE_POWERED_OFF && vm->state != BW_VM_STATE_ABORTED)
+  while (!vm->final_notified)
     {
       if (end < 0)
         g_cond_wait (&vm->cond, &vm->mutex);
