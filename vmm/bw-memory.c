@@ -507,19 +507,17 @@ bw_memory_region_set_address (BwMemoryRegion *region, guint64 gpa, GError **erro
   return TRUE;
 }
 
-void
+gboolean
 bw_memory_region_set_enabled (BwMemoryRegion *region, gboolean enabled)
 {
   enabled = !!enabled;
   if (region->enabled == enabled)
-    return;
+    return TRUE;
   if (enabled && !check_region (region->mem, region, region->name, region->gpa, region->size, NULL))
-    {
-      g_warning ("Memory region “%s” stays disabled: it would overlap another", region->name);
-      return;
-    }
+    return FALSE;
   region->enabled = enabled;
   rebuild (region->mem);
+  return TRUE;
 }
 
 guint8 *

@@ -94,7 +94,9 @@ BwMemoryRegion *bw_memory_add_device_ram (BwMemory *mem, const char *name, guint
                                           void *host, gsize size, GError **error);
 /* Moves or hides a ROM or device RAM region (PCI BARs). Fails on overlap. */
 gboolean bw_memory_region_set_address (BwMemoryRegion *region, guint64 gpa, GError **error);
-void bw_memory_region_set_enabled (BwMemoryRegion *region, gboolean enabled);
+/* FALSE when enabling would overlap another region (a guest may program
+ * BARs that way): the region then stays disabled. */
+gboolean bw_memory_region_set_enabled (BwMemoryRegion *region, gboolean enabled);
 guint8 *bw_memory_region_get_host (BwMemoryRegion *region);
 void bw_memory_remove_region (BwMemory *mem, BwMemoryRegion *region);
 

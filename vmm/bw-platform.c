@@ -226,22 +226,21 @@ bw_platform_add_device (BwPlatform *platform, const char *class_name, const char
                    "No device class “%s” (is its library linked with link_whole?)", class_name);
       return NULL;
     }
-  if (!id || !*id || strlen (id) > 255 || bw_platform_find_device (platform, id))
+  gboolean valid = id && *id && strlen (id) <= 255;
+  for (const char *c = id; valid && *c; c++)
+    valid = g_ascii_isalnum (*c) || *c == '-' || *c == '_';
+  if (!valid || bw_platform_find_device (platform, id))
     {
       g_set_error (error, BW_DEVICE_ERROR, BW_DEVICE_ERROR_DUPLICATE_ID,
-                   "Device id “%s” is empty, too long or already taken", id ? id : "");
+                   "Device id “%s” is empty, too long, not made of letters, digits, '-' and "
+                   "'_', or already taken",
+                   id ? id : "");
       return NULL;
     }
   if (!config)
     {
       g_autofree char *path = g_strconcat ("devices/", id, NULL);
       config = bw_config_ensure_child (platform->config, path);
-      if (!config)
-        {
-          g_set_error (error, BW_DEVICE_ERROR, BW_DEVICE_ERROR_DUPLICATE_ID,
-                       "Device id “%s” is not usable as a configuration key", id);
-          return NULL;
-        }
     }
   BwDevice *dev = bw_device_instance_new (klass, platform, id, config, platform->next_order++);
   g_ptr_array_add (platform->devices, dev);

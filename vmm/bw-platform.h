@@ -59,7 +59,8 @@ void bw_platform_lock (BwPlatform *platform);
 void bw_platform_unlock (BwPlatform *platform);
 GRecMutex *bw_platform_get_lock (BwPlatform *platform);
 
-/* Devices. id must be unique; config may be NULL (the node
+/* Devices. id must be unique, made of ASCII letters, digits, '-' and
+ * '_'; config may be NULL (the node
  * "devices/<id>" of the platform's tree is used, created if missing). */
 BwDevice *bw_platform_add_device (BwPlatform *platform, const char *class_name, const char *id,
                                   BwConfig *config, GError **error);

@@ -380,9 +380,16 @@ START_TEST (test_device_ram_region)
   ck_assert (bw_memory_region_set_address (r, 0xfe000000, NULL));
   ck_assert_uint_eq (rd (mem, 0xfd000100, 4), 0xffffffff);
   ck_assert_uint_eq (rd (mem, 0xfe000100, 4), 0x00ff00ff);
-  bw_memory_region_set_enabled (r, FALSE);
+  ck_assert (bw_memory_region_set_enabled (r, FALSE));
   ck_assert_uint_eq (rd (mem, 0xfe000100, 4), 0xffffffff);
-  bw_memory_region_set_enabled (r, TRUE);
+  /* Another region takes the space meanwhile: enabling is refused. */
+  g_autofree guint8 *other = g_malloc0 (0x1000);
+  BwMemoryRegion *o = bw_memory_add_device_ram (mem, "other", 0xfe008000, other, 0x1000, NULL);
+  ck_assert_ptr_nonnull (o);
+  ck_assert (!bw_memory_region_set_enabled (r, TRUE));
+  ck_assert_uint_eq (rd (mem, 0xfe000100, 4), 0xffffffff);
+  bw_memory_remove_region (mem, o);
+  ck_assert (bw_memory_region_set_enabled (r, TRUE));
   ck_assert_ptr_eq (bw_memory_get_host_range (mem, 0xfe000000, 16, TRUE), fb);
   bw_memory_remove_region (mem, r);
   ck_assert_uint_eq (rd (mem, 0xfe000100, 4), 0xffffffff);

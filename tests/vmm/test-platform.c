@@ -163,6 +163,9 @@ START_TEST (test_realize_order_and_errors)
   ck_assert_ptr_null (bw_platform_add_device (p, "test-latch", "latch0", NULL, &error));
   ck_assert (g_error_matches (error, BW_DEVICE_ERROR, BW_DEVICE_ERROR_DUPLICATE_ID));
   g_clear_error (&error);
+  ck_assert_ptr_null (bw_platform_add_device (p, "test-latch", "bad id/..", NULL, &error));
+  ck_assert (g_error_matches (error, BW_DEVICE_ERROR, BW_DEVICE_ERROR_DUPLICATE_ID));
+  g_clear_error (&error);
   ck_assert_ptr_null (bw_platform_add_device (p, "nope", "x", NULL, &error));
   ck_assert (g_error_matches (error, BW_DEVICE_ERROR, BW_DEVICE_ERROR_UNKNOWN_CLASS));
   g_clear_error (&error);
