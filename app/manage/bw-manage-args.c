@@ -129,12 +129,15 @@ bw_manage_parse_uint (const char *text, guint64 min, guint64 max, guint64 *value
 
   if (text == NULL || *text == '\0' || *text == '-' || *text == '+' || g_ascii_isspace (*text))
     return FALSE;
+  gboolean hex = g_str_has_prefix (text, "0x") || g_str_has_prefix (text, "0X");
+  const char *digits = hex ? text + 2 : text;
+
+  /* strtoull would take a sign or blanks after "0x"; we take digits only. */
+  if (hex ? !g_ascii_isxdigit (*digits) : !g_ascii_isdigit (*digits))
+    return FALSE;
   errno = 0;
-  if (g_str_has_prefix (text, "0x") || g_str_has_prefix (text, "0X"))
-    v = g_ascii_strtoull (text + 2, &end, 16);
-  else
-    v = g_ascii_strtoull (text, &end, 10);
-  if (errno != 0 || end == text || *end != '\0' || v < min || v > max)
+  v = g_ascii_strtoull (digits, &end, hex ? 16 : 10);
+  if (errno != 0 || *end != '\0' || v < min || v > max)
     return FALSE;
   *value = v;
   return TRUE;

@@ -51,7 +51,11 @@ list_vms (BwClient *client)
       const char *name = m->name != NULL && *m->name != '\0' ? m->name : "<inaccessible>";
 
       if (m->error != NULL && *m->error != '\0')
-        printf ("\"%s\" {%s} inaccessible: %s\n", name, m->uuid, m->error);
+        {
+          /* One line per machine, whatever the parser's message holds. */
+          g_autofree char *fault = g_strdelimit (g_strdup (m->error), "\r\n", ' ');
+          printf ("\"%s\" {%s} inaccessible: %s\n", name, m->uuid, g_strchomp (fault));
+        }
       else
         printf ("\"%s\" {%s}\n", name, m->uuid);
     }
