@@ -518,6 +518,41 @@ START_TEST (truncated_files_fail_cleanly)
 }
 END_TEST
 
+/* The fuzzer's seed corpus, replayed in every build: what loads must
+ * write back and load again unchanged. */
+START_TEST (corpus_round_trips)
+{
+  g_autofree char *dir = test_source_path ("tests/main/corpus-settings");
+  GDir *d = g_dir_open (dir, 0, NULL);
+  ck_assert_ptr_nonnull (d);
+  const char *n;
+  guint loaded = 0;
+  while ((n = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, n, NULL);
+      gsize len = 0;
+      g_autofree char *data = NULL;
+      ck_assert (g_file_get_contents (path, &data, &len, NULL));
+      GError *error = NULL;
+      g_autoptr (BwMachineSettings) s = bw_machine_settings_load_from_data (data, len, n, &error);
+      if (s == NULL)
+        {
+          ck_assert_msg (g_str_has_prefix (error->message, n), "%s", error->message);
+          g_clear_error (&error);
+          continue;
+        }
+      loaded++;
+      gsize len2 = 0;
+      g_autofree char *text = bw_machine_settings_to_data (s, &len2);
+      g_autoptr (BwMachineSettings) back = bw_machine_settings_load_from_data (text, len2, n, &error);
+      ck_assert_msg (back != NULL, "%s: %s", n, error ? error->message : "");
+      ck_assert_msg (bw_machine_settings_equal (s, back), "%s changed in a round trip", n);
+    }
+  g_dir_close (d);
+  ck_assert_uint_ge (loaded, 5);
+}
+END_TEST
+
 START_TEST (machine_folders_made_on_demand)
 {
   GError *error = NULL;
@@ -587,6 +622,7 @@ suite (void)
   tcase_add_test (tc, invalid_settings_not_saved);
   tcase_add_test (tc, broken_files_name_path_and_line);
   tcase_add_test (tc, truncated_files_fail_cleanly);
+  tcase_add_test (tc, corpus_round_trips);
   tcase_add_test (tc, machine_folders_made_on_demand);
   tcase_add_test (tc, defaults_from_os_type);
   suite_add_tcase (s, tc);
