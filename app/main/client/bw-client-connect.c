@@ -150,6 +150,11 @@ bw_client_open_connection (BwClientFlags flags, GCancellable *cancellable, GErro
       delay_us = MIN (delay_us * 2, 100000);
     }
 
+  if (g_error_matches (last_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&last_error));
+      return NULL;
+    }
   if (last_error != NULL)
     g_dbus_error_strip_remote_error (last_error);
   g_set_error (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_NO_SERVICE,
