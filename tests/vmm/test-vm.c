@@ -21,7 +21,13 @@ enum
   SCRIPT_IRQ,   /* arm the latch, hlt, take 3 interrupts, power off */
   SCRIPT_ERROR, /* the backend fails at once */
   SCRIPT_RESET, /* ask for a reset, then power off after it */
+  SCRIPT_BUSY,  /* guest code that never exits by itself: only a kick stops it */
 };
+
+/* SCRIPT_BUSY's run() blocks here until kicked, as a CPU in guest code. */
+static GMutex busy_mutex;
+static GCond busy_cond;
+static guint busy_runs;
 
 static int script;
 
@@ -112,6 +118,14 @@ test_run (BwVcpu *vcpu, GError **error)
     case SCRIPT_RESET:
       out8 (p, PORT_CONTROL, t->resets >= 2 ? 1 : 2);
       return BW_CPU_EXIT_KICKED;
+    case SCRIPT_BUSY:
+      g_mutex_lock (&busy_mutex);
+      busy_runs++;
+      g_cond_broadcast (&busy_cond);
+      while (!g_atomic_int_compare_and_exchange (&t->kicked, 1, 0))
+        g_cond_wait (&busy_cond, &busy_mutex);
+      g_mutex_unlock (&busy_mutex);
+      return BW_CPU_EXIT_KICKED;
     default:
       return BW_CPU_EXIT_HALTED;
     }
@@ -120,7 +134,10 @@ test_run (BwVcpu *vcpu, GError **error)
 static void
 test_kick (BwVcpu *vcpu)
 {
+  g_mutex_lock (&busy_mutex);
   g_atomic_int_set (&((TestVcpu *) vcpu)->kicked, 1);
+  g_cond_broadcast (&busy_cond);
+  g_mutex_unlock (&busy_mutex);
 }
 
 static gboolean
@@ -380,6 +397,29 @@ START_TEST (test_lifecycle)
 }
 END_TEST
 
+/* Pause, resume and power off must get a vCPU out of guest code that
+ * never exits by itself (a missing kick would hang here). */
+START_TEST (test_kick_busy_vcpu)
+{
+  script = SCRIPT_BUSY;
+  g_autoptr (BwConfig) config = test_config ();
+  bw_config_set_int (config, "cpus", 2);
+  BwVm *vm = test_vm (config);
+  ck_assert (bw_vm_start (vm, NULL));
+  ck_assert_uint_eq (bw_vm_get_n_vcpus (vm), 2);
+  g_mutex_lock (&busy_mutex);
+  while (busy_runs < 2) /* both vCPUs are in guest code */
+    g_cond_wait (&busy_cond, &busy_mutex);
+  g_mutex_unlock (&busy_mutex);
+  ck_assert (bw_vm_pause (vm, NULL));
+  ck_assert (bw_vm_resume (vm, NULL));
+  ck_assert (bw_vm_reset (vm, NULL));
+  ck_assert (bw_vm_power_off (vm, "done", NULL));
+  ck_assert_int_eq (bw_vm_get_state (vm), BW_VM_STATE_POWERED_OFF);
+  bw_vm_free (vm);
+}
+END_TEST
+
 START_TEST (test_interrupts_on_manual_clock)
 {
   script = SCRIPT_IRQ;
@@ -605,6 +645,7 @@ main (void)
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_transition_table);
   tcase_add_test (tc, test_lifecycle);
+  tcase_add_test (tc, test_kick_busy_vcpu);
   tcase_add_test (tc, test_interrupts_on_manual_clock);
   tcase_add_test (tc, test_reset_request);
   tcase_add_test (tc, test_backend_error_aborts);
