@@ -406,9 +406,54 @@ bw_global_settings_to_data (const BwGlobalSettings *g, gsize *len)
   return data;
 }
 
+/* Text that XML 1.0 can hold: valid UTF-8 without C0 controls other than
+ * tab, newline and carriage return. */
+static gboolean
+text_ok (const char *value)
+{
+  if (value == NULL)
+    return TRUE;
+  if (!g_utf8_validate (value, -1, NULL))
+    return FALSE;
+  for (const char *p = value; *p; p++)
+    if ((guchar) *p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_global (const BwGlobalSettings *g, const char *path, GError **error)
+{
+  const char *bad = NULL;
+  if (!text_ok (g->machine_folder))
+    bad = g->machine_folder;
+  for (guint i = 0; bad == NULL && i < g->machines->len; i++)
+    {
+      const BwMachineEntry *e = g->machines->pdata[i];
+      if (e->uuid == NULL || e->path == NULL || !text_ok (e->path))
+        bad = e->path ? e->path : "(machine entry without uuid or path)";
+    }
+  for (guint i = 0; bad == NULL && i < g->media->len; i++)
+    {
+      const BwMedium *m = g->media->pdata[i];
+      if (m->uuid == NULL || m->path == NULL || m->format == NULL || !text_ok (m->path) ||
+          !text_ok (m->format))
+        bad = m->path ? m->path : "(medium without uuid, path or format)";
+    }
+  if (bad == NULL)
+    return TRUE;
+  g_autofree char *shown = g_strescape (bad, NULL);
+  g_set_error (error, BW_SETTINGS_ERROR, BW_SETTINGS_ERROR_INVALID,
+               "%s: not saved: \"%s\" is incomplete or has characters a settings file "
+               "cannot hold", path, shown);
+  return FALSE;
+}
+
 gboolean
 bw_global_settings_save (BwGlobalSettings *g, const char *path, GError **error)
 {
+  if (!check_global (g, path, error))
+    return FALSE;
   g_autofree char *dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {

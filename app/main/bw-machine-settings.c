@@ -465,9 +465,30 @@ invalid (GError **error, const char *format, ...)
   return FALSE;
 }
 
+/* XML 1.0 cannot hold C0 control characters other than tab, newline and
+ * carriage return, nor invalid UTF-8: refuse them before writing. */
+static gboolean
+check_text (const char *value, const char *where, const char *what, GError **error)
+{
+  if (value == NULL)
+    return TRUE;
+  if (!g_utf8_validate (value, -1, NULL))
+    return invalid (error, "%s: %s is not valid UTF-8", where, what);
+  for (const char *p = value; *p; p++)
+    if ((guchar) *p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+      return invalid (error, "%s: %s contains the control character 0x%02x, which a "
+                      "settings file cannot hold", where, what, (guchar) *p);
+  return TRUE;
+}
+
 static gboolean
 validate_hardware (const BwHardware *hw, const char *where, GError **error)
 {
+  if (!check_text (hw->os_type, where, "the OS type", error) ||
+      !check_text (hw->kernel, where, "the kernel path", error) ||
+      !check_text (hw->initrd, where, "the initrd path", error) ||
+      !check_text (hw->cmdline, where, "the kernel command line", error))
+    return FALSE;
   if (hw->memory_mib < BW_MEMORY_MIN_MIB || hw->memory_mib > BW_MEMORY_MAX_MIB)
     return invalid (error, "%s: memory size %u MiB is out of range (%u..%u)", where,
                     hw->memory_mib, BW_MEMORY_MIN_MIB, BW_MEMORY_MAX_MIB);
@@ -487,6 +508,8 @@ validate_hardware (const BwHardware *hw, const char *where, GError **error)
       const BwStorageController *c = hw->storage_controllers->pdata[i];
       if (c->name == NULL)
         return invalid (error, "%s: a storage controller has no name", where);
+      if (!check_text (c->name, where, "a storage controller name", error))
+        return FALSE;
       for (guint j = 0; j < i; j++)
         if (str_eq (c->name, ((BwStorageController *) hw->storage_controllers->pdata[j])->name))
           return invalid (error, "%s: storage controller name \"%s\" is used twice",
@@ -494,6 +517,8 @@ validate_hardware (const BwHardware *hw, const char *where, GError **error)
       for (guint k = 0; k < c->attachments->len; k++)
         {
           const BwStorageAttachment *a = c->attachments->pdata[k];
+          if (!check_text (a->medium, where, "a medium path", error))
+            return FALSE;
           if (a->port > 1 || a->device > 1)
             return invalid (error, "%s: controller \"%s\": port %u device %u does not "
                             "exist on IDE (ports 0..1, devices 0..1)", where, c->name,
@@ -516,6 +541,8 @@ validate_hardware (const BwHardware *hw, const char *where, GError **error)
       if (p->slot != i + 1 || p->io_base > 0xffff || p->irq > 15)
         return invalid (error, "%s: serial port %u: bad slot, I/O base 0x%x or IRQ %u",
                         where, i + 1, p->io_base, p->irq);
+      if (!check_text (p->path, where, "a serial port path", error))
+        return FALSE;
       if (p->mode != BW_SERIAL_MODE_DISCONNECTED && p->path == NULL)
         return invalid (error, "%s: serial port %u: mode %s needs a path", where,
                         i + 1, bw_serial_mode_to_string (p->mode));
@@ -548,6 +575,10 @@ validate_snapshots (const BwSnapshot *s, GHashTable *seen, GError **error)
   if (s->name == NULL)
     return invalid (error, "snapshot %s has no name", s->uuid);
   g_autofree char *where = g_strdup_printf ("snapshot \"%s\"", s->name);
+  if (!check_text (s->name, "snapshot", "the name", error) ||
+      !check_text (s->description, where, "the description", error) ||
+      !check_text (s->state_file, where, "the state file path", error))
+    return FALSE;
   if (!validate_hardware (s->hardware, where, error))
     return FALSE;
   for (guint i = 0; i < s->children->len; i++)
@@ -563,6 +594,10 @@ bw_machine_settings_validate (const BwMachineSettings *s, GError **error)
     return invalid (error, "the machine has no valid UUID");
   if (s->name == NULL)
     return invalid (error, "the machine has no name");
+  if (!check_text (s->name, "machine", "the name", error) ||
+      !check_text (s->description, "machine", "the description", error) ||
+      !check_text (s->state_file, "machine", "the state file path", error))
+    return FALSE;
   if (!validate_hardware (s->hardware, "machine", error))
     return FALSE;
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);

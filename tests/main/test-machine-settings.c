@@ -436,6 +436,11 @@ START_TEST (invalid_settings_not_saved)
   ck_assert_msg (strstr (error->message, "memory") && strstr (error->message, path),
                  "%s", error->message);
   g_clear_error (&error);
+  s->hardware->memory_mib = 64;
+  s->description = g_strdup ("bell\a");
+  ck_assert (!bw_machine_settings_save (s, path, &error));
+  ck_assert_msg (strstr (error->message, "control character 0x07"), "%s", error->message);
+  g_clear_error (&error);
   g_autofree char *after = test_read_file (path);
   ck_assert_str_eq (before, after);
 }

@@ -195,6 +195,10 @@ START_TEST (global_round_trip_and_media)
   g_autofree char *clean = g_build_filename (tmp, "machines", NULL);
   ck_assert (bw_registry_set_machine_folder (reg, odd, &error));
   ck_assert_str_eq (bw_registry_get_global (reg)->machine_folder, clean);
+  ck_assert (!bw_registry_set_machine_folder (reg, "/tmp/a\x01b", &error));
+  ck_assert_int_eq (error->code, BW_SETTINGS_ERROR_INVALID);
+  g_clear_error (&error);
+  ck_assert_str_eq (bw_registry_get_global (reg)->machine_folder, clean);
 
   g_autoptr (BwMedium) disk = bw_medium_new (BW_MEDIUM_KIND_HDD,
                                              "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
