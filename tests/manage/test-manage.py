@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -498,6 +499,51 @@ class BrokenSettingsTests(ManageTestCase):
 
     def test_malformed_settings_file(self):
         self.check_broken(lambda good: good.replace(b"<", b"<<", 3))
+
+
+class RunningMachineTests(ManageTestCase):
+    """A session held the way a VM process holds one (tests/manage/hold-session)."""
+
+    def hold(self, machine):
+        helper = os.path.join(bwtest.BUILD_ROOT, "tests", "manage", "hold-session")
+        p = subprocess.Popen([helper, machine], env=self.w.env, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = p.stdout.readline()
+        if not line.startswith("ready "):
+            p.kill()
+            self.fail(f"hold-session failed: {p.stderr.read()}")
+        self.addCleanup(p.wait, 30)
+        self.addCleanup(p.stdin.close)
+        return p
+
+    def test_runningvms_and_refusals(self):
+        uuid = self.create("Runner")
+        self.create("Idle")
+        disk = os.path.join(self.w.root, "r.vdi")
+        self.ok("createmedium", "--filename", disk, "--size", "1")
+        self.ok("storageattach", "Runner", "--storagectl", "IDE", "--port", "0",
+                "--type", "hdd", "--medium", disk)
+        before = self.info("Runner")
+        p = self.hold("Runner")
+        self.assertEqual(self.ok("list", "runningvms"), f'"Runner" {{{uuid}}}\n')
+        self.assertEqual(self.info("Runner")["VMState"], "running")
+        self.assertRegex(self.ok("showvminfo", "Runner"), r"(?m)^State: +running")
+        self.fails("modifyvm", "Runner", "--memory", "128", status=1, mentions=["Runner"])
+        self.fails("unregistervm", "Runner", status=1, mentions=["Runner"])
+        self.fails("closemedium", disk, "--delete", status=1)
+        self.assertTrue(os.path.exists(disk))
+        self.ok("modifyvm", "Idle", "--memory", "128")
+        # The VM process dies without saying goodbye: the machine is aborted.
+        p.stdin.close()
+        p.wait(30)
+        # The service learns of it from the closed connection, on its own time.
+        deadline = time.monotonic() + 20
+        while self.ok("list", "runningvms") != "" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.ok("list", "runningvms"), "")
+        after = self.info("Runner")
+        self.assertEqual(after["VMState"], "aborted")
+        self.assertEqual(after["memory"], before["memory"])
 
 
 class DemoTest(unittest.TestCase):
