@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -271,6 +272,8 @@ bw_svc_main (int argc, char **argv)
     }
   g_message ("serving on %s (pid %d)", svc->socket_path, (int) getpid ());
 
+  /* A client that vanishes mid-reply must not take us down. */
+  signal (SIGPIPE, SIG_IGN);
   g_unix_signal_add (SIGTERM, on_quit_signal, svc);
   g_unix_signal_add (SIGINT, on_quit_signal, svc);
   g_unix_signal_add (SIGHUP, on_quit_signal, svc);

@@ -112,9 +112,13 @@ try_connect (const char *socket_path, GCancellable *cancellable, GError **error)
 GDBusConnection *
 bw_client_open_connection (BwClientFlags flags, GCancellable *cancellable, GError **error)
 {
-  g_autofree char *socket_path = bw_runtime_dir_service_socket (error);
+  g_autoptr (GError) dir_error = NULL;
+  g_autofree char *socket_path = bw_runtime_dir_service_socket (&dir_error);
   if (socket_path == NULL)
-    return NULL;
+    {
+      g_set_error (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_NO_SERVICE, "%s", dir_error->message);
+      return NULL;
+    }
 
   gint64 deadline = g_get_monotonic_time () + CONNECT_TIMEOUT_US;
   gint64 last_spawn = 0;
