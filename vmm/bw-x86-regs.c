@@ -21,18 +21,18 @@ bw_x86_regs_init_reset (BwX86Regs *regs, guint32 cpu_signature)
 {
   memset (regs, 0, sizeof *regs);
   /* Intel SDM vol. 3, "Processor State After Reset". */
-  regs->gpr[BW_X86_RDX] = cpu_signature;
+  regs->gpr[BW_X86_REG_RDX] = cpu_signature;
   regs->rip = 0xfff0;
   regs->rflags = 0x2;
-  set_segment (&regs->seg[BW_X86_CS], 0xf000, 0xffff0000, 0xb, 1); /* code, RX, accessed */
+  set_segment (&regs->seg[BW_X86_SEG_CS], 0xf000, 0xffff0000, 0xb, 1); /* code, RX, accessed */
   for (guint i = 0; i < 6; i++)
-    if (i != BW_X86_CS)
+    if (i != BW_X86_SEG_CS)
       set_segment (&regs->seg[i], 0, 0, 0x3, 1); /* data, RW, accessed */
-  set_segment (&regs->seg[BW_X86_LDTR], 0, 0, 0x2, 0); /* LDT */
-  set_segment (&regs->seg[BW_X86_TR], 0, 0, 0xb, 0);   /* busy 32-bit TSS */
+  set_segment (&regs->seg[BW_X86_SEG_LDTR], 0, 0, 0x2, 0); /* LDT */
+  set_segment (&regs->seg[BW_X86_SEG_TR], 0, 0, 0xb, 0);   /* busy 32-bit TSS */
   regs->gdt.limit = 0xffff;
   regs->idt.limit = 0xffff;
-  regs->cr0 = BW_X86_CR0_ET | BW_X86_CR0_NW | BW_X86_CR0_CD;
+  regs->cr0 = 0x60000010; /* CD, NW, ET */
   regs->dr6 = 0xffff0ff0;
   regs->dr7 = 0x400;
   regs->apic_base = 0xfee00000 | (1u << 11) | (1u << 8); /* enabled, BSP */
@@ -52,23 +52,23 @@ bw_x86_fpu_init_reset (BwX86Fpu *fpu)
   fpu->fxsave[25] = 0x1f;
 }
 
-static const char *const gpr_names[BW_X86_N_GPRS] = {
+static const char *const gpr_names[BW_X86_REG_COUNT] = {
   "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
   "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
 };
-static const char *const seg_names[BW_X86_N_SEGS] = {
+static const char *const seg_names[BW_X86_SEG_COUNT] = {
   "es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr",
 };
 
 void
 bw_x86_regs_dump (const BwX86Regs *regs, GString *out)
 {
-  for (guint i = 0; i < BW_X86_N_GPRS; i++)
+  for (guint i = 0; i < BW_X86_REG_COUNT; i++)
     g_string_append_printf (out, "%s=%016" G_GINT64_MODIFIER "x%s", gpr_names[i], regs->gpr[i],
                             (i % 4 == 3) ? "\n" : " ");
   g_string_append_printf (out, "rip=%016" G_GINT64_MODIFIER "x rflags=%08" G_GINT64_MODIFIER "x\n",
                           regs->rip, regs->rflags);
-  for (guint i = 0; i < BW_X86_N_SEGS; i++)
+  for (guint i = 0; i < BW_X86_SEG_COUNT; i++)
     {
       const BwX86Segment *s = &regs->seg[i];
       g_string_append_printf (out,

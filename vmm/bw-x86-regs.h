@@ -8,23 +8,26 @@
 
 G_BEGIN_DECLS
 
+/* Names are BW_X86_REG_* and BW_X86_SEG_* so that this header can sit
+ * beside the software CPU's own (vmm/cpu/bw-x86-cpu.h) in its backend. */
+
 /* General registers in instruction-encoding order. */
 typedef enum
 {
-  BW_X86_RAX, BW_X86_RCX, BW_X86_RDX, BW_X86_RBX,
-  BW_X86_RSP, BW_X86_RBP, BW_X86_RSI, BW_X86_RDI,
-  BW_X86_R8, BW_X86_R9, BW_X86_R10, BW_X86_R11,
-  BW_X86_R12, BW_X86_R13, BW_X86_R14, BW_X86_R15,
-  BW_X86_N_GPRS
-} BwX86Gpr;
+  BW_X86_REG_RAX, BW_X86_REG_RCX, BW_X86_REG_RDX, BW_X86_REG_RBX,
+  BW_X86_REG_RSP, BW_X86_REG_RBP, BW_X86_REG_RSI, BW_X86_REG_RDI,
+  BW_X86_REG_R8, BW_X86_REG_R9, BW_X86_REG_R10, BW_X86_REG_R11,
+  BW_X86_REG_R12, BW_X86_REG_R13, BW_X86_REG_R14, BW_X86_REG_R15,
+  BW_X86_REG_COUNT
+} BwX86GprIndex;
 
 /* Segment registers in encoding order, then LDTR and TR. */
 typedef enum
 {
-  BW_X86_ES, BW_X86_CS, BW_X86_SS, BW_X86_DS, BW_X86_FS, BW_X86_GS,
-  BW_X86_LDTR, BW_X86_TR,
-  BW_X86_N_SEGS
-} BwX86Seg;
+  BW_X86_SEG_ES, BW_X86_SEG_CS, BW_X86_SEG_SS, BW_X86_SEG_DS, BW_X86_SEG_FS, BW_X86_SEG_GS,
+  BW_X86_SEG_LDTR, BW_X86_SEG_TR,
+  BW_X86_SEG_COUNT
+} BwX86SegIndex;
 
 typedef struct
 {
@@ -48,24 +51,12 @@ typedef struct
   guint16 limit;
 } BwX86Table;
 
-#define BW_X86_CR0_PE (1u << 0)
-#define BW_X86_CR0_ET (1u << 4)
-#define BW_X86_CR0_NE (1u << 5)
-#define BW_X86_CR0_WP (1u << 16)
-#define BW_X86_CR0_NW (1u << 29)
-#define BW_X86_CR0_CD (1u << 30)
-#define BW_X86_CR0_PG (1u << 31)
-#define BW_X86_EFER_SCE (1u << 0)
-#define BW_X86_EFER_LME (1u << 8)
-#define BW_X86_EFER_LMA (1u << 10)
-#define BW_X86_EFER_NXE (1u << 11)
-
 typedef struct
 {
-  guint64 gpr[BW_X86_N_GPRS];
+  guint64 gpr[BW_X86_REG_COUNT];
   guint64 rip;
   guint64 rflags;
-  BwX86Segment seg[BW_X86_N_SEGS];
+  BwX86Segment seg[BW_X86_SEG_COUNT];
   BwX86Table gdt;
   BwX86Table idt;
   guint64 cr0, cr2, cr3, cr4, cr8;
