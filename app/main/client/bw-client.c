@@ -5,6 +5,8 @@
 #include "app/main/client/bw-client-private.h"
 #include "app/main/client/bw-dbus-service1.h"
 
+#include <string.h>
+
 struct _BwClient
 {
   GObject parent_instance;
@@ -99,6 +101,27 @@ fail (GError *local, GError **error)
       }                                                                        \
   }                                                                            \
   G_STMT_END
+
+/* The service has no idea of our current folder: send absolute paths. */
+static char *
+absolute (const char *path)
+{
+  if (path == NULL || *path == '\0' || g_path_is_absolute (path))
+    return g_strdup (path ? path : "");
+  return g_canonicalize_filename (path, NULL);
+}
+
+/* A medium is named by UUID (with or without braces) or by path. */
+static char *
+absolute_unless_uuid (const char *medium)
+{
+  gsize len = strlen (medium);
+  g_autofree char *bare = (len == 38 && medium[0] == '{') ? g_strndup (medium + 1, 36)
+                                                           : g_strdup (medium);
+  if (g_uuid_string_is_valid (bare))
+    return g_strdup (medium);
+  return absolute (medium);
+}
 
 static char *
 empty_to_null (const char *s)
@@ -308,8 +331,9 @@ bw_client_create_machine (BwClient *self, const char *name, const char *os_type,
 {
   char *uuid = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *base = absolute (base_folder);
   CALL_OK (bw_dbus_service1_call_create_machine_sync (self->proxy, name, os_type ? os_type : "",
-                                                      base_folder ? base_folder : "",
+                                                      base,
                                                       register_machine, &uuid, &path, NULL,
                                                       &local_));
   if (settings_path != NULL)
@@ -321,7 +345,8 @@ char *
 bw_client_register_machine (BwClient *self, const char *settings_path, GError **error)
 {
   char *uuid = NULL;
-  CALL_OK (bw_dbus_service1_call_register_machine_sync (self->proxy, settings_path, &uuid,
+  g_autofree char *path = absolute (settings_path);
+  CALL_OK (bw_dbus_service1_call_register_machine_sync (self->proxy, path, &uuid,
                                                         NULL, &local_));
   return uuid;
 }
@@ -429,7 +454,8 @@ bw_client_register_medium (BwClient *self, const char *location, const char *kin
                            GError **error)
 {
   char *uuid = NULL;
-  CALL_OK (bw_dbus_service1_call_register_medium_sync (self->proxy, location, kind, &uuid,
+  g_autofree char *path = absolute (location);
+  CALL_OK (bw_dbus_service1_call_register_medium_sync (self->proxy, path, kind, &uuid,
                                                       NULL, &local_));
   return uuid;
 }
@@ -438,7 +464,8 @@ gboolean
 bw_client_close_medium (BwClient *self, const char *medium, gboolean delete_file,
                         GError **error)
 {
-  CALL_OK (bw_dbus_service1_call_close_medium_sync (self->proxy, medium, delete_file, NULL,
+  g_autofree char *name = absolute_unless_uuid (medium);
+  CALL_OK (bw_dbus_service1_call_close_medium_sync (self->proxy, name, delete_file, NULL,
                                                     &local_));
   return TRUE;
 }

@@ -19,7 +19,9 @@
  *   "system-properties-changed" ()
  *   "closed"                 ()  the service went away (killed, crashed)
  *
- * A "machine" argument is a machine's name or UUID. */
+ * A "machine" argument is a machine's name or UUID. File and folder
+ * arguments may be relative to the caller's current folder; the library
+ * makes them absolute before they reach the service. */
 #pragma once
 
 #include <gio/gio.h>
