@@ -247,6 +247,25 @@ bw_platform_add_device (BwPlatform *platform, const char *class_name, const char
   return dev;
 }
 
+gboolean
+bw_platform_add_configured_devices (BwPlatform *platform, GError **error)
+{
+  BwConfig *devices = bw_config_get_child (platform->config, "devices");
+  for (GList *l = devices ? bw_config_get_children (devices) : NULL; l; l = l->next)
+    {
+      BwConfig *node = l->data;
+      if (bw_config_get_type (node, "class") != BW_CONFIG_TYPE_STRING)
+        continue;
+      const char *klass = bw_config_get_string_default (node, "class", NULL);
+      if (bw_platform_find_device (platform, bw_config_get_name (node)))
+        continue; /* added by the caller already */
+      if (!bw_platform_add_device (platform, klass, bw_config_get_name (node), node, error))
+        return FALSE;
+      bw_log_printf (platform->log, "VMM", "Device %s: %s", bw_config_get_name (node), klass);
+    }
+  return TRUE;
+}
+
 static gint
 device_compare (gconstpointer a, gconstpointer b)
 {

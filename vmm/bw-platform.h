@@ -64,6 +64,11 @@ GRecMutex *bw_platform_get_lock (BwPlatform *platform);
  * "devices/<id>" of the platform's tree is used, created if missing). */
 BwDevice *bw_platform_add_device (BwPlatform *platform, const char *class_name, const char *id,
                                   BwConfig *config, GError **error);
+/* Adds a device for every node under "devices" of the platform's
+ * configuration that has a string "class" (the node's name is the id, the
+ * node its configuration), in the order of the tree. Nodes without a
+ * class are left alone. */
+gboolean bw_platform_add_configured_devices (BwPlatform *platform, GError **error);
 /* Realizes every device not yet realized, in priority order, then resets
  * them. On failure the error names the device. */
 gboolean bw_platform_realize (BwPlatform *platform, GError **error);

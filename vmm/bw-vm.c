@@ -508,7 +508,8 @@ bw_vm_start (BwVm *vm, GError **error)
     }
 
   GError *local = NULL;
-  if (!bw_platform_realize (vm->platform, &local))
+  if (!bw_platform_add_configured_devices (vm->platform, &local)
+      || !bw_platform_realize (vm->platform, &local))
     goto failed;
   bw_platform_reset (vm->platform);
 

@@ -84,7 +84,9 @@ void bw_vm_remove_state_listener (BwVm *vm, guint id);
 typedef gboolean (*BwVmResetHook) (void *user_data, BwVm *vm, BwVcpu *vcpu, GError **error);
 void bw_vm_set_reset_hook (BwVm *vm, BwVmResetHook hook, void *user_data);
 
-/* CREATED -> RUNNING: realizes the devices, resets the platform, picks the
+/* CREATED -> RUNNING: adds the devices the configuration names
+ * (bw_platform_add_configured_devices()) to those the caller added,
+ * realizes them, resets the platform, picks the
  * backend (logged), creates the vCPUs and starts their threads. On
  * failure the VM is ABORTED and the error says why. */
 gboolean bw_vm_start (BwVm *vm, GError **error);

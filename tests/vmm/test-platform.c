@@ -277,6 +277,30 @@ START_TEST (test_saved_state)
 }
 END_TEST
 
+START_TEST (test_configured_devices)
+{
+  g_autoptr (BwConfig) config = bw_config_new ();
+  bw_config_set_string (config, "devices/core/class", "test-core");
+  bw_config_set_string (config, "devices/a/class", "test-latch");
+  bw_config_set_int (config, "devices/a/port", 0x60);
+  bw_config_set_int (config, "devices/b/port", 0x70); /* no class: not a device */
+  BwPlatformOptions options = { .ram_size = 16 << 20, .clock_mode = BW_CLOCK_MANUAL,
+                                .config = config };
+  g_autoptr (BwPlatform) p = bw_platform_new (&options, NULL);
+  ck_assert (bw_platform_add_configured_devices (p, NULL));
+  ck_assert (bw_platform_realize (p, NULL));
+  ck_assert_uint_eq (bw_platform_get_devices (p)->len, 2);
+  ck_assert_ptr_null (bw_platform_find_device (p, "b"));
+  bw_io_bus_write (bw_platform_get_pio (p), 0x60, 1, 0x5a);
+  ck_assert_uint_eq (bw_io_bus_read (bw_platform_get_pio (p), 0x60, 1), 0x5a);
+
+  g_autoptr (GError) error = NULL;
+  bw_config_set_string (config, "devices/c/class", "no-such-class");
+  ck_assert (!bw_platform_add_configured_devices (p, &error));
+  ck_assert (g_error_matches (error, BW_DEVICE_ERROR, BW_DEVICE_ERROR_UNKNOWN_CLASS));
+}
+END_TEST
+
 typedef struct
 {
   BwPlatformRequest request;
@@ -320,6 +344,7 @@ main (void)
   tcase_add_test (tc, test_ports_timers_irqs);
   tcase_add_test (tc, test_saved_state);
   tcase_add_test (tc, test_requests);
+  tcase_add_test (tc, test_configured_devices);
   suite_add_tcase (suite, tc);
   return bw_test_run (suite);
 }
