@@ -31,6 +31,7 @@ struct _BwIoBus
   char *name;
   guint64 addr_limit; /* 0: the whole 64-bit space */
   GArray *ranges;     /* Range, sorted by base, disjoint */
+  guint last_hit;     /* index of the range found last (guest loops on one port) */
   GHashTable *reported;
   gboolean reported_full;
   guint64 unhandled;
@@ -96,16 +97,26 @@ upper_bound (BwIoBus *bus, guint64 addr)
 static Range *
 find_range (BwIoBus *bus, guint64 addr)
 {
+  if (bus->last_hit < bus->ranges->len)
+    {
+      Range *r = &g_array_index (bus->ranges, Range, bus->last_hit);
+      if (addr - r->base < r->length)
+        return r;
+    }
   guint i = upper_bound (bus, addr);
   if (i == 0)
     return NULL;
   Range *r = &g_array_index (bus->ranges, Range, i - 1);
-  return addr - r->base < r->length ? r : NULL;
+  if (addr - r->base >= r->length)
+    return NULL;
+  bus->last_hit = i - 1;
+  return r;
 }
 
 static void
 notify_change (BwIoBus *bus)
 {
+  bus->last_hit = G_MAXUINT;
   for (guint i = 0; i < bus->change_funcs->len; i++)
     {
       ChangeFunc *c = &g_array_index (bus->change_funcs, ChangeFunc, i);
