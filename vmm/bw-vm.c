@@ -371,7 +371,9 @@ apply_reset (BwVm *vm, VcpuSlot *slot)
       g_mutex_unlock (&vm->mutex);
     }
   vm->choice.backend->reset (slot->vcpu);
+  g_mutex_lock (&vm->mutex);
   slot->reset_seen = vm->reset_generation;
+  g_mutex_unlock (&vm->mutex);
   return run_reset_hook (vm, slot);
 }
 
