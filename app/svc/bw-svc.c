@@ -94,18 +94,22 @@ on_idle_timeout (gpointer user_data)
   svc->idle_id = 0;
   if (svc->connections->len == 0)
     {
-      g_message ("no clients for %u ms; exiting", svc->idle_ms);
+      g_message ("no clients; exiting");
       g_main_loop_quit (svc->loop);
     }
   return G_SOURCE_REMOVE;
 }
 
+/* At start, the client that spawned us has yet to connect: give it time
+ * even when the idle timeout is tiny, or it would chase exiting services. */
+#define STARTUP_GRACE_MS 3000
+
 static void
-arm_idle_timer (BwSvc *svc)
+arm_idle_timer (BwSvc *svc, guint ms)
 {
   g_clear_handle_id (&svc->idle_id, g_source_remove);
   if (svc->connections->len == 0)
-    svc->idle_id = g_timeout_add (svc->idle_ms, on_idle_timeout, svc);
+    svc->idle_id = g_timeout_add (ms, on_idle_timeout, svc);
 }
 
 static void
@@ -118,7 +122,7 @@ on_connection_closed (GDBusConnection *connection, gboolean remote_peer_vanished
                                                       connection);
   bw_svc_dbus_connection_closed (svc, connection);
   g_ptr_array_remove (svc->connections, connection);
-  arm_idle_timer (svc);
+  arm_idle_timer (svc, svc->idle_ms);
 }
 
 static gboolean
@@ -277,7 +281,7 @@ bw_svc_main (int argc, char **argv)
   g_unix_signal_add (SIGTERM, on_quit_signal, svc);
   g_unix_signal_add (SIGINT, on_quit_signal, svc);
   g_unix_signal_add (SIGHUP, on_quit_signal, svc);
-  arm_idle_timer (svc);
+  arm_idle_timer (svc, MAX (svc->idle_ms, STARTUP_GRACE_MS));
   g_main_loop_run (svc->loop);
 
   bw_svc_free (svc);

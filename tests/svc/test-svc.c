@@ -650,6 +650,32 @@ START_TEST (test_broken_registry)
 }
 END_TEST
 
+START_TEST (test_churn_against_idle_exit)
+{
+  /* Clients come and go while the service keeps exiting after 10 ms of
+   * idleness: a client that meets a service on its way out must still get
+   * through (to it or to the next one), never fail. */
+  g_setenv ("BOXWOOD_SVC_IDLE_TIMEOUT", "0.01", TRUE);
+  GRand *rand = g_rand_new_with_seed (42);
+  GHashTable *pids = g_hash_table_new (NULL, NULL);
+  for (int i = 0; i < 60; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      BwClient *c = bw_client_connect (&error);
+      ck_assert_msg (c != NULL, "round %d: %s", i, error ? error->message : "");
+      g_autoptr (GPtrArray) list = bw_client_list_machines (c, &error);
+      ck_assert_msg (list != NULL, "round %d: %s", i, error ? error->message : "");
+      g_hash_table_add (pids, GINT_TO_POINTER (svc_pid (c)));
+      g_object_unref (c);
+      g_usleep (g_rand_int_range (rand, 0, 20000));
+    }
+  /* The point was to meet exiting services: there were several. */
+  ck_assert_uint_gt (g_hash_table_size (pids), 1);
+  g_hash_table_unref (pids);
+  g_rand_free (rand);
+}
+END_TEST
+
 static Suite *
 svc_suite (void)
 {
@@ -671,6 +697,7 @@ svc_suite (void)
   tcase_add_test (tc, test_rename_recovery);
   tcase_add_test (tc, test_closed_when_service_dies);
   tcase_add_test (tc, test_broken_registry);
+  tcase_add_test (tc, test_churn_against_idle_exit);
   suite_add_tcase (s, tc);
   return s;
 }
