@@ -13,8 +13,8 @@ struct _BwManageArgs
   const BwManageCommand *cmd;
   int argc;
   char **argv;
-  int next;           /* index of the next argument to scan */
-  char *option;       /* the current option's name, without any "=value" */
+  int next;                 /* index of the next argument to scan */
+  char *option;             /* the current option's name, without any "=value" */
   const char *inline_value; /* the "=value" part of the current option, or NULL */
   gboolean only_positional; /* after "--" */
   int status;
@@ -159,8 +159,7 @@ bw_manage_args_uint (BwManageArgs *args, guint64 min, guint64 max, guint64 *valu
                                 "..%" G_GUINT64_FORMAT ")",
                                 args->option, text, min, max);
       else
-        bw_manage_syntax_error (args->cmd, "option '%s': '%s' is not a number", args->option,
-                                text);
+        bw_manage_syntax_error (args->cmd, "option '%s': '%s' is not a number", args->option, text);
       return FALSE;
     }
   return TRUE;
@@ -180,7 +179,7 @@ bw_manage_args_choice (BwManageArgs *args, const char *const *choices, guint *in
         return TRUE;
       }
 
-  g_autofree char *list = g_strjoinv (", ", (char **) choices);
+  g_autofree char *list = g_strjoinv (", ", (char **)choices);
   bw_manage_syntax_error (args->cmd, "option '%s': '%s' is not one of %s", args->option, text,
                           list);
   return FALSE;

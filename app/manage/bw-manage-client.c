@@ -41,7 +41,7 @@ bw_manage_modify (BwClient *client, const char *machine, GPtrArray *keys, GPtrAr
     }
   g_ptr_array_add (changes, NULL);
 
-  if (!bw_client_modify_machine (client, machine, (const char *const *) changes->pdata, &error))
+  if (!bw_client_modify_machine (client, machine, (const char *const *)changes->pdata, &error))
     return bw_manage_client_error (error);
   return BW_MANAGE_EXIT_OK;
 }
@@ -69,8 +69,8 @@ bw_manage_get_settings (BwClient *client, const char *machine, char **uuid, char
       bw_manage_client_error (error);
       return NULL;
     }
-  BwMachineSettings *settings =
-    bw_machine_settings_load_from_data (xml, strlen (xml), path, &error);
+  BwMachineSettings *settings
+      = bw_machine_settings_load_from_data (xml, strlen (xml), path, &error);
   if (settings == NULL)
     {
       bw_manage_client_error (error);

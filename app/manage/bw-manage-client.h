@@ -22,9 +22,7 @@ int bw_manage_modify1 (BwClient *client, const char *machine, const char *key, c
 
 /* The machine's settings as the service holds them; NULL after printing
  * the error. uuid and settings_path may be NULL. */
-BwMachineSettings *bw_manage_get_settings (BwClient *client,
-                                           const char *machine,
-                                           char **uuid,
+BwMachineSettings *bw_manage_get_settings (BwClient *client, const char *machine, char **uuid,
                                            char **settings_path);
 
 /* Paths given on the command line are relative to the caller's folder, but

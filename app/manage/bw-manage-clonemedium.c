@@ -8,17 +8,17 @@
 #include "app/manage/bw-manage-client.h"
 #include "app/manage/bw-manage-medium.h"
 
-static const char usage[] =
-  "clonemedium [disk] SOURCE|UUID TARGET [--format VDI|RAW] [--variant Standard|Fixed]\n";
+static const char usage[]
+    = "clonemedium [disk] SOURCE|UUID TARGET [--format VDI|RAW] [--variant Standard|Fixed]\n";
 
-static const char help[] =
-  "Copies every byte the guest sees of SOURCE into the new image TARGET and\n"
-  "registers TARGET. A differencing image is copied with its parents merged in.\n"
-  "\n"
-  "Options:\n"
-  "  --format VDI|RAW  Target format; default from TARGET's name (.img, .raw: RAW),\n"
-  "                    else VDI.\n"
-  "  --variant V       Standard (grows as written) or Fixed; default: as SOURCE.\n";
+static const char help[]
+    = "Copies every byte the guest sees of SOURCE into the new image TARGET and\n"
+      "registers TARGET. A differencing image is copied with its parents merged in.\n"
+      "\n"
+      "Options:\n"
+      "  --format VDI|RAW  Target format; default from TARGET's name (.img, .raw: RAW),\n"
+      "                    else VDI.\n"
+      "  --variant V       Standard (grows as written) or Fixed; default: as SOURCE.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)

@@ -11,11 +11,11 @@
 
 static const char usage[] = "closemedium [disk|dvd] FILE|UUID [--delete]\n";
 
-static const char help[] =
-  "Removes a medium from the registered media. It must not be attached to a machine.\n"
-  "\n"
-  "Options:\n"
-  "  --delete   Also delete the image file.\n";
+static const char help[]
+    = "Removes a medium from the registered media. It must not be attached to a machine.\n"
+      "\n"
+      "Options:\n"
+      "  --delete   Also delete the image file.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)
@@ -31,8 +31,8 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
             return bw_manage_args_unknown (args, opt);
           delete_file = TRUE;
         }
-      else if (what == NULL && (g_ascii_strcasecmp (pos, "disk") == 0 ||
-                                g_ascii_strcasecmp (pos, "dvd") == 0))
+      else if (what == NULL
+               && (g_ascii_strcasecmp (pos, "disk") == 0 || g_ascii_strcasecmp (pos, "dvd") == 0))
         continue;
       else if (what != NULL)
         return bw_manage_args_unexpected (args, pos);
@@ -44,8 +44,8 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
 
   /* A UUID goes to the service as it is; a file name is made absolute
    * (it may already be gone from the disk and still be registered). */
-  g_autofree char *medium = bw_manage_looks_like_uuid (what) ? g_strdup (what)
-                                                             : bw_manage_absolute_path (what);
+  g_autofree char *medium
+      = bw_manage_looks_like_uuid (what) ? g_strdup (what) : bw_manage_absolute_path (what);
   g_autoptr (BwClient) client = bw_manage_connect ();
   if (client == NULL)
     return BW_MANAGE_EXIT_FAILURE;

@@ -8,17 +8,17 @@
 #include "app/manage/bw-manage-client.h"
 #include "app/manage/bw-manage-medium.h"
 
-static const char usage[] =
-  "convertfromraw RAWFILE TARGET [--format VDI|RAW] [--variant Standard|Fixed]\n";
+static const char usage[]
+    = "convertfromraw RAWFILE TARGET [--format VDI|RAW] [--variant Standard|Fixed]\n";
 
-static const char help[] =
-  "Copies the raw disk RAWFILE (byte for byte the disk, e.g. from dd) into the new\n"
-  "image TARGET. TARGET is not registered; attach it with 'storageattach'.\n"
-  "\n"
-  "Options:\n"
-  "  --format VDI|RAW  Target format; default from TARGET's name (.img, .raw: RAW),\n"
-  "                    else VDI.\n"
-  "  --variant V       Standard (grows as written; the default) or Fixed.\n";
+static const char help[]
+    = "Copies the raw disk RAWFILE (byte for byte the disk, e.g. from dd) into the new\n"
+      "image TARGET. TARGET is not registered; attach it with 'storageattach'.\n"
+      "\n"
+      "Options:\n"
+      "  --format VDI|RAW  Target format; default from TARGET's name (.img, .raw: RAW),\n"
+      "                    else VDI.\n"
+      "  --variant V       Standard (grows as written; the default) or Fixed.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)
@@ -40,8 +40,8 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
   if (!bw_disk_detect_format (src_path, &detected, &error))
     return bw_manage_gerror (error);
   if (detected != BW_DISK_FORMAT_RAW)
-    return bw_manage_error ("%s: this is a %s image, not a raw disk; use 'clonemedium'",
-                            src_path, bw_disk_format_to_string (detected));
+    return bw_manage_error ("%s: this is a %s image, not a raw disk; use 'clonemedium'", src_path,
+                            bw_disk_format_to_string (detected));
 
   g_autoptr (BwDisk) disk = bw_disk_open (src_path, BW_DISK_OPEN_READ_ONLY, &error);
   if (disk == NULL)

@@ -12,19 +12,19 @@
 #include "app/manage/bw-manage-client.h"
 #include "app/manage/bw-manage-medium.h"
 
-static const char usage[] =
-  "createmedium [disk] --filename FILE --size MB [--format VDI|RAW] [--variant Standard|Fixed]\n";
+static const char usage[] = "createmedium [disk] --filename FILE --size MB [--format VDI|RAW] "
+                            "[--variant Standard|Fixed]\n";
 
-static const char help[] =
-  "Creates a new, empty hard disk image and registers it (see 'list hdds').\n"
-  "\n"
-  "Options:\n"
-  "  --filename FILE    The image file to create; it must not exist yet.\n"
-  "  --size MB          Its size in MiB (--sizebyte BYTES for an exact size).\n"
-  "  --format VDI|RAW   Image format; default from the file name (.img, .raw: RAW),\n"
-  "                     else VDI.\n"
-  "  --variant V        Standard (grows as the guest writes; the default) or Fixed (all\n"
-  "                     space allocated now).\n";
+static const char help[]
+    = "Creates a new, empty hard disk image and registers it (see 'list hdds').\n"
+      "\n"
+      "Options:\n"
+      "  --filename FILE    The image file to create; it must not exist yet.\n"
+      "  --size MB          Its size in MiB (--sizebyte BYTES for an exact size).\n"
+      "  --format VDI|RAW   Image format; default from the file name (.img, .raw: RAW),\n"
+      "                     else VDI.\n"
+      "  --variant V        Standard (grows as the guest writes; the default) or Fixed (all\n"
+      "                     space allocated now).\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)
@@ -78,8 +78,8 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
         {
           if (!bw_manage_args_value (args, &variant_text))
             return bw_manage_args_status (args);
-          if (!bw_disk_variant_from_string (variant_text, &variant) ||
-              variant == BW_DISK_VARIANT_DIFFERENCING)
+          if (!bw_disk_variant_from_string (variant_text, &variant)
+              || variant == BW_DISK_VARIANT_DIFFERENCING)
             return bw_manage_syntax_error (cmd, "option '--variant': '%s' is not Standard or Fixed",
                                            variant_text);
         }

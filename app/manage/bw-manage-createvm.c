@@ -10,16 +10,17 @@
 #include "app/manage/bw-manage-args.h"
 #include "app/manage/bw-manage-client.h"
 
-static const char usage[] = "createvm --name NAME [--ostype TYPE] [--basefolder FOLDER] [--register]\n";
+static const char usage[]
+    = "createvm --name NAME [--ostype TYPE] [--basefolder FOLDER] [--register]\n";
 
-static const char help[] =
-  "Options:\n"
-  "  --name NAME          The machine's name; its files go to FOLDER/NAME/NAME.bwvm.\n"
-  "  --ostype TYPE        Guest OS type (default Other); it sets the recommended\n"
-  "                       memory and video memory. See 'boxwood-manage list ostypes'.\n"
-  "  --basefolder FOLDER  Where the machine's folder is made (default: the machine\n"
-  "                       folder, see 'boxwood-manage list systemproperties').\n"
-  "  --register           Also add the machine to the list of registered machines.\n";
+static const char help[]
+    = "Options:\n"
+      "  --name NAME          The machine's name; its files go to FOLDER/NAME/NAME.bwvm.\n"
+      "  --ostype TYPE        Guest OS type (default Other); it sets the recommended\n"
+      "                       memory and video memory. See 'boxwood-manage list ostypes'.\n"
+      "  --basefolder FOLDER  Where the machine's folder is made (default: the machine\n"
+      "                       folder, see 'boxwood-manage list systemproperties').\n"
+      "  --register           Also add the machine to the list of registered machines.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)

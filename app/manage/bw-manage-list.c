@@ -12,16 +12,16 @@
 
 static const char usage[] = "list vms|runningvms|ostypes|hdds|dvds|systemproperties\n";
 
-static const char help[] =
-  "What:\n"
-  "  vms               Registered machines, one '\"NAME\" {UUID}' line each. A machine\n"
-  "                    whose settings file cannot be read is listed as\n"
-  "                    '\"NAME\" {UUID} inaccessible: FILE:LINE: FAULT' (NAME is\n"
-  "                    \"<inaccessible>\" when not known).\n"
-  "  runningvms        Machines that have a running session, in the same form.\n"
-  "  ostypes           The guest OS types that --ostype accepts.\n"
-  "  hdds, dvds        Registered disk and DVD images.\n"
-  "  systemproperties  Global settings (default machine folder, ...).\n";
+static const char help[]
+    = "What:\n"
+      "  vms               Registered machines, one '\"NAME\" {UUID}' line each. A machine\n"
+      "                    whose settings file cannot be read is listed as\n"
+      "                    '\"NAME\" {UUID} inaccessible: FILE:LINE: FAULT' (NAME is\n"
+      "                    \"<inaccessible>\" when not known).\n"
+      "  runningvms        Machines that have a running session, in the same form.\n"
+      "  ostypes           The guest OS types that --ostype accepts.\n"
+      "  hdds, dvds        Registered disk and DVD images.\n"
+      "  systemproperties  Global settings (default machine folder, ...).\n";
 
 enum
 {
@@ -111,8 +111,8 @@ list_media (BwClient *client, const char *kind)
     {
       const BwClientMedium *m = media->pdata[i];
       g_autofree char *used = m->used_by != NULL && m->used_by[0] != NULL
-                                ? g_strjoinv (", ", m->used_by)
-                                : g_strdup ("");
+                                  ? g_strjoinv (", ", m->used_by)
+                                  : g_strdup ("");
 
       printf ("UUID:           %s\n"
               "State:          %s\n"
@@ -133,7 +133,7 @@ list_media (BwClient *client, const char *kind)
 static int
 compare_keys (gconstpointer a, gconstpointer b, gpointer user_data)
 {
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
+  return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 static int
@@ -168,7 +168,7 @@ list_properties (BwClient *client)
       for (gsize j = 0; j < G_N_ELEMENTS (labels); j++)
         known |= strcmp (keys[i], labels[j].key) == 0;
       if (!known)
-        printf ("%-32s %s\n", (char *) keys[i], (char *) g_hash_table_lookup (props, keys[i]));
+        printf ("%-32s %s\n", (char *)keys[i], (char *)g_hash_table_lookup (props, keys[i]));
     }
   return BW_MANAGE_EXIT_OK;
 }

@@ -71,8 +71,8 @@ bw_manage_format_from_name (const char *path, BwDiskFormat *format)
 
   if (g_str_has_suffix (lower, ".vdi"))
     *format = BW_DISK_FORMAT_VDI;
-  else if (g_str_has_suffix (lower, ".img") || g_str_has_suffix (lower, ".raw") ||
-           g_str_has_suffix (lower, ".bin"))
+  else if (g_str_has_suffix (lower, ".img") || g_str_has_suffix (lower, ".raw")
+           || g_str_has_suffix (lower, ".bin"))
     *format = BW_DISK_FORMAT_RAW;
   else
     return FALSE;
@@ -101,10 +101,7 @@ bw_manage_mbytes (guint64 bytes)
 }
 
 int
-bw_manage_parse_copy_args (BwManageArgs *args,
-                           const char **src,
-                           const char **dst,
-                           int *format,
+bw_manage_parse_copy_args (BwManageArgs *args, const char **src, const char **dst, int *format,
                            int *variant)
 {
   static const char *const formats[] = { "RAW", "VDI", NULL };
@@ -167,8 +164,8 @@ bw_manage_copy_disk (BwDisk *src, const char *dst, int format, int variant, BwCl
   else if (!bw_manage_format_from_name (dst, &f))
     f = BW_DISK_FORMAT_VDI;
   if (variant < 0)
-    variant = info.variant == BW_DISK_VARIANT_FIXED ? BW_DISK_VARIANT_FIXED
-                                                    : BW_DISK_VARIANT_DYNAMIC;
+    variant
+        = info.variant == BW_DISK_VARIANT_FIXED ? BW_DISK_VARIANT_FIXED : BW_DISK_VARIANT_DYNAMIC;
   if (g_file_test (dst, G_FILE_TEST_EXISTS))
     return bw_manage_error ("%s: the file already exists", dst);
 

@@ -29,14 +29,10 @@ char *bw_manage_parent_lookup (const char *parent_uuid, const char *child_path, 
 /* Sizes for people: "2048 MBytes" style, as VBoxManage prints them. */
 guint64 bw_manage_mbytes (guint64 bytes);
 
-
 /* Options shared by clonemedium and convertfromraw: SRC DST [--format F]
  * [--variant V]. Returns an exit status; on success the arguments are
  * filled (format and variant: -1 when not given). */
-int bw_manage_parse_copy_args (BwManageArgs *args,
-                               const char **src,
-                               const char **dst,
-                               int *format,
+int bw_manage_parse_copy_args (BwManageArgs *args, const char **src, const char **dst, int *format,
                                int *variant);
 
 /* Copies src into a new image at dst (absolute), format and variant as

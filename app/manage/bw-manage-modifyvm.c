@@ -10,40 +10,40 @@
 #include "app/manage/bw-manage-args.h"
 #include "app/manage/bw-manage-client.h"
 
-static const char usage[] =
-  "modifyvm NAME|UUID [--name NAME] [--ostype TYPE] [--description TEXT]\n"
-  "  [--memory MB] [--cpus N] [--vram MB] [--acceleration auto|kvm|software]\n"
-  "  [--firmware bios|efi] [--boot<1-4> none|floppy|dvd|disk|net]\n"
-  "  [--uart<1-4> off|IOBASE IRQ]\n"
-  "  [--uartmode<1-4> disconnected|file PATH|server PATH|client PATH]\n"
-  "  [--kernel PATH|none] [--initrd PATH|none] [--cmdline TEXT]\n";
+static const char usage[]
+    = "modifyvm NAME|UUID [--name NAME] [--ostype TYPE] [--description TEXT]\n"
+      "  [--memory MB] [--cpus N] [--vram MB] [--acceleration auto|kvm|software]\n"
+      "  [--firmware bios|efi] [--boot<1-4> none|floppy|dvd|disk|net]\n"
+      "  [--uart<1-4> off|IOBASE IRQ]\n"
+      "  [--uartmode<1-4> disconnected|file PATH|server PATH|client PATH]\n"
+      "  [--kernel PATH|none] [--initrd PATH|none] [--cmdline TEXT]\n";
 
-static const char help[] =
-  "Options:\n"
-  "  --name NAME            Rename the machine (its folder and files keep their names).\n"
-  "  --ostype TYPE          Guest OS type; see 'boxwood-manage list ostypes'.\n"
-  "  --description TEXT     Free text shown in the manager.\n"
-  "  --memory MB            Guest RAM in MiB.\n"
-  "  --cpus N               Number of virtual CPUs.\n"
-  "  --vram MB              Video memory in MiB.\n"
-  "  --acceleration MODE    CPU backend: auto (measure and pick), kvm (/dev/kvm) or\n"
-  "                         software (Boxwood's own x86 CPU).\n"
-  "  --firmware bios|efi    Firmware (bios: SeaBIOS).\n"
-  "  --boot1 .. --boot4 DEV Boot order: none, floppy, dvd, disk or net.\n"
-  "  --uart1 .. --uart4 off|IOBASE IRQ\n"
-  "                         Serial port N off, or on at an I/O base and IRQ\n"
-  "                         (COM1 is 0x3f8 4, COM2 0x2f8 3).\n"
-  "  --uartmode1 .. --uartmode4 MODE\n"
-  "                         Where serial port N is connected: disconnected,\n"
-  "                         file PATH (output written to a file), server PATH (a Unix\n"
-  "                         socket the machine creates) or client PATH (an existing\n"
-  "                         Unix socket).\n"
-  "  --kernel PATH|none     Direct boot: start this Linux kernel (bzImage) instead of\n"
-  "                         the firmware's boot; none goes back to the firmware.\n"
-  "  --initrd PATH|none     Direct boot: initial ramdisk loaded with the kernel.\n"
-  "  --cmdline TEXT         Direct boot: the kernel command line (\"\" clears it).\n"
-  "\n"
-  "All changes are applied together or not at all. The machine must not be running.\n";
+static const char help[]
+    = "Options:\n"
+      "  --name NAME            Rename the machine (its folder and files keep their names).\n"
+      "  --ostype TYPE          Guest OS type; see 'boxwood-manage list ostypes'.\n"
+      "  --description TEXT     Free text shown in the manager.\n"
+      "  --memory MB            Guest RAM in MiB.\n"
+      "  --cpus N               Number of virtual CPUs.\n"
+      "  --vram MB              Video memory in MiB.\n"
+      "  --acceleration MODE    CPU backend: auto (measure and pick), kvm (/dev/kvm) or\n"
+      "                         software (Boxwood's own x86 CPU).\n"
+      "  --firmware bios|efi    Firmware (bios: SeaBIOS).\n"
+      "  --boot1 .. --boot4 DEV Boot order: none, floppy, dvd, disk or net.\n"
+      "  --uart1 .. --uart4 off|IOBASE IRQ\n"
+      "                         Serial port N off, or on at an I/O base and IRQ\n"
+      "                         (COM1 is 0x3f8 4, COM2 0x2f8 3).\n"
+      "  --uartmode1 .. --uartmode4 MODE\n"
+      "                         Where serial port N is connected: disconnected,\n"
+      "                         file PATH (output written to a file), server PATH (a Unix\n"
+      "                         socket the machine creates) or client PATH (an existing\n"
+      "                         Unix socket).\n"
+      "  --kernel PATH|none     Direct boot: start this Linux kernel (bzImage) instead of\n"
+      "                         the firmware's boot; none goes back to the firmware.\n"
+      "  --initrd PATH|none     Direct boot: initial ramdisk loaded with the kernel.\n"
+      "  --cmdline TEXT         Direct boot: the kernel command line (\"\" clears it).\n"
+      "\n"
+      "All changes are applied together or not at all. The machine must not be running.\n";
 
 typedef struct
 {
@@ -64,8 +64,8 @@ numbered (const char *option, const char *prefix, guint max)
 {
   gsize n = strlen (prefix);
 
-  if (strncmp (option, prefix, n) != 0 || option[n] < '1' || option[n] > '0' + (int) max ||
-      option[n + 1] != '\0')
+  if (strncmp (option, prefix, n) != 0 || option[n] < '1' || option[n] > '0' + (int)max
+      || option[n + 1] != '\0')
     return 0;
   return option[n] - '0';
 }
@@ -164,8 +164,8 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
             return bw_manage_args_unexpected (args, pos);
           machine = pos;
         }
-      else if (strcmp (opt, "--name") == 0 || strcmp (opt, "--ostype") == 0 ||
-               strcmp (opt, "--description") == 0 || strcmp (opt, "--cmdline") == 0)
+      else if (strcmp (opt, "--name") == 0 || strcmp (opt, "--ostype") == 0
+               || strcmp (opt, "--description") == 0 || strcmp (opt, "--cmdline") == 0)
         {
           if (!bw_manage_args_value (args, &text))
             return bw_manage_args_status (args);
@@ -173,8 +173,8 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
             return bw_manage_syntax_error (cmd, "option '--name': the name is empty");
           add (&c, opt + 2, g_strdup (text));
         }
-      else if (strcmp (opt, "--memory") == 0 || strcmp (opt, "--vram") == 0 ||
-               strcmp (opt, "--cpus") == 0)
+      else if (strcmp (opt, "--memory") == 0 || strcmp (opt, "--vram") == 0
+               || strcmp (opt, "--cpus") == 0)
         {
           /* The settings model's limits, so that a typo gets the usage. */
           gboolean mem = strcmp (opt, "--memory") == 0, vram = strcmp (opt, "--vram") == 0;

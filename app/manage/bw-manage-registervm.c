@@ -10,9 +10,9 @@
 
 static const char usage[] = "registervm FILE.bwvm\n";
 
-static const char help[] =
-  "Adds the machine described by FILE.bwvm to the registered machines. Its name\n"
-  "and UUID must not be taken by a registered machine already.\n";
+static const char help[]
+    = "Adds the machine described by FILE.bwvm to the registered machines. Its name\n"
+      "and UUID must not be taken by a registered machine already.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)

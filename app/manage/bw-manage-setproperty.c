@@ -9,10 +9,10 @@
 
 static const char usage[] = "setproperty machinefolder FOLDER|default\n";
 
-static const char help[] =
-  "Properties:\n"
-  "  machinefolder FOLDER   Where new machines are made (default: \"$HOME/Boxwood VMs\";\n"
-  "                         'default' restores it).\n";
+static const char help[]
+    = "Properties:\n"
+      "  machinefolder FOLDER   Where new machines are made (default: \"$HOME/Boxwood VMs\";\n"
+      "                         'default' restores it).\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)
@@ -38,8 +38,8 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
     return bw_manage_args_missing (args, "the folder");
 
   g_autofree char *folder = g_ascii_strcasecmp (value, "default") == 0 || *value == '\0'
-                              ? g_strdup ("")
-                              : bw_manage_absolute_path (value);
+                                ? g_strdup ("")
+                                : bw_manage_absolute_path (value);
   g_autoptr (BwClient) client = bw_manage_connect ();
   if (client == NULL)
     return BW_MANAGE_EXIT_FAILURE;

@@ -13,9 +13,9 @@
 
 static const char usage[] = "showmediuminfo [disk|dvd] FILE|UUID\n";
 
-static const char help[] =
-  "Shows an image's format, variant, UUIDs, capacity and size on disk, and which\n"
-  "machines use it when it is registered. The file is only read.\n";
+static const char help[]
+    = "Shows an image's format, variant, UUIDs, capacity and size on disk, and which\n"
+      "machines use it when it is registered. The file is only read.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)
@@ -26,8 +26,8 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
     {
       if (opt != NULL)
         return bw_manage_args_unknown (args, opt);
-      if (what == NULL && (g_ascii_strcasecmp (pos, "disk") == 0 ||
-                           g_ascii_strcasecmp (pos, "dvd") == 0))
+      if (what == NULL
+          && (g_ascii_strcasecmp (pos, "disk") == 0 || g_ascii_strcasecmp (pos, "dvd") == 0))
         continue;
       if (what != NULL)
         return bw_manage_args_unexpected (args, pos);
@@ -54,10 +54,10 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
     return bw_manage_client_error (error);
   const BwClientMedium *registered = NULL;
   for (guint i = 0; i < media->len; i++)
-    if (strcmp (((BwClientMedium *) media->pdata[i])->location, path) == 0)
+    if (strcmp (((BwClientMedium *)media->pdata[i])->location, path) == 0)
       registered = media->pdata[i];
 
-  printf ("UUID:           %s\n", *info.uuid != '\0' ? info.uuid
+  printf ("UUID:           %s\n", *info.uuid != '\0'   ? info.uuid
                                   : registered != NULL ? registered->uuid
                                                        : "-");
   if (info.variant == BW_DISK_VARIANT_DIFFERENCING)

@@ -14,17 +14,17 @@
 
 static const char usage[] = "showvminfo NAME|UUID [--machinereadable]\n";
 
-static const char help[] =
-  "Options:\n"
-  "  --machinereadable   One KEY=VALUE line per setting; strings are quoted, with \\\\,\n"
-  "                      \\\" and \\n escaped. Keys follow VBoxManage's (name, ostype, UUID,\n"
-  "                      CfgFile, memory, cpus, vram, boot1, uart1, uartmode1,\n"
-  "                      \"IDE-0-0\", VMState, ...), plus acceleration, kernel, initrd\n"
-  "                      and cmdline for Boxwood's own settings.\n";
+static const char help[]
+    = "Options:\n"
+      "  --machinereadable   One KEY=VALUE line per setting; strings are quoted, with \\\\,\n"
+      "                      \\\" and \\n escaped. Keys follow VBoxManage's (name, ostype, UUID,\n"
+      "                      CfgFile, memory, cpus, vram, boot1, uart1, uartmode1,\n"
+      "                      \"IDE-0-0\", VMState, ...), plus acceleration, kernel, initrd\n"
+      "                      and cmdline for Boxwood's own settings.\n";
 
 typedef struct
 {
-  gboolean machine; /* --machinereadable */
+  gboolean machine;         /* --machinereadable */
   GHashTable *medium_uuids; /* location -> uuid, of registered media */
 } Out;
 
@@ -124,9 +124,8 @@ put_storage (Out *o, const BwHardware *hw)
       for (guint j = 0; j < c->attachments->len; j++)
         {
           const BwStorageAttachment *a = c->attachments->pdata[j];
-          const char *uuid = a->medium != NULL
-                               ? g_hash_table_lookup (o->medium_uuids, a->medium)
-                               : NULL;
+          const char *uuid
+              = a->medium != NULL ? g_hash_table_lookup (o->medium_uuids, a->medium) : NULL;
           const char *what = a->medium != NULL ? a->medium : "emptydrive";
 
           if (o->machine)
@@ -135,8 +134,7 @@ put_storage (Out *o, const BwHardware *hw)
               put_str (o, key, NULL, what);
               if (uuid != NULL)
                 {
-                  g_snprintf (key, sizeof key, "%s-ImageUUID-%u-%u", c->name, a->port,
-                              a->device);
+                  g_snprintf (key, sizeof key, "%s-ImageUUID-%u-%u", c->name, a->port, a->device);
                   put_str (o, key, NULL, uuid);
                 }
               g_snprintf (key, sizeof key, "%s-type-%u-%u", c->name, a->port, a->device);
@@ -169,11 +167,11 @@ put_uarts (Out *o, const BwHardware *hw)
       g_snprintf (label, sizeof label, "UART %u:", i + 1);
       if (o->machine)
         {
-          g_autofree char *v = p->enabled ? g_strdup_printf ("0x%04x,%u", p->io_base, p->irq)
-                                          : g_strdup ("off");
+          g_autofree char *v
+              = p->enabled ? g_strdup_printf ("0x%04x,%u", p->io_base, p->irq) : g_strdup ("off");
           g_autofree char *m = p->path != NULL && p->mode != BW_SERIAL_MODE_DISCONNECTED
-                                 ? g_strdup_printf ("%s,%s", mode, p->path)
-                                 : g_strdup (mode);
+                                   ? g_strdup_printf ("%s,%s", mode, p->path)
+                                   : g_strdup (mode);
           put_str (o, key, NULL, v);
           if (p->enabled)
             {
@@ -303,8 +301,9 @@ show (Out *o, const BwMachineSettings *s, const char *path, const char *state, g
     }
   else
     {
-      g_autofree char *text = *when != '\0' ? g_strdup_printf ("%s (since %s)", human_state (state), when)
-                                            : g_strdup (human_state (state));
+      g_autofree char *text = *when != '\0'
+                                  ? g_strdup_printf ("%s (since %s)", human_state (state), when)
+                                  : g_strdup (human_state (state));
       put_str (o, NULL, "State:", text);
     }
   put_storage (o, hw);

@@ -9,19 +9,19 @@
 #include "app/manage/bw-manage-client.h"
 #include "app/manage/bw-manage-medium.h"
 
-static const char usage[] =
-  "storageattach NAME|UUID --storagectl CONTROLLER --port N [--device N]\n"
-  "  [--type hdd|dvddrive] --medium FILE|UUID|none|emptydrive\n";
+static const char usage[]
+    = "storageattach NAME|UUID --storagectl CONTROLLER --port N [--device N]\n"
+      "  [--type hdd|dvddrive] --medium FILE|UUID|none|emptydrive\n";
 
-static const char help[] =
-  "Options:\n"
-  "  --storagectl CONTROLLER  The controller (see 'storagectl').\n"
-  "  --port N                 Port on the controller (IDE: 0 primary, 1 secondary).\n"
-  "  --device N               Device on the port (IDE: 0 master, 1 slave); default 0.\n"
-  "  --type hdd|dvddrive      What is attached: a hard disk or a DVD drive.\n"
-  "  --medium WHAT            An image file or a registered medium's UUID (it is\n"
-  "                           registered as a medium if it is not yet), none to\n"
-  "                           empty the slot, or emptydrive for a DVD drive with no disc.\n";
+static const char help[]
+    = "Options:\n"
+      "  --storagectl CONTROLLER  The controller (see 'storagectl').\n"
+      "  --port N                 Port on the controller (IDE: 0 primary, 1 secondary).\n"
+      "  --device N               Device on the port (IDE: 0 master, 1 slave); default 0.\n"
+      "  --type hdd|dvddrive      What is attached: a hard disk or a DVD drive.\n"
+      "  --medium WHAT            An image file or a registered medium's UUID (it is\n"
+      "                           registered as a medium if it is not yet), none to\n"
+      "                           empty the slot, or emptydrive for a DVD drive with no disc.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)
@@ -97,8 +97,8 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
   if (client == NULL && (client = bw_manage_connect ()) == NULL)
     return BW_MANAGE_EXIT_FAILURE;
 
-  g_autofree char *key = g_strdup_printf ("storageattach:%s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
-                                          controller, port, device);
+  g_autofree char *key = g_strdup_printf (
+      "storageattach:%s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, controller, port, device);
   g_autofree char *value = none    ? g_strdup ("none")
                            : empty ? g_strdup ("dvddrive emptydrive")
                                    : g_strdup_printf ("%s %s", types[type], location);

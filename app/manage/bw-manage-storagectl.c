@@ -11,12 +11,12 @@
 static const char usage[] = "storagectl NAME|UUID --name CONTROLLER --add ide\n"
                             "storagectl NAME|UUID --name CONTROLLER --remove\n";
 
-static const char help[] =
-  "Options:\n"
-  "  --name CONTROLLER  The controller's name within the machine (e.g. IDE); no ':'.\n"
-  "  --add ide          Add a controller on this bus (ide: PIIX3 IDE, two ports with\n"
-  "                     two devices each).\n"
-  "  --remove           Remove the controller and detach its devices.\n";
+static const char help[]
+    = "Options:\n"
+      "  --name CONTROLLER  The controller's name within the machine (e.g. IDE); no ':'.\n"
+      "  --add ide          Add a controller on this bus (ide: PIIX3 IDE, two ports with\n"
+      "                     two devices each).\n"
+      "  --remove           Remove the controller and detach its devices.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)

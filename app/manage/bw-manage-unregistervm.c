@@ -10,13 +10,13 @@
 
 static const char usage[] = "unregistervm NAME|UUID [--delete]\n";
 
-static const char help[] =
-  "Removes the machine from the registered machines; its files stay where they are.\n"
-  "\n"
-  "Options:\n"
-  "  --delete   Also delete its settings file (and the previous copy), its logs and\n"
-  "             its folder when that is then empty. Disk images are kept; delete\n"
-  "             them with 'boxwood-manage closemedium FILE --delete'.\n";
+static const char help[]
+    = "Removes the machine from the registered machines; its files stay where they are.\n"
+      "\n"
+      "Options:\n"
+      "  --delete   Also delete its settings file (and the previous copy), its logs and\n"
+      "             its folder when that is then empty. Disk images are kept; delete\n"
+      "             them with 'boxwood-manage closemedium FILE --delete'.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)

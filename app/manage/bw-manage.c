@@ -13,9 +13,9 @@
 #include "app/manage/bw-manage-args.h"
 
 static const BwManageCommand *const commands[] = {
-  &bw_manage_cmd_list,          &bw_manage_cmd_showvminfo,     &bw_manage_cmd_createvm,
-  &bw_manage_cmd_registervm,    &bw_manage_cmd_unregistervm,   &bw_manage_cmd_modifyvm,
-  &bw_manage_cmd_storagectl,    &bw_manage_cmd_storageattach,  &bw_manage_cmd_createmedium,
+  &bw_manage_cmd_list,           &bw_manage_cmd_showvminfo,    &bw_manage_cmd_createvm,
+  &bw_manage_cmd_registervm,     &bw_manage_cmd_unregistervm,  &bw_manage_cmd_modifyvm,
+  &bw_manage_cmd_storagectl,     &bw_manage_cmd_storageattach, &bw_manage_cmd_createmedium,
   &bw_manage_cmd_showmediuminfo, &bw_manage_cmd_closemedium,   &bw_manage_cmd_clonemedium,
   &bw_manage_cmd_convertfromraw, &bw_manage_cmd_setproperty,
 };
@@ -40,7 +40,7 @@ bw_manage_print_usage (const BwManageCommand *cmd, FILE *out)
         continue;
       /* Lines starting with a space continue the synopsis above. */
       if (*lines[i] == ' ')
-        fprintf (out, "%*s%s\n", (int) strlen ("Usage: boxwood-manage "), "", lines[i]);
+        fprintf (out, "%*s%s\n", (int)strlen ("Usage: boxwood-manage "), "", lines[i]);
       else
         fprintf (out, "%s boxwood-manage %s\n", i == 0 ? "Usage:" : "      ", lines[i]);
     }
@@ -117,8 +117,8 @@ wants_help (int argc, char **argv)
     {
       if (strcmp (argv[i], "--") == 0)
         return FALSE;
-      if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0 ||
-          strcmp (argv[i], "-?") == 0)
+      if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0
+          || strcmp (argv[i], "-?") == 0)
         return TRUE;
     }
   return FALSE;
@@ -155,8 +155,7 @@ bw_manage_main (int argc, char **argv)
   const char *name = argv[1];
   if (strcmp (name, "--help") == 0 || strcmp (name, "-h") == 0 || strcmp (name, "-?") == 0)
     return run_help (0, NULL);
-  if (strcmp (name, "--version") == 0 || strcmp (name, "-V") == 0 ||
-      strcmp (name, "version") == 0)
+  if (strcmp (name, "--version") == 0 || strcmp (name, "-V") == 0 || strcmp (name, "version") == 0)
     {
       printf ("%s\n", PACKAGE_VERSION);
       return BW_MANAGE_EXIT_OK;
@@ -182,6 +181,7 @@ bw_manage_main (int argc, char **argv)
   int status = cmd->run (cmd, args);
   /* A reader that went away early (| head) is no error worth a word. */
   if (fflush (stdout) != 0 || ferror (stdout))
-    return errno == EPIPE ? BW_MANAGE_EXIT_FAILURE : bw_manage_error ("could not write the output: %s", g_strerror (errno));
+    return errno == EPIPE ? BW_MANAGE_EXIT_FAILURE
+                          : bw_manage_error ("could not write the output: %s", g_strerror (errno));
   return status;
 }

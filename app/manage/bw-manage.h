@@ -58,6 +58,6 @@ void bw_manage_print_usage (const BwManageCommand *cmd, FILE *out);
 int bw_manage_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 int bw_manage_gerror (const GError *error);
 int bw_manage_syntax_error (const BwManageCommand *cmd, const char *format, ...)
-  G_GNUC_PRINTF (2, 3);
+    G_GNUC_PRINTF (2, 3);
 
 G_END_DECLS

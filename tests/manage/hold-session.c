@@ -30,8 +30,8 @@ main (int argc, char **argv)
     }
   g_autofree char *address = g_strdup_printf ("unix:path=%s/no-such-session", g_get_tmp_dir ());
   g_autofree char *uuid = bw_client_register_session (client, argv[1], address, &error);
-  if (uuid == NULL ||
-      !bw_client_set_session_state (client, argv[1], argc > 2 ? argv[2] : "running", &error))
+  if (uuid == NULL
+      || !bw_client_set_session_state (client, argv[1], argc > 2 ? argv[2] : "running", &error))
     {
       fprintf (stderr, "hold-session: %s\n", error->message);
       return 1;

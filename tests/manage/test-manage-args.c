@@ -16,8 +16,7 @@ START_TEST (test_parse_uint)
   ck_assert (bw_manage_parse_uint ("10", 0, 10, &v) && v == 10);
   ck_assert (bw_manage_parse_uint ("0x3f8", 0, 0xffff, &v) && v == 0x3f8);
   ck_assert (bw_manage_parse_uint ("0X2F8", 0, 0xffff, &v) && v == 0x2f8);
-  ck_assert (bw_manage_parse_uint ("18446744073709551615", 0, G_MAXUINT64, &v) &&
-             v == G_MAXUINT64);
+  ck_assert (bw_manage_parse_uint ("18446744073709551615", 0, G_MAXUINT64, &v) && v == G_MAXUINT64);
   v = 7;
   ck_assert (!bw_manage_parse_uint ("11", 0, 10, &v));
   ck_assert (!bw_manage_parse_uint ("3", 4, 10, &v));
@@ -41,8 +40,8 @@ static const BwManageCommand fake = { .name = "fake", .summary = "", .usage = "f
 
 START_TEST (test_scan_options_and_values)
 {
-  char *argv[] = { "vm", "--memory", "64", "--name=a=b", "--uart1", "0x3f8", "4", "-h",
-                   "--", "--not-an-option", "-", NULL };
+  char *argv[] = { "vm", "--memory", "64", "--name=a=b",      "--uart1", "0x3f8",
+                   "4",  "-h",       "--", "--not-an-option", "-",       NULL };
   g_autoptr (BwManageArgs) args = bw_manage_args_new (&fake, G_N_ELEMENTS (argv) - 1, argv);
   const char *opt, *pos, *value;
   guint64 n;
@@ -112,10 +111,10 @@ END_TEST
 
 START_TEST (test_command_table)
 {
-  const char *names[] = { "list", "showvminfo", "createvm", "registervm", "unregistervm",
-                          "modifyvm", "storagectl", "storageattach", "createmedium",
-                          "showmediuminfo", "closemedium", "clonemedium", "convertfromraw",
-                          "setproperty" };
+  const char *names[]
+      = { "list",        "showvminfo",  "createvm",       "registervm",   "unregistervm",
+          "modifyvm",    "storagectl",  "storageattach",  "createmedium", "showmediuminfo",
+          "closemedium", "clonemedium", "convertfromraw", "setproperty" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
     {
