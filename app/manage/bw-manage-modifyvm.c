@@ -16,7 +16,9 @@ static const char usage[]
       "  [--firmware bios|efi] [--boot<1-4> none|floppy|dvd|disk|net]\n"
       "  [--uart<1-4> off|IOBASE IRQ]\n"
       "  [--uartmode<1-4> disconnected|file PATH|server PATH|client PATH]\n"
-      "  [--kernel PATH|none] [--initrd PATH|none] [--cmdline TEXT]\n";
+      "  [--kernel PATH|none] [--initrd PATH|none] [--cmdline TEXT]\n"
+      "  [--nic<1-8> none|null|nat|bridged|intnet|hostonly] [--nictype<1-8> TYPE]\n"
+      "  [--macaddress<1-8> auto|XXXXXXXXXXXX]\n";
 
 static const char help[]
     = "Options:\n"
@@ -42,6 +44,12 @@ static const char help[]
       "                         the firmware's boot; none goes back to the firmware.\n"
       "  --initrd PATH|none     Direct boot: initial ramdisk loaded with the kernel.\n"
       "  --cmdline TEXT         Direct boot: the kernel command line (\"\" clears it).\n"
+      "  --nic1 .. --nic8 MODE  Network adapter N: none (disabled), null (no cable), nat,\n"
+      "                         bridged, intnet or hostonly (stored; networking comes later).\n"
+      "  --nictype1 .. --nictype8 TYPE\n"
+      "                         Am79C970A, Am79C973, 82540EM, 82543GC, 82545EM or virtio.\n"
+      "  --macaddress1 .. --macaddress8 auto|MAC\n"
+      "                         12 hex digits, or auto for a fresh one.\n"
       "\n"
       "All changes are applied together or not at all. The machine must not be running.\n";
 
@@ -142,12 +150,27 @@ parse_uartmode (BwManageArgs *args, Changes *c, guint port)
   return TRUE;
 }
 
+static gboolean
+valid_mac (const char *text)
+{
+  if (g_ascii_strcasecmp (text, "auto") == 0)
+    return TRUE;
+  for (int i = 0; i < 12; i++)
+    if (!g_ascii_isxdigit (text[i]))
+      return FALSE;
+  return text[12] == '\0';
+}
+
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)
 {
   static const char *const accel[] = { "auto", "kvm", "software", NULL };
   static const char *const firmware[] = { "bios", "efi", NULL };
   static const char *const boot[] = { "none", "floppy", "dvd", "disk", "net", NULL };
+  static const char *const nics[]
+      = { "none", "null", "nat", "bridged", "intnet", "hostonly", NULL };
+  static const char *const nic_types[]
+      = { "Am79C970A", "Am79C973", "82540EM", "82543GC", "82545EM", "virtio", NULL };
   g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
   Changes c = { keys, values };
@@ -211,6 +234,29 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
         {
           if (!parse_uartmode (args, &c, port))
             return bw_manage_args_status (args);
+        }
+      else if ((port = numbered (opt, "--nic", 8)) != 0)
+        {
+          if (!bw_manage_args_choice (args, nics, &idx))
+            return bw_manage_args_status (args);
+          add (&c, opt + 2, g_strdup (nics[idx]));
+        }
+      else if ((port = numbered (opt, "--nictype", 8)) != 0)
+        {
+          if (!bw_manage_args_choice (args, nic_types, &idx))
+            return bw_manage_args_status (args);
+          add (&c, opt + 2, g_strdup (nic_types[idx]));
+        }
+      else if ((port = numbered (opt, "--macaddress", 8)) != 0)
+        {
+          if (!bw_manage_args_value (args, &text))
+            return bw_manage_args_status (args);
+          if (!valid_mac (text))
+            return bw_manage_syntax_error (cmd, "option '%s': '%s' is not 12 hex digits or auto",
+                                           opt, text);
+          add (&c, opt + 2,
+               g_ascii_strcasecmp (text, "auto") == 0 ? g_strdup ("auto")
+                                                      : g_ascii_strup (text, -1));
         }
       else if (strcmp (opt, "--kernel") == 0 || strcmp (opt, "--initrd") == 0)
         {

@@ -229,6 +229,16 @@ class MachineTests(ManageTestCase):
         self.assertEqual(i["uart1"], "off")
         self.assertEqual(i["uartmode2"], "disconnected")
 
+        self.ok("modifyvm", "M", "--nic1", "none", "--nic2", "nat", "--nictype2", "virtio",
+                "--macaddress2", "0a00270000aa")
+        i = self.info("M")
+        self.assertEqual(i["nic1"], "none")
+        self.assertEqual([i["nic2"], i["nictype2"], i["macaddress2"]],
+                         ["nat", "virtio", "0A00270000AA"])
+        self.ok("modifyvm", "M", "--macaddress2", "auto")
+        self.assertRegex(self.info("M")["macaddress2"], r"^[0-9A-F]{12}$")
+        self.assertNotEqual(self.info("M")["macaddress2"], "0A00270000AA")
+
         self.ok("modifyvm", "M", "--name", "Renamed")
         self.assertIn('"Renamed"', self.list_vms()[0])
         self.fails("showvminfo", "M", mentions=["M"])
@@ -251,6 +261,10 @@ class MachineTests(ManageTestCase):
                 (["--uart1", "com1"], "'com1' is not 'off' or an I/O base"),
                 (["--uartmode1", "file"], "needs a path"),
                 (["--uartmode1", "pipe", "/x"], "'pipe' is not one of"),
+                (["--nic9", "nat"], "unknown option '--nic9'"),
+                (["--nic1", "wifi"], "'wifi' is not one of"),
+                (["--nictype1", "ne2000"], "'ne2000' is not one of"),
+                (["--macaddress1", "12:34"], "'12:34' is not 12 hex digits"),
                 (["--name", ""], "the name is empty"),
                 ([], "nothing to change")):
             self.fails("modifyvm", "E", *args, status=2, mentions=[text])
