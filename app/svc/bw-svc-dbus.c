@@ -85,6 +85,8 @@ on_create_machine (BwDBusService1 *skeleton, GDBusMethodInvocation *invocation,
                                                   do_register, &path, &error);
   if (uuid == NULL)
     return reply_error (invocation, error);
+  g_message ("created machine '%s' {%s} at %s%s", name, uuid, path,
+             do_register ? "" : " (not registered)");
   bw_dbus_service1_complete_create_machine (skeleton, invocation, uuid, path);
   if (do_register)
     bw_dbus_service1_emit_machine_registered (skeleton, uuid, name);
@@ -100,6 +102,7 @@ on_register_machine (BwDBusService1 *skeleton, GDBusMethodInvocation *invocation
   g_autofree char *uuid = bw_svc_machines_register (svc->machines, path, &name, &error);
   if (uuid == NULL)
     return reply_error (invocation, error);
+  g_message ("registered machine '%s' {%s} from %s", name, uuid, path);
   bw_dbus_service1_complete_register_machine (skeleton, invocation, uuid);
   bw_dbus_service1_emit_machine_registered (skeleton, uuid, name);
   return TRUE;
@@ -113,9 +116,23 @@ on_unregister_machine (BwDBusService1 *skeleton, GDBusMethodInvocation *invocati
   g_autofree char *uuid = NULL;
   if (!bw_svc_machines_unregister (svc->machines, machine, delete_files, &uuid, &error))
     return reply_error (invocation, error);
+  g_message ("unregistered machine {%s}%s", uuid, delete_files ? " and deleted its files" : "");
   bw_dbus_service1_complete_unregister_machine (skeleton, invocation);
   bw_dbus_service1_emit_machine_unregistered (skeleton, uuid);
   return TRUE;
+}
+
+/* "memory, name" for the log; values may be long or private. */
+static char *
+change_keys (GVariant *changes)
+{
+  GString *keys = g_string_new (NULL);
+  GVariantIter iter;
+  const char *key;
+  g_variant_iter_init (&iter, changes);
+  while (g_variant_iter_next (&iter, "(&s&s)", &key, NULL))
+    g_string_append_printf (keys, "%s%s", keys->len ? ", " : "", key);
+  return g_string_free (keys, FALSE);
 }
 
 static gboolean
@@ -132,6 +149,8 @@ on_modify_machine (BwDBusService1 *skeleton, GDBusMethodInvocation *invocation,
         bw_dbus_service1_emit_media_changed (skeleton);
       return reply_error (invocation, error);
     }
+  g_autofree char *keys = change_keys (changes);
+  g_message ("changed machine {%s}: %s", uuid, keys);
   bw_dbus_service1_complete_modify_machine (skeleton, invocation);
   bw_dbus_service1_emit_machine_changed (skeleton, uuid);
   if (media_changed)
@@ -254,6 +273,7 @@ end_session (BwSvc *svc, const char *uuid, BwMachineState final_state)
   bw_svc_machines_set_live_state (svc->machines, id, NULL);
   if (!bw_svc_machines_persist_state (svc->machines, id, final_state, &error))
     g_warning ("cannot record the state of machine {%s}: %s", id, error->message);
+  g_message ("machine {%s} is now %s", id, bw_svc_state_to_string (final_state));
   announce_state (svc, id, bw_svc_state_to_string (final_state));
 }
 
