@@ -220,11 +220,56 @@ bw_log_dup_contents (BwLog *log)
   return text;
 }
 
+static GMutex capture_mutex;
+static BwLog *capture_target;
+static gboolean capture_installed;
+
+static GLogWriterOutput
+capture_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  if (level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL))
+    {
+      const char *domain = NULL, *message = NULL;
+      for (gsize i = 0; i < n_fields; i++)
+        {
+          if (strcmp (fields[i].key, "GLIB_DOMAIN") == 0 && fields[i].length < 0)
+            domain = fields[i].value;
+          else if (strcmp (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0)
+            message = fields[i].value;
+        }
+      g_mutex_lock (&capture_mutex);
+      if (capture_target && message && domain && g_str_has_prefix (domain, "boxwood"))
+        bw_log_printf (capture_target, domain, "%s: %s",
+                       (level & G_LOG_LEVEL_CRITICAL)  ? "CRITICAL"
+                       : (level & G_LOG_LEVEL_WARNING) ? "WARNING"
+                                                       : "message",
+                       message);
+      g_mutex_unlock (&capture_mutex);
+    }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+void
+bw_log_capture_glib (BwLog *log)
+{
+  g_mutex_lock (&capture_mutex);
+  capture_target = log;
+  gboolean install = !capture_installed;
+  capture_installed = TRUE;
+  g_mutex_unlock (&capture_mutex);
+  if (install)
+    g_log_set_writer_func (capture_writer, NULL, NULL);
+}
+
 void
 bw_log_close (BwLog *log)
 {
   if (!log)
     return;
+  g_mutex_lock (&capture_mutex);
+  if (capture_target == log)
+    capture_target = NULL;
+  g_mutex_unlock (&capture_mutex);
   g_mutex_lock (&log->mutex);
   GHashTableIter iter;
   gpointer key, value;

@@ -56,6 +56,12 @@ void bw_log_set_echo (BwLog *log, gboolean echo);
 
 void bw_log_flush (BwLog *log);
 
+/* Copies GLib messages of level message, warning and critical from the
+ * boxwood-* log domains into log as well (they still go to stderr).
+ * GLib allows one writer per process: the first call installs it, later
+ * calls only change the target; closing the target log detaches it. */
+void bw_log_capture_glib (BwLog *log);
+
 /* Everything written so far (memory logs keep it all; file logs read the
  * file back). */
 char *bw_log_dup_contents (BwLog *log);

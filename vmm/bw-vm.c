@@ -172,6 +172,8 @@ bw_vm_new (BwConfig *config, GError **error)
   vm->next_listener_id = 1;
   vm->n_vcpus = (guint) cpus;
 
+  if (logs_dir)
+    bw_log_capture_glib (vm->log); /* warnings of the VMM's own code, too */
   g_autoptr (GString) dump = g_string_new (NULL);
   bw_config_dump (config, dump);
   bw_log_printf (vm->log, "VMM", "Configuration:\n%s", dump->str);

@@ -117,6 +117,21 @@ START_TEST (test_guest_errors_limited)
 }
 END_TEST
 
+START_TEST (test_capture_glib)
+{
+  g_autoptr (BwLog) log = bw_log_new_memory ();
+  bw_log_capture_glib (log);
+  g_log ("boxwood-devices", G_LOG_LEVEL_MESSAGE, "uart: back end %s gone", "unix:/tmp/x");
+  g_log ("other-library", G_LOG_LEVEL_MESSAGE, "not ours");
+  g_log ("boxwood-vmm", G_LOG_LEVEL_DEBUG, "too chatty");
+  g_autofree char *text = bw_log_dup_contents (log);
+  ck_assert_ptr_nonnull (strstr (text, "boxwood-devices: message: uart: back end unix:/tmp/x "
+                                       "gone\n"));
+  ck_assert_ptr_null (strstr (text, "not ours"));
+  ck_assert_ptr_null (strstr (text, "too chatty"));
+}
+END_TEST
+
 int
 main (void)
 {
@@ -126,6 +141,7 @@ main (void)
   tcase_add_test (tc, test_rotation_error);
   tcase_add_test (tc, test_line_format);
   tcase_add_test (tc, test_guest_errors_limited);
+  tcase_add_test (tc, test_capture_glib);
   suite_add_tcase (suite, tc);
   return bw_test_run (suite);
 }
