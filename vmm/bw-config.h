@@ -10,6 +10,8 @@
  *   name, uuid                    strings
  *   ram-mb, cpus                  integers
  *   acceleration                  "auto" | "kvm" | "software"
+ *   clock                         "host" (default) | "manual" (tests: time
+ *                                 moves only while every vCPU halts)
  *   logs-dir                      string: the machine's Logs folder
  *   firmware/bios                 path of bios.bin
  *   firmware/vgabios              path of the VGA BIOS

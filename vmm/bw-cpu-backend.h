@@ -38,7 +38,7 @@ typedef enum
 
 typedef enum
 {
-  BW_CPU_EXIT_KICKED,   /* bw_cpu_backend kick() was called, or run() chose to yield */
+  BW_CPU_EXIT_KICKED,   /* kick() was called, or run() chose to return (after an interrupt, ...) */
   BW_CPU_EXIT_HALTED,   /* HLT with no interrupt deliverable: the VM waits for one */
   BW_CPU_EXIT_SHUTDOWN, /* triple fault: the platform resets, as a PC does */
   BW_CPU_EXIT_DEBUG,    /* a breakpoint or single step (debugger) */
