@@ -11,7 +11,8 @@
  *   ram-mb, cpus                  integers
  *   acceleration                  "auto" | "kvm" | "software"
  *   clock                         "host" (default) | "manual" (tests: time
- *                                 moves only while every vCPU halts)
+ *                                 jumps to the next timer when every vCPU
+ *                                 is halted, and moves at no other time)
  *   logs-dir                      string: the machine's Logs folder
  *   firmware/bios                 path of bios.bin
  *   firmware/vgabios              path of the VGA BIOS

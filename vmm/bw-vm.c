@@ -48,6 +48,7 @@ struct _BwVm
   guint reset_generation;
   guint64 wake_seq; /* bumped when a halted vCPU may have something to do */
   gboolean final_notified; /* listeners told of POWERED_OFF/ABORTED */
+  guint halted;            /* vCPUs in wait_halted() */
   BwVmResetHook reset_hook;
   void *reset_hook_data;
 };
@@ -390,23 +391,28 @@ interrupt_pending (BwVm *vm, VcpuSlot *slot)
                                         BW_CPU_LINE_INTR);
 }
 
-/* HLT: sleep until an interrupt, a request, or (manual clock) move time
- * to the next timer so the guest sees it fire. */
+/* HLT: sleep until an interrupt or a request. On a manual clock, when
+ * every vCPU is halted, time jumps to the next timer so the guest sees it
+ * fire (and stands still otherwise). */
 static void
 wait_halted (BwVm *vm, VcpuSlot *slot)
 {
   BwClock *clock = bw_platform_get_clock (vm->platform);
+  g_mutex_lock (&vm->mutex);
+  vm->halted++;
+  g_mutex_unlock (&vm->mutex);
   for (;;)
     {
       g_mutex_lock (&vm->mutex);
       gboolean leave = vm->stop_req || vm->pause_req || vm->reset_req
                        || slot->reset_seen != vm->reset_generation;
+      gboolean all_halted = vm->halted >= vm->live_threads;
       guint64 seq = vm->wake_seq;
       g_mutex_unlock (&vm->mutex);
       if (leave || interrupt_pending (vm, slot))
-        return;
+        break;
 
-      if (bw_clock_get_mode (clock) == BW_CLOCK_MANUAL)
+      if (bw_clock_get_mode (clock) == BW_CLOCK_MANUAL && all_halted)
         {
           bw_platform_lock (vm->platform);
           gint64 deadline = bw_clock_get_deadline (clock);
@@ -424,6 +430,9 @@ wait_halted (BwVm *vm, VcpuSlot *slot)
         g_cond_wait_until (&vm->cond, &vm->mutex, g_get_monotonic_time () + 50 * 1000);
       g_mutex_unlock (&vm->mutex);
     }
+  g_mutex_lock (&vm->mutex);
+  vm->halted--;
+  g_mutex_unlock (&vm->mutex);
 }
 
 static gpointer
