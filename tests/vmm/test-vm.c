@@ -442,6 +442,23 @@ START_TEST (test_interrupts_on_manual_clock)
 }
 END_TEST
 
+/* The same guest on the host clock: the platform's timer thread fires the
+ * timers and wakes the halted vCPU. Only the outcome is checked, not how
+ * long it took. */
+START_TEST (test_interrupts_on_host_clock)
+{
+  script = SCRIPT_IRQ;
+  g_autoptr (BwConfig) config = test_config ();
+  bw_config_set_string (config, "clock", "host");
+  BwVm *vm = test_vm (config);
+  ck_assert (bw_vm_start (vm, NULL));
+  ck_assert_int_eq (bw_vm_wait (vm, 20000), BW_VM_STATE_POWERED_OFF);
+  ck_assert_uint_eq (last_vcpu->n_vectors, 3);
+  ck_assert_int_ge (bw_clock_now (bw_platform_get_clock (bw_vm_get_platform (vm))), 3000);
+  bw_vm_free (vm);
+}
+END_TEST
+
 START_TEST (test_reset_request)
 {
   script = SCRIPT_RESET;
@@ -647,6 +664,7 @@ main (void)
   tcase_add_test (tc, test_lifecycle);
   tcase_add_test (tc, test_kick_busy_vcpu);
   tcase_add_test (tc, test_interrupts_on_manual_clock);
+  tcase_add_test (tc, test_interrupts_on_host_clock);
   tcase_add_test (tc, test_reset_request);
   tcase_add_test (tc, test_backend_error_aborts);
   tcase_add_test (tc, test_start_failures);
