@@ -339,7 +339,7 @@ START_TEST (test_errors)
   g_clear_error (&error);
 
   /* Rename onto a registered name. */
-  create_ok (c, "Gamma");
+  g_free (create_ok (c, "Gamma"));
   const char *dup[] = { "name", "Gamma", NULL };
   ck_assert (!bw_client_modify_machine (c, "Beta", dup, &error));
   ck_assert (g_error_matches (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_DUPLICATE_NAME));
@@ -392,7 +392,7 @@ START_TEST (test_broken_file_listed)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (BwClient) c = connect_ok ();
-  create_ok (c, "Good");
+  g_free (create_ok (c, "Good"));
   g_autofree char *bad_uuid = NULL;
   g_autofree char *bad_path = NULL;
   bad_uuid = bw_client_create_machine (c, "Bad", NULL, NULL, TRUE, &bad_path, &error);
@@ -518,7 +518,7 @@ START_TEST (test_media)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (BwClient) c = connect_ok ();
-  create_ok (c, "Disky");
+  g_free (create_ok (c, "Disky"));
   g_autofree char *disk = g_build_filename (world.root, "d.vdi", NULL);
   BwDisk *d = bw_disk_create (disk, BW_DISK_FORMAT_VDI, BW_DISK_VARIANT_DYNAMIC, 8 << 20, &error);
   g_assert_no_error (error);
