@@ -396,15 +396,16 @@ get (BwDevice *dev)
   return (BwI8042 *) dev;
 }
 
-void
+gsize
 bw_i8042_put_scancodes (BwDevice *dev, const guint8 *codes, gsize len)
 {
   BwI8042 *s = get (dev);
   if (!s)
-    return;
+    return 0;
   bw_platform_lock (dev->platform);
-  bw_ps2_keyboard_put_scancodes (&s->kbd, codes, len);
+  gsize taken = bw_ps2_keyboard_put_scancodes (&s->kbd, codes, len);
   bw_platform_unlock (dev->platform);
+  return taken;
 }
 
 void

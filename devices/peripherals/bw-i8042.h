@@ -19,8 +19,10 @@ G_BEGIN_DECLS
 
 #define BW_I8042_CLASS "i8042"
 
-/* Presses or releases keys: set-2 scancode sequences. */
-void bw_i8042_put_scancodes (BwDevice *i8042, const guint8 *codes, gsize len);
+/* Presses or releases keys: set-2 scancode sequences. Returns how many
+ * bytes were taken; the rest did not fit in the keyboard's queue and may
+ * be sent again after the guest read some (see bw-ps2-keyboard.h). */
+gsize bw_i8042_put_scancodes (BwDevice *i8042, const guint8 *codes, gsize len);
 /* Relative mouse motion (dy positive is down), wheel steps (positive
  * towards the user) and the full button state (BW_PS2_MOUSE_* bits). */
 void bw_i8042_put_mouse (BwDevice *i8042, int dx, int dy, int dz, guint buttons);

@@ -245,12 +245,19 @@ bw_ps2_keyboard_repeat_timer (void *opaque)
   bw_timer_mod_in (kbd->repeat_timer, bw_ps2_keyboard_typematic_period_ns (kbd->typematic));
 }
 
-void
+/* The most one key event queues (Pause in set 2). */
+#define MAX_EVENT_BYTES 8
+
+gsize
 bw_ps2_keyboard_put_scancodes (BwPs2Keyboard *kbd, const guint8 *codes, gsize len)
 {
   for (gsize i = 0; i < len; i++)
     {
       guint8 b = codes[i];
+      gboolean completes = kbd->in_pause == 7
+                           || (kbd->in_pause == 0 && b != 0xE0 && b != 0xF0 && b != 0xE1);
+      if (completes && kbd->scanning && bw_ps2_queue_free_space (&kbd->queue) < MAX_EVENT_BYTES)
+        return i;
       if (kbd->in_pause > 0)
         {
           /* The rest of E1 14 77 E1 F0 14 F0 77: Pause has no break code. */
@@ -280,6 +287,7 @@ bw_ps2_keyboard_put_scancodes (BwPs2Keyboard *kbd, const guint8 *codes, gsize le
           break;
         }
     }
+  return len;
 }
 
 static void

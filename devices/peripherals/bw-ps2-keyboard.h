@@ -64,8 +64,11 @@ guint8 bw_ps2_keyboard_read (BwPs2Keyboard *kbd);
 
 /* Front-end side: set-2 make/break sequences ("1C", "F0 1C", "E0 74",
  * "E0 F0 74", the 8-byte Pause). A sequence may be split across calls.
- * Keys are dropped while scanning is disabled or the queue is full. */
-void bw_ps2_keyboard_put_scancodes (BwPs2Keyboard *kbd, const guint8 *codes, gsize len);
+ * Returns how many bytes were taken: it stops before a key that does not
+ * fit in the queue, so a front end typing a long string sends the rest
+ * after the guest has read some. Keys are dropped (but taken) while
+ * scanning is disabled. */
+gsize bw_ps2_keyboard_put_scancodes (BwPs2Keyboard *kbd, const guint8 *codes, gsize len);
 
 /* Typematic timing from the F3 byte, in ns. */
 gint64 bw_ps2_keyboard_typematic_delay_ns (guint8 typematic);

@@ -480,6 +480,32 @@ START_TEST (test_keyboard_and_mouse_share_buffer)
 }
 END_TEST
 
+START_TEST (test_key_queue_backpressure)
+{
+  /* 300 presses and releases of A: more than the queue holds. */
+  guint8 codes[900];
+  for (int i = 0; i < 300; i++)
+    codes[3 * i] = 0x1C, codes[3 * i + 1] = 0xF0, codes[3 * i + 2] = 0x1C;
+  command_data (0x60, 0x01);
+  gsize taken = bw_i8042_put_scancodes (kbc, codes, sizeof codes);
+  ck_assert_uint_gt (taken, 200);
+  ck_assert_uint_lt (taken, sizeof codes);
+  g_autoptr (GByteArray) first = drain ();
+  /* All taken bytes came out, but a prefix waiting for its key. */
+  ck_assert_uint_le (first->len, taken);
+  ck_assert_uint_ge (first->len + 1, taken);
+  taken += bw_i8042_put_scancodes (kbc, codes + taken, sizeof codes - taken);
+  ck_assert_uint_eq (taken, sizeof codes);
+  g_autoptr (GByteArray) rest = drain ();
+  ck_assert_uint_eq (first->len + rest->len, sizeof codes);
+  g_byte_array_append (first, rest->data, rest->len);
+  ck_assert (memcmp (first->data, codes, sizeof codes) == 0);
+  KEYS (0x1C, 0xF0, 0x1C); /* the repeat stopped at the last release */
+  step_ns (p, 5000 * MS);
+  EXPECT (0x1C, 0xF0, 0x1C);
+}
+END_TEST
+
 START_TEST (test_state_round_trip)
 {
   command_data (0x60, 0x43);
@@ -554,6 +580,7 @@ main (void)
   tcase_add_test (tc, test_mouse_plain);
   tcase_add_test (tc, test_mouse_intellimouse);
   tcase_add_test (tc, test_keyboard_and_mouse_share_buffer);
+  tcase_add_test (tc, test_key_queue_backpressure);
   tcase_add_test (tc, test_state_round_trip);
   tcase_add_test (tc, test_garbage_is_harmless);
   suite_add_tcase (suite, tc);
