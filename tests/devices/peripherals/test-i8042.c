@@ -494,11 +494,14 @@ START_TEST (test_key_queue_backpressure)
   /* All taken bytes came out, but a prefix waiting for its key. */
   ck_assert_uint_le (first->len, taken);
   ck_assert_uint_ge (first->len + 1, taken);
-  taken += bw_i8042_put_scancodes (kbc, codes + taken, sizeof codes - taken);
+  for (int round = 0; round < 10 && taken < sizeof codes; round++)
+    {
+      taken += bw_i8042_put_scancodes (kbc, codes + taken, sizeof codes - taken);
+      g_autoptr (GByteArray) more = drain ();
+      g_byte_array_append (first, more->data, more->len);
+    }
   ck_assert_uint_eq (taken, sizeof codes);
-  g_autoptr (GByteArray) rest = drain ();
-  ck_assert_uint_eq (first->len + rest->len, sizeof codes);
-  g_byte_array_append (first, rest->data, rest->len);
+  ck_assert_uint_eq (first->len, sizeof codes);
   ck_assert (memcmp (first->data, codes, sizeof codes) == 0);
   KEYS (0x1C, 0xF0, 0x1C); /* the repeat stopped at the last release */
   step_ns (p, 5000 * MS);
