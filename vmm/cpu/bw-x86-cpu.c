@@ -1,0 +1,470 @@
+/* bw-x86-cpu.c: the CPU object, its run loop and the platform's entry
+ * points.
+ *
+ * The run loop works in blocks: at each block boundary it picks up what
+ * other threads asked for (exit, A20, code invalidation), delivers pending
+ * interrupts, then looks up the decoded block at CS:EIP and interprets it.
+ * A later recompiler replaces bw_x86_exec_block() for hot blocks.
+ */
+#include "config.h"
+
+#include "vmm/cpu/bw-x86-private.h"
+#include "vmm/cpu/bw-x86-desc.h"
+
+/* Invalidation requests from other threads (DMA), applied at the next
+ * block boundary. */
+typedef struct
+{
+  uint64_t addr, len;
+} Range;
+
+static GMutex pending_lock;
+
+BwX86Cpu *
+bw_x86_cpu_new (const BwX86Bus *bus, const BwX86Config *config)
+{
+  BwX86Cpu *cpu = g_new0 (BwX86Cpu, 1);
+  cpu->bus = *bus;
+  if (config)
+    cpu->config = *config;
+  cpu->last_vector = -1;
+  cpu->pending_ranges = g_array_new (FALSE, FALSE, sizeof (Range));
+  bw_x86_block_init (cpu);
+  bw_x86_cpu_reset (cpu);
+  return cpu;
+}
+
+void
+bw_x86_cpu_free (BwX86Cpu *cpu)
+{
+  if (!cpu)
+    return;
+  bw_x86_block_fini (cpu);
+  g_array_unref (cpu->pending_ranges);
+  g_free (cpu);
+}
+
+static void
+reset_common (BwX86Cpu *cpu)
+{
+  memset (cpu->gpr, 0, sizeof cpu->gpr);
+  cpu->gpr[BW_X86_EDX] = 0x00000633; /* family 6, model 3, stepping 3 */
+  cpu->eflags = 0x2;
+  cpu->lf_op = BW_X86_LF_NONE;
+  cpu->cr0 = BW_X86_CR0_ET | (cpu->cr0 & (BW_X86_CR0_CD | BW_X86_CR0_NW));
+  cpu->cr2 = cpu->cr3 = cpu->cr4 = 0;
+  cpu->cpl = 0;
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    {
+      BwX86SegState st = { .selector = 0, .base = 0, .limit = 0xffff,
+                           .attr = BW_X86_DESC_P | BW_X86_DESC_S | 0x03 };
+      if (s == BW_X86_CS)
+        {
+          st.selector = 0xf000;
+          st.base = 0xffff0000u;
+          st.attr = BW_X86_DESC_P | BW_X86_DESC_S | 0x0b;
+        }
+      bw_x86_seg_set_cache (cpu, s, &st);
+    }
+  cpu->eip = 0xfff0;
+  cpu->gdtr = (BwX86TableReg){ 0, 0xffff };
+  cpu->idtr = (BwX86TableReg){ 0, 0xffff };
+  cpu->ldtr = (BwX86SegState){ .limit = 0xffff, .attr = BW_X86_DESC_P | 0x02 };
+  cpu->tr = (BwX86SegState){ .limit = 0xffff, .attr = BW_X86_DESC_P | 0x0b };
+  cpu->halted = FALSE;
+  cpu->nmi_blocked = FALSE;
+  cpu->irq_shadow = FALSE;
+  g_atomic_int_set (&cpu->nmi_pending, 0);
+  bw_x86_tlb_flush (cpu);
+}
+
+void
+bw_x86_cpu_reset (BwX86Cpu *cpu)
+{
+  cpu->cr0 = BW_X86_CR0_CD | BW_X86_CR0_NW;
+  reset_common (cpu);
+  cpu->a20_mask = 0xffffffffu;
+  cpu->tsc_offset = 0;
+  bw_x86_block_flush_all (cpu);
+}
+
+void
+bw_x86_cpu_init (BwX86Cpu *cpu)
+{
+  reset_common (cpu);
+}
+
+void
+bw_x86_cpu_get_state (BwX86Cpu *cpu, BwX86State *st)
+{
+  memcpy (st->gpr, cpu->gpr, sizeof st->gpr);
+  st->eip = cpu->eip;
+  st->eflags = bw_x86_get_eflags (cpu);
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    st->seg[s] = cpu->seg[s].s;
+  st->ldtr = cpu->ldtr;
+  st->tr = cpu->tr;
+  st->gdtr = cpu->gdtr;
+  st->idtr = cpu->idtr;
+  st->cr0 = cpu->cr0;
+  st->cr2 = cpu->cr2;
+  st->cr3 = cpu->cr3;
+  st->cr4 = cpu->cr4;
+}
+
+void
+bw_x86_cpu_set_state (BwX86Cpu *cpu, const BwX86State *st)
+{
+  memcpy (cpu->gpr, st->gpr, sizeof cpu->gpr);
+  cpu->eip = st->eip;
+  cpu->eflags = (st->eflags & ~0x8028u) | 2;
+  cpu->lf_op = BW_X86_LF_NONE;
+  cpu->cr0 = st->cr0 | BW_X86_CR0_ET;
+  cpu->cr2 = st->cr2;
+  cpu->cr3 = st->cr3;
+  cpu->cr4 = st->cr4;
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    bw_x86_seg_set_cache (cpu, s, &st->seg[s]);
+  cpu->ldtr = st->ldtr;
+  cpu->tr = st->tr;
+  cpu->gdtr = st->gdtr;
+  cpu->idtr = st->idtr;
+  if (cpu->eflags & BW_X86_VM)
+    cpu->cpl = 3;
+  else if (cpu->cr0 & BW_X86_CR0_PE)
+    cpu->cpl = BW_X86_DESC_DPL (st->seg[BW_X86_SS].attr);
+  else
+    cpu->cpl = 0;
+  cpu->halted = FALSE;
+  cpu->last_vector = -1;
+  /* Decoded blocks stay: they are keyed by physical address and mode. */
+  bw_x86_tlb_flush (cpu);
+}
+
+/* ---- entry points ----------------------------------------------------- */
+
+void
+bw_x86_cpu_set_intr (BwX86Cpu *cpu, bool level)
+{
+  g_atomic_int_set (&cpu->intr_level, level ? 1 : 0);
+}
+
+void
+bw_x86_cpu_raise_nmi (BwX86Cpu *cpu)
+{
+  g_atomic_int_set (&cpu->nmi_pending, 1);
+}
+
+void
+bw_x86_cpu_set_a20 (BwX86Cpu *cpu, bool enabled)
+{
+  g_atomic_int_set (&cpu->a20_change, enabled ? 2 : 1);
+  if (!g_atomic_int_get (&cpu->running))
+    bw_x86_cpu_apply_requests (cpu);
+}
+
+void
+bw_x86_cpu_invalidate_code (BwX86Cpu *cpu, uint64_t addr, uint64_t len)
+{
+  Range r = { addr, len };
+  g_mutex_lock (&pending_lock);
+  g_array_append_val (cpu->pending_ranges, r);
+  g_atomic_int_set (&cpu->ranges_pending, 1);
+  g_mutex_unlock (&pending_lock);
+  if (!g_atomic_int_get (&cpu->running))
+    bw_x86_cpu_apply_requests (cpu);
+}
+
+void
+bw_x86_cpu_flush_mappings (BwX86Cpu *cpu)
+{
+  g_atomic_int_set (&cpu->flush_request, 1);
+  if (!g_atomic_int_get (&cpu->running))
+    bw_x86_cpu_apply_requests (cpu);
+}
+
+void
+bw_x86_cpu_request_exit (BwX86Cpu *cpu)
+{
+  g_atomic_int_set (&cpu->exit_request, 1);
+}
+
+bool
+bw_x86_cpu_is_halted (BwX86Cpu *cpu)
+{
+  return cpu->halted;
+}
+
+uint64_t
+bw_x86_cpu_get_insn_count (BwX86Cpu *cpu)
+{
+  return cpu->insn_count;
+}
+
+void
+bw_x86_cpu_set_single_step (BwX86Cpu *cpu, bool on)
+{
+  cpu->single_step = on;
+}
+
+void
+bw_x86_cpu_set_breakpoint (BwX86Cpu *cpu, uint32_t linear, bool on)
+{
+  for (int k = 0; k < cpu->n_breakpoints; k++)
+    if (cpu->breakpoints[k] == linear)
+      {
+        if (!on)
+          cpu->breakpoints[k] = cpu->breakpoints[--cpu->n_breakpoints];
+        return;
+      }
+  if (on && cpu->n_breakpoints < (int) G_N_ELEMENTS (cpu->breakpoints))
+    cpu->breakpoints[cpu->n_breakpoints++] = linear;
+}
+
+int
+bw_x86_cpu_get_last_vector (BwX86Cpu *cpu)
+{
+  return cpu->last_vector;
+}
+
+void
+bw_x86_cpu_get_cache_stats (BwX86Cpu *cpu, BwX86CacheStats *stats)
+{
+  *stats = cpu->stats;
+}
+
+/* Applies what other threads asked for; runs on the CPU's thread (or when
+ * the CPU is not running). */
+void
+bw_x86_cpu_apply_requests (BwX86Cpu *cpu)
+{
+  int a20 = g_atomic_int_and (&cpu->a20_change, 0);
+  if (a20)
+    {
+      uint32_t mask = a20 == 2 ? 0xffffffffu : ~(1u << 20);
+      if (mask != cpu->a20_mask)
+        {
+          cpu->a20_mask = mask;
+          bw_x86_tlb_flush (cpu);
+          /* Blocks are keyed by physical address, which A20 changes. */
+          bw_x86_block_flush_all (cpu);
+        }
+    }
+  if (g_atomic_int_and (&cpu->flush_request, 0))
+    {
+      bw_x86_tlb_flush (cpu);
+      bw_x86_block_flush_all (cpu);
+    }
+  if (g_atomic_int_get (&cpu->ranges_pending))
+    {
+      g_mutex_lock (&pending_lock);
+      for (guint k = 0; k < cpu->pending_ranges->len; k++)
+        {
+          Range *r = &g_array_index (cpu->pending_ranges, Range, k);
+          if (r->len == 0)
+            continue;
+          uint64_t first = r->addr & ~0xfffull, last = (r->addr + r->len - 1) & ~0xfffull;
+          for (uint64_t p = first; p <= last && p < (1ull << 32); p += 4096)
+            if (bw_x86_page_has_code (cpu, (uint32_t) p))
+              bw_x86_block_invalidate_page (cpu, (uint32_t) p);
+        }
+      g_array_set_size (cpu->pending_ranges, 0);
+      g_atomic_int_set (&cpu->ranges_pending, 0);
+      g_mutex_unlock (&pending_lock);
+    }
+  if (!g_atomic_int_get (&cpu->running))
+    bw_x86_block_reap (cpu);
+}
+
+/* ---- interpreter ------------------------------------------------------ */
+
+static inline void
+exec_insns (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  const BwX86Insn *first = i;
+  cpu->block_abort = FALSE;
+  for (;;)
+    {
+      i->fn (cpu, i);
+      if (i->flags & BW_X86_I_SETS_EIP)
+        break;
+      cpu->eip = bw_x86_next_eip (cpu, i);
+      if ((i->flags & BW_X86_I_END) || cpu->block_abort)
+        break;
+      i++;
+    }
+  cpu->insn_count += (uint64_t) (i - first) + 1;
+}
+
+/* Vectors 0 and 10-13 are contributory; 14 (#PF) is its own class. */
+static int
+exc_class (int v)
+{
+  if (v == BW_X86_EXC_DE || (v >= BW_X86_EXC_TS && v <= BW_X86_EXC_GP))
+    return 1;
+  if (v == BW_X86_EXC_PF)
+    return 2;
+  return 0;
+}
+
+static gboolean
+has_error_code (int v)
+{
+  return v == BW_X86_EXC_DF || (v >= BW_X86_EXC_TS && v <= BW_X86_EXC_PF) || v == 17;
+}
+
+/* The run loop caught a fault (cpu->exc_*): deliver it, escalating to #DF
+ * or shutdown when it happened while delivering another. Returns FALSE on
+ * shutdown. */
+static gboolean
+handle_exception (BwX86Cpu *cpu)
+{
+  int v = cpu->exc_vector;
+  gboolean has_err = cpu->exc_has_error && has_error_code (v);
+  uint32_t err = cpu->exc_error;
+
+  if (cpu->exc_nesting > 0)
+    {
+      int first = cpu->exc_first;
+      if (first == BW_X86_EXC_DF)
+        return FALSE;
+      int c1 = exc_class (first), c2 = exc_class (v);
+      if ((c1 == 1 && c2 == 1) || (c1 == 2 && c2 != 0))
+        {
+          v = BW_X86_EXC_DF;
+          has_err = TRUE;
+          err = 0;
+        }
+    }
+  cpu->exc_first = v;
+  cpu->exc_nesting = 1;
+  if (v == BW_X86_EXC_DF)
+    cpu->exc_nesting = 2;
+  bw_x86_flags_sync (cpu);
+  bw_x86_deliver (cpu, v, FALSE, has_err, err, cpu->eip);
+  cpu->exc_nesting = 0;
+  return TRUE;
+}
+
+static gboolean
+check_interrupts (BwX86Cpu *cpu)
+{
+  if (cpu->irq_shadow)
+    {
+      cpu->irq_shadow = FALSE;
+      return FALSE;
+    }
+  if (g_atomic_int_get (&cpu->nmi_pending) && !cpu->nmi_blocked)
+    {
+      g_atomic_int_set (&cpu->nmi_pending, 0);
+      cpu->nmi_blocked = TRUE;
+      cpu->exc_first = BW_X86_EXC_NMI;
+      cpu->exc_nesting = 1;
+      bw_x86_deliver (cpu, BW_X86_EXC_NMI, FALSE, FALSE, 0, cpu->eip);
+      cpu->exc_nesting = 0;
+      return TRUE;
+    }
+  if (g_atomic_int_get (&cpu->intr_level) && (cpu->eflags & BW_X86_IF) && cpu->bus.intr_ack)
+    {
+      uint8_t vec = cpu->bus.intr_ack (cpu->bus.opaque);
+      cpu->exc_first = -1;
+      cpu->exc_nesting = 1;
+      bw_x86_deliver (cpu, vec, FALSE, FALSE, 0, cpu->eip);
+      cpu->exc_nesting = 0;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+at_breakpoint (BwX86Cpu *cpu)
+{
+  uint32_t lin = cpu->seg[BW_X86_CS].s.base + cpu->eip;
+  for (int k = 0; k < cpu->n_breakpoints; k++)
+    if (cpu->breakpoints[k] == lin)
+      return TRUE;
+  return FALSE;
+}
+
+BwX86Exit
+bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
+{
+  uint64_t end = cpu->insn_count + max_insns;
+  volatile BwX86Exit exit_reason = BW_X86_EXIT_BUDGET;
+  /* Set after one instruction ran: a breakpoint at the start address does
+   * not stop the run that resumes from it. */
+  volatile gboolean stepped = FALSE;
+
+  g_atomic_int_set (&cpu->running, 1);
+  if (setjmp (cpu->jmp))
+    {
+      if (!handle_exception (cpu))
+        {
+          /* Triple fault: the platform resets the machine. */
+          cpu->exc_nesting = 0;
+          exit_reason = BW_X86_EXIT_SHUTDOWN;
+          if (cpu->bus.shutdown)
+            cpu->bus.shutdown (cpu->bus.opaque);
+          else
+            bw_x86_cpu_reset (cpu);
+          goto out;
+        }
+      if (cpu->single_step)
+        {
+          exit_reason = BW_X86_EXIT_DEBUG;
+          goto out;
+        }
+    }
+
+  for (;;)
+    {
+      if (cpu->dead_blocks)
+        bw_x86_block_reap (cpu);
+      if (g_atomic_int_get (&cpu->a20_change) || g_atomic_int_get (&cpu->ranges_pending)
+          || g_atomic_int_get (&cpu->flush_request))
+        bw_x86_cpu_apply_requests (cpu);
+      if (g_atomic_int_and (&cpu->exit_request, 0))
+        {
+          exit_reason = BW_X86_EXIT_REQUEST;
+          break;
+        }
+      if (check_interrupts (cpu))
+        cpu->halted = FALSE;
+      if (cpu->halted)
+        {
+          exit_reason = BW_X86_EXIT_HLT;
+          break;
+        }
+      if (cpu->insn_count >= end)
+        {
+          exit_reason = BW_X86_EXIT_BUDGET;
+          break;
+        }
+      if (BW_X86_UNLIKELY (cpu->single_step || cpu->n_breakpoints))
+        {
+          if (stepped && cpu->single_step)
+            {
+              exit_reason = BW_X86_EXIT_DEBUG;
+              break;
+            }
+          if (stepped && at_breakpoint (cpu))
+            {
+              exit_reason = BW_X86_EXIT_DEBUG;
+              break;
+            }
+          /* One instruction, decoded without caching. */
+          uint32_t page;
+          bw_x86_decode_block (cpu, 1, &page);
+          BwX86Insn one = cpu->scratch[0];
+          stepped = TRUE;
+          exec_insns (cpu, &one);
+          continue;
+        }
+      stepped = TRUE;
+      BwX86Block *b = bw_x86_block_find (cpu);
+      exec_insns (cpu, b->insns);
+    }
+out:
+  g_atomic_int_set (&cpu->running, 0);
+  return exit_reason;
+}

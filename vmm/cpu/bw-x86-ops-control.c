@@ -1,0 +1,423 @@
+/* bw-x86-ops-control.c: jumps, calls, returns, loops, INT/INTO/IRET,
+ * BOUND. Near transfers check the target against the CS limit; far
+ * transfers load CS by the rules of the current mode.
+ */
+#include "config.h"
+
+#include "vmm/cpu/bw-x86-private.h"
+#include "vmm/cpu/bw-x86-desc.h"
+
+void
+bw_x86_jump_near (BwX86Cpu *cpu, uint32_t target, gboolean o32)
+{
+  if (!o32)
+    target &= 0xffff;
+  const BwX86Seg *cs = &cpu->seg[BW_X86_CS];
+  if (target < cs->lo || target > cs->hi)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  cpu->eip = target;
+}
+
+static inline gboolean
+o32 (const BwX86Insn *i)
+{
+  return (i->flags & BW_X86_I_O32) != 0;
+}
+
+static inline unsigned
+vsize (const BwX86Insn *i)
+{
+  return o32 (i) ? 4 : 2;
+}
+
+BW_X86_OP (jmp_rel)
+{
+  bw_x86_jump_near (cpu, bw_x86_next_eip (cpu, i) + i->imm, o32 (i));
+}
+
+BW_X86_OP (jcc)
+{
+  if (bw_x86_cond (cpu, i->opc & 15))
+    bw_x86_jump_near (cpu, bw_x86_next_eip (cpu, i) + i->imm, o32 (i));
+  else
+    cpu->eip = bw_x86_next_eip (cpu, i);
+}
+
+BW_X86_OP (jmp_rm)
+{
+  bw_x86_jump_near (cpu, bw_x86_rm_get (cpu, i, i->osz), o32 (i));
+}
+
+BW_X86_OP (call_rel)
+{
+  uint32_t next = bw_x86_next_eip (cpu, i);
+  uint32_t target = next + i->imm;
+  if (!o32 (i))
+    target &= 0xffff;
+  if (target > cpu->seg[BW_X86_CS].hi)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  bw_x86_push (cpu, vsize (i), next);
+  cpu->eip = target;
+}
+
+BW_X86_OP (call_rm)
+{
+  uint32_t next = bw_x86_next_eip (cpu, i);
+  uint32_t target = bw_x86_rm_get (cpu, i, i->osz);
+  if (target > cpu->seg[BW_X86_CS].hi)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  bw_x86_push (cpu, vsize (i), next);
+  cpu->eip = target;
+}
+
+BW_X86_OP (ret)
+{
+  unsigned n = vsize (i);
+  uint32_t target = bw_x86_stack_peek (cpu, 0, n);
+  bw_x86_jump_near (cpu, target, o32 (i));
+  bw_x86_set_sp (cpu, cpu->gpr[BW_X86_ESP] + n + (i->opc == 0xc2 ? i->imm : 0));
+}
+
+BW_X86_OP (loop)
+{
+  uint32_t amask = (i->flags & BW_X86_I_A32) ? 0xffffffffu : 0xffffu;
+  uint32_t c = (cpu->gpr[BW_X86_ECX] - 1) & amask;
+  cpu->gpr[BW_X86_ECX] = (cpu->gpr[BW_X86_ECX] & ~amask) | c;
+  gboolean take = c != 0;
+  if (i->opc == 0xe0)
+    take = take && !bw_x86_cond (cpu, 4);
+  else if (i->opc == 0xe1)
+    take = take && bw_x86_cond (cpu, 4);
+  if (take)
+    bw_x86_jump_near (cpu, bw_x86_next_eip (cpu, i) + i->imm, o32 (i));
+  else
+    cpu->eip = bw_x86_next_eip (cpu, i);
+}
+
+BW_X86_OP (jcxz)
+{
+  uint32_t amask = (i->flags & BW_X86_I_A32) ? 0xffffffffu : 0xffffu;
+  if ((cpu->gpr[BW_X86_ECX] & amask) == 0)
+    bw_x86_jump_near (cpu, bw_x86_next_eip (cpu, i) + i->imm, o32 (i));
+  else
+    cpu->eip = bw_x86_next_eip (cpu, i);
+}
+
+/* ---- far transfers ---------------------------------------------------- */
+
+/* Loads CS for a far JMP/CALL/RET to a code segment at the same privilege
+ * (or a conforming one). Returns with CS loaded; the caller sets EIP. */
+static void
+load_cs_far (BwX86Cpu *cpu, uint16_t sel, uint32_t off, gboolean is_ret)
+{
+  if (!bw_x86_pmode (cpu))
+    {
+      BwX86SegState s = cpu->seg[BW_X86_CS].s;
+      if (off > s.limit)
+        bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+      bw_x86_seg_real (cpu, BW_X86_CS, sel);
+      return;
+    }
+  if ((sel & ~3u) == 0)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  uint32_t lo, hi;
+  if (!bw_x86_desc_read (cpu, sel, &lo, &hi))
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, sel & ~3u);
+  unsigned dpl = (hi >> 13) & 3, rpl = sel & 3;
+  if ((hi & 0x1800) != 0x1800)
+    /* Call gates and task switches come with the rest of protected mode. */
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, sel & ~3u);
+  gboolean conforming = (hi & 0x400) != 0;
+  if (is_ret)
+    {
+      if (rpl < cpu->cpl || (conforming ? dpl > rpl : dpl != rpl))
+        bw_x86_raise_err (cpu, BW_X86_EXC_GP, sel & ~3u);
+    }
+  else if (conforming ? dpl > cpu->cpl : (dpl != cpu->cpl || rpl > cpu->cpl))
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, sel & ~3u);
+  if (!(hi & 0x8000))
+    bw_x86_raise_err (cpu, BW_X86_EXC_NP, sel & ~3u);
+  BwX86SegState s;
+  bw_x86_desc_to_cache (is_ret ? sel : (sel & ~3u) | cpu->cpl, lo, hi | 0x100, &s);
+  if (off > s.limit)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  bw_x86_desc_set_accessed (cpu, sel, hi);
+  bw_x86_seg_set_cache (cpu, BW_X86_CS, &s);
+}
+
+void
+bw_x86_jump_far (BwX86Cpu *cpu, uint16_t sel, uint32_t off, gboolean is32)
+{
+  if (!is32)
+    off &= 0xffff;
+  load_cs_far (cpu, sel, off, FALSE);
+  cpu->eip = off;
+}
+
+BW_X86_OP (jmp_far)
+{
+  bw_x86_jump_far (cpu, i->imm2, i->imm, o32 (i));
+}
+
+BW_X86_OP (jmp_far_rm)
+{
+  unsigned n = vsize (i);
+  uint32_t off = bw_x86_ea (cpu, i);
+  uint32_t target = bw_x86_read (cpu, i->seg, off, n);
+  uint32_t off2 = (i->flags & BW_X86_I_A32) ? off + n : (off + n) & 0xffff;
+  uint16_t sel = (uint16_t) bw_x86_read (cpu, i->seg, off2, 2);
+  bw_x86_jump_far (cpu, sel, target, o32 (i));
+}
+
+static void
+call_far (BwX86Cpu *cpu, const BwX86Insn *i, uint16_t sel, uint32_t target)
+{
+  unsigned n = vsize (i);
+  uint32_t next = bw_x86_next_eip (cpu, i);
+  uint16_t old_cs = cpu->seg[BW_X86_CS].s.selector;
+  uint32_t sp = cpu->gpr[BW_X86_ESP], m = bw_x86_sp_mask (cpu);
+  if (!o32 (i))
+    target &= 0xffff;
+  /* Both pushes must fit before CS changes. */
+  bw_x86_seg_lin (cpu, BW_X86_SS, (sp - 2 * n) & m, n, BW_X86_ACC_W);
+  bw_x86_seg_lin (cpu, BW_X86_SS, (sp - n) & m, n, BW_X86_ACC_W);
+  BwX86Seg saved = cpu->seg[BW_X86_CS];
+  load_cs_far (cpu, sel, target, FALSE);
+  /* Write the return address; undo CS if that faults (paging). */
+  BwX86Seg loaded = cpu->seg[BW_X86_CS];
+  cpu->seg[BW_X86_CS] = saved;
+  bw_x86_push (cpu, n, old_cs);
+  bw_x86_push (cpu, n, next);
+  cpu->seg[BW_X86_CS] = loaded;
+  cpu->eip = target;
+}
+
+BW_X86_OP (call_far)
+{
+  call_far (cpu, i, i->imm2, i->imm);
+}
+
+BW_X86_OP (call_far_rm)
+{
+  unsigned n = vsize (i);
+  uint32_t off = bw_x86_ea (cpu, i);
+  uint32_t target = bw_x86_read (cpu, i->seg, off, n);
+  uint32_t off2 = (i->flags & BW_X86_I_A32) ? off + n : (off + n) & 0xffff;
+  uint16_t sel = (uint16_t) bw_x86_read (cpu, i->seg, off2, 2);
+  call_far (cpu, i, sel, target);
+}
+
+/* After CS was loaded for a return to the outer level rpl: switch to the
+ * outer stack and drop data segments the outer level may not use. */
+static void
+return_outer (BwX86Cpu *cpu, unsigned rpl, uint16_t ss, uint32_t esp)
+{
+  unsigned old_cpl = cpu->cpl;
+  bw_x86_set_cpl (cpu, rpl);
+  /* SS is checked against the new CPL; on a fault, the old one returns. */
+  BwX86Seg old_ss = cpu->seg[BW_X86_SS];
+  (void) old_ss;
+  if ((ss & 3) != rpl)
+    {
+      bw_x86_set_cpl (cpu, old_cpl);
+      bw_x86_raise_err (cpu, BW_X86_EXC_GP, ss & ~3u);
+    }
+  bw_x86_load_seg (cpu, BW_X86_SS, ss);
+  cpu->gpr[BW_X86_ESP] = cpu->seg[BW_X86_SS].big ? esp : (esp & 0xffff);
+  for (int s = BW_X86_ES; s <= BW_X86_GS; s++)
+    {
+      if (s == BW_X86_CS || s == BW_X86_SS)
+        continue;
+      BwX86SegState *d = &cpu->seg[s].s;
+      gboolean conf_code = (d->attr & 0x1c) == 0x1c;
+      if (!conf_code && BW_X86_DESC_DPL (d->attr) < rpl)
+        {
+          BwX86SegState null = { 0 };
+          bw_x86_seg_set_cache (cpu, s, &null);
+        }
+    }
+}
+
+BW_X86_OP (retf)
+{
+  unsigned n = vsize (i);
+  uint32_t target = bw_x86_stack_peek (cpu, 0, n);
+  uint16_t sel = (uint16_t) bw_x86_stack_peek (cpu, n, n);
+  if (!o32 (i))
+    target &= 0xffff;
+  if (bw_x86_pmode (cpu) && (sel & 3) > cpu->cpl)
+    {
+      uint32_t imm = i->opc == 0xca ? i->imm : 0;
+      uint32_t esp = bw_x86_stack_peek (cpu, 2 * n + imm, n);
+      uint16_t ss = (uint16_t) bw_x86_stack_peek (cpu, 3 * n + imm, n);
+      load_cs_far (cpu, sel, target, TRUE);
+      return_outer (cpu, sel & 3, ss, esp + imm);
+      cpu->eip = target;
+      return;
+    }
+  load_cs_far (cpu, sel, target, TRUE);
+  cpu->eip = target;
+  bw_x86_set_sp (cpu, cpu->gpr[BW_X86_ESP] + 2 * n + (i->opc == 0xca ? i->imm : 0));
+}
+
+/* ---- interrupts ------------------------------------------------------- */
+
+BW_X86_OP (int_imm)
+{
+  bw_x86_deliver (cpu, i->imm & 0xff, TRUE, FALSE, 0, bw_x86_next_eip (cpu, i));
+}
+
+BW_X86_OP (int3)
+{
+  bw_x86_deliver (cpu, BW_X86_EXC_BP, TRUE, FALSE, 0, bw_x86_next_eip (cpu, i));
+}
+
+BW_X86_OP (into)
+{
+  if (bw_x86_cond (cpu, 0))
+    bw_x86_deliver (cpu, BW_X86_EXC_OFV, TRUE, FALSE, 0, bw_x86_next_eip (cpu, i));
+  else
+    cpu->eip = bw_x86_next_eip (cpu, i);
+}
+
+BW_X86_OP (icebp)
+{
+  /* INT1: a debug trap delivered like a hardware event. */
+  bw_x86_deliver (cpu, BW_X86_EXC_DB, FALSE, FALSE, 0, bw_x86_next_eip (cpu, i));
+}
+
+void
+bw_x86_iret (BwX86Cpu *cpu, gboolean is32)
+{
+  unsigned n = is32 ? 4 : 2;
+  if (!(cpu->cr0 & BW_X86_CR0_PE))
+    {
+      uint32_t ip = bw_x86_stack_peek (cpu, 0, n);
+      uint16_t sel = (uint16_t) bw_x86_stack_peek (cpu, n, n);
+      uint32_t f = bw_x86_stack_peek (cpu, 2 * n, n);
+      if (!is32)
+        ip &= 0xffff;
+      if (ip > cpu->seg[BW_X86_CS].s.limit)
+        bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+      bw_x86_seg_real (cpu, BW_X86_CS, sel);
+      cpu->eip = ip;
+      bw_x86_set_sp (cpu, cpu->gpr[BW_X86_ESP] + 3 * n);
+      uint32_t mask = BW_X86_ARITH_FLAGS | BW_X86_TF | BW_X86_IF | BW_X86_DF | BW_X86_IOPL
+                      | BW_X86_NT;
+      if (is32)
+        mask |= BW_X86_AC | BW_X86_ID | BW_X86_RF;
+      bw_x86_write_eflags (cpu, f, mask);
+      cpu->nmi_blocked = FALSE;
+      return;
+    }
+  if (cpu->eflags & BW_X86_VM)
+    {
+      if (((cpu->eflags >> 12) & 3) < 3)
+        bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+      uint32_t ip = bw_x86_stack_peek (cpu, 0, n);
+      uint16_t sel = (uint16_t) bw_x86_stack_peek (cpu, n, n);
+      uint32_t f = bw_x86_stack_peek (cpu, 2 * n, n);
+      bw_x86_seg_real (cpu, BW_X86_CS, sel);
+      cpu->eip = is32 ? ip : ip & 0xffff;
+      bw_x86_set_sp (cpu, cpu->gpr[BW_X86_ESP] + 3 * n);
+      uint32_t mask = BW_X86_ARITH_FLAGS | BW_X86_TF | BW_X86_IF | BW_X86_DF | BW_X86_NT;
+      if (is32)
+        mask |= BW_X86_AC | BW_X86_ID | BW_X86_RF;
+      bw_x86_write_eflags (cpu, f, mask);
+      cpu->nmi_blocked = FALSE;
+      return;
+    }
+  if (cpu->eflags & BW_X86_NT)
+    /* Nested task return comes with task switching. */
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  uint32_t ip = bw_x86_stack_peek (cpu, 0, n);
+  uint16_t sel = (uint16_t) bw_x86_stack_peek (cpu, n, n);
+  uint32_t f = bw_x86_stack_peek (cpu, 2 * n, n);
+  if (is32 && (f & BW_X86_VM) && cpu->cpl == 0)
+    {
+      /* Return to virtual-8086 mode: the frame holds ESP, SS, ES, DS, FS, GS. */
+      uint32_t esp = bw_x86_stack_peek (cpu, 12, 4);
+      uint16_t ss = (uint16_t) bw_x86_stack_peek (cpu, 16, 4);
+      uint16_t es = (uint16_t) bw_x86_stack_peek (cpu, 20, 4);
+      uint16_t ds = (uint16_t) bw_x86_stack_peek (cpu, 24, 4);
+      uint16_t fs = (uint16_t) bw_x86_stack_peek (cpu, 28, 4);
+      uint16_t gs = (uint16_t) bw_x86_stack_peek (cpu, 32, 4);
+      bw_x86_write_eflags (cpu, f, 0x3f7fd5u);
+      bw_x86_set_cpl (cpu, 3);
+      bw_x86_seg_real (cpu, BW_X86_CS, sel);
+      bw_x86_seg_real (cpu, BW_X86_SS, ss);
+      bw_x86_seg_real (cpu, BW_X86_ES, es);
+      bw_x86_seg_real (cpu, BW_X86_DS, ds);
+      bw_x86_seg_real (cpu, BW_X86_FS, fs);
+      bw_x86_seg_real (cpu, BW_X86_GS, gs);
+      cpu->gpr[BW_X86_ESP] = esp;
+      cpu->eip = ip & 0xffff;
+      cpu->nmi_blocked = FALSE;
+      return;
+    }
+  unsigned rpl = sel & 3;
+  if (rpl < cpu->cpl)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, sel & ~3u);
+  if (rpl > cpu->cpl)
+    {
+      /* Return to an outer level: pop SS:ESP too, then drop data segments
+       * the outer level may not use. */
+      uint32_t esp = bw_x86_stack_peek (cpu, 3 * n, n);
+      uint16_t ss = (uint16_t) bw_x86_stack_peek (cpu, 4 * n, n);
+      unsigned old_cpl = cpu->cpl;
+      uint32_t fmask = 0x257fd5u;
+      if (old_cpl == 0)
+        fmask |= BW_X86_IOPL;
+      if (old_cpl <= ((cpu->eflags >> 12) & 3))
+        fmask |= BW_X86_IF;
+      if (!is32)
+        fmask &= 0xffff;
+      load_cs_far (cpu, sel, is32 ? ip : ip & 0xffff, TRUE);
+      return_outer (cpu, rpl, ss, esp);
+      bw_x86_write_eflags (cpu, f, fmask);
+      cpu->eip = is32 ? ip : ip & 0xffff;
+      cpu->nmi_blocked = FALSE;
+      return;
+    }
+  load_cs_far (cpu, sel, is32 ? ip : ip & 0xffff, TRUE);
+  uint32_t fmask = 0x257fd5u;
+  if (cpu->cpl == 0)
+    fmask |= BW_X86_IOPL;
+  if (cpu->cpl <= ((cpu->eflags >> 12) & 3))
+    fmask |= BW_X86_IF;
+  if (!is32)
+    fmask &= 0xffff;
+  fmask &= ~(BW_X86_VM | BW_X86_IOPL) | (cpu->cpl == 0 ? BW_X86_IOPL : 0);
+  bw_x86_set_sp (cpu, cpu->gpr[BW_X86_ESP] + 3 * n);
+  bw_x86_write_eflags (cpu, f, fmask & ~BW_X86_VM);
+  cpu->eip = is32 ? ip : ip & 0xffff;
+  cpu->nmi_blocked = FALSE;
+}
+
+BW_X86_OP (iret)
+{
+  bw_x86_iret (cpu, o32 (i));
+}
+
+BW_X86_OP (bound)
+{
+  int osz = i->osz;
+  unsigned n = bw_x86_bytes (osz);
+  uint32_t off = bw_x86_ea (cpu, i);
+  uint32_t off2 = (i->flags & BW_X86_I_A32) ? off + n : (off + n) & 0xffff;
+  int32_t lo, hi, v;
+  if (osz == 1)
+    {
+      lo = (int16_t) bw_x86_read (cpu, i->seg, off, 2);
+      hi = (int16_t) bw_x86_read (cpu, i->seg, off2, 2);
+      v = (int16_t) cpu->gpr[i->reg];
+    }
+  else
+    {
+      lo = (int32_t) bw_x86_read (cpu, i->seg, off, 4);
+      hi = (int32_t) bw_x86_read (cpu, i->seg, off2, 4);
+      v = (int32_t) cpu->gpr[i->reg];
+    }
+  if (v < lo || v > hi)
+    bw_x86_raise (cpu, BW_X86_EXC_BR);
+}

@@ -1,0 +1,568 @@
+/* bw-x86-private.h: the CPU's insides, shared by the files of vmm/cpu/.
+ *
+ * See README.md in this folder for the design: decoded blocks, the
+ * software TLB, lazy flags, exceptions by longjmp.
+ */
+#pragma once
+
+#include <glib.h>
+#include <setjmp.h>
+#include <string.h>
+
+#include "vmm/cpu/bw-x86-cpu.h"
+
+#define BW_X86_LIKELY(x) G_LIKELY (x)
+#define BW_X86_UNLIKELY(x) G_UNLIKELY (x)
+
+/* ---- decoded instructions and blocks ---------------------------------- */
+
+typedef struct _BwX86Insn BwX86Insn;
+typedef void (*BwX86Op) (BwX86Cpu *cpu, const BwX86Insn *i);
+
+/* Instruction flags. */
+enum
+{
+  BW_X86_I_O32 = 1 << 0,      /* 32-bit operand size */
+  BW_X86_I_A32 = 1 << 1,      /* 32-bit address size */
+  BW_X86_I_REP = 1 << 2,      /* F3 */
+  BW_X86_I_REPNE = 1 << 3,    /* F2 */
+  BW_X86_I_SETS_EIP = 1 << 4, /* the handler writes EIP itself */
+  BW_X86_I_END = 1 << 5,      /* ends its block */
+  BW_X86_I_LOCK = 1 << 6,
+};
+
+/* One decoded instruction: what the interpreter needs and nothing it has
+ * to look at the bytes again for. 32 bytes. */
+struct _BwX86Insn
+{
+  BwX86Op fn;
+  uint32_t disp;   /* memory operand displacement (or moffs) */
+  uint32_t imm;    /* first immediate (or relative branch displacement) */
+  uint16_t imm2;   /* second immediate: far selector, ENTER level */
+  uint8_t len;     /* bytes, prefixes included */
+  uint8_t opc;     /* last opcode byte */
+  uint8_t reg;     /* ModRM.reg, or the register in the opcode */
+  uint8_t rm;      /* ModRM.rm register when mod == 3 */
+  uint8_t mod;     /* ModRM.mod; 3 = register operand */
+  uint8_t seg;     /* segment of the memory operand (override applied) */
+  uint8_t base;    /* base register, BW_X86_NOREG for none */
+  uint8_t index;   /* index register, BW_X86_NOREG for none */
+  uint8_t scale;   /* index shift count */
+  uint8_t osz;     /* operand size: 0 byte, 1 word, 2 dword */
+  uint8_t flags;
+  uint8_t pad;
+};
+
+#define BW_X86_NOREG 8
+
+#define BW_X86_BLOCK_MAX_INSNS 64
+
+/* A run of instructions decoded from one physical address in one mode.
+ * A block never starts an instruction on another page than its first;
+ * only its last instruction may cross into a second page (phys2). */
+typedef struct _BwX86Block BwX86Block;
+struct _BwX86Block
+{
+  uint32_t phys;        /* physical address of the first byte */
+  uint32_t phys2_page;  /* second page touched, or UINT32_MAX */
+  uint32_t mode;        /* decoding mode (see bw_x86_block_mode) */
+  uint32_t n_insns;
+  BwX86Block *hash_next;
+  BwX86Block *dead_next;
+  gboolean dead;
+  BwX86Insn insns[];
+};
+
+/* ---- segments, TLB, CPU ------------------------------------------------ */
+
+/* A segment register as the fast path uses it: the state plus the valid
+ * offset range and access rights, precomputed when it is loaded. */
+typedef struct
+{
+  BwX86SegState s;
+  uint32_t lo, hi; /* valid offsets, inclusive */
+  uint8_t rights;  /* BW_X86_ACC_R | BW_X86_ACC_W */
+  uint8_t big;     /* D/B bit */
+} BwX86Seg;
+
+enum
+{
+  BW_X86_ACC_R = 1,
+  BW_X86_ACC_W = 2,
+  BW_X86_ACC_X = 4,
+};
+
+#define BW_X86_TLB_SIZE 256
+#define BW_X86_TLB_NONE 1u /* never equals a page-aligned tag */
+
+typedef struct
+{
+  uint32_t tag_r;     /* linear page, or BW_X86_TLB_NONE */
+  uint32_t tag_w;
+  uint32_t phys_page; /* physical page of the linear page */
+  uint32_t pad;
+  uint8_t *host;      /* host pointer of the page (NULL: MMIO) */
+} BwX86TlbEntry;
+
+#define BW_X86_BLOCK_HASH 8192
+
+/* Lazy-flag operations; the operand size is added (0, 1, 2). */
+enum
+{
+  BW_X86_LF_NONE = 0,
+  BW_X86_LF_ADD = 4,
+  BW_X86_LF_ADC = 8,  /* add with carry in set */
+  BW_X86_LF_SUB = 12,
+  BW_X86_LF_SBB = 16, /* subtract with borrow in set */
+  BW_X86_LF_LOGIC = 20,
+  BW_X86_LF_INC = 24,
+  BW_X86_LF_DEC = 28,
+};
+
+#define BW_X86_ARITH_FLAGS                                                                  \
+  (BW_X86_CF | BW_X86_PF | BW_X86_AF | BW_X86_ZF | BW_X86_SF | BW_X86_OF)
+
+struct _BwX86Cpu
+{
+  uint32_t gpr[8];
+  uint32_t eip;
+  uint32_t eflags; /* arithmetic bits valid only when lf_op is NONE */
+  uint32_t lf_res, lf_a, lf_b;
+  uint32_t lf_op;
+
+  BwX86Seg seg[BW_X86_N_SEGS];
+  BwX86SegState ldtr, tr;
+  BwX86TableReg gdtr, idtr;
+  uint32_t cr0, cr2, cr3, cr4;
+  uint8_t cpl;
+
+  BwX86TlbEntry tlb[BW_X86_TLB_SIZE];
+  uint32_t a20_mask;
+
+  /* Interrupts and exits; written by other threads. */
+  volatile gint intr_level;
+  volatile gint nmi_pending;
+  volatile gint exit_request;
+  volatile gint a20_change; /* new A20 state + 1, or 0 */
+  volatile gint flush_request;
+  volatile gint ranges_pending;
+  volatile gint running;
+  GArray *pending_ranges; /* code invalidations from other threads */
+  gboolean halted;
+  gboolean nmi_blocked;  /* inside an NMI handler until IRET */
+  gboolean irq_shadow;   /* STI / MOV SS: no interrupt before the next insn */
+
+  /* Exceptions: handlers longjmp to the run loop. */
+  jmp_buf jmp;
+  int exc_vector;
+  int exc_has_error;
+  uint32_t exc_error;
+  int exc_nesting; /* 0, 1 while delivering, 2 while delivering #DF */
+  int exc_first;
+  int last_vector; /* last event delivered */   /* the event being delivered when exc_nesting > 0 */
+
+  /* Decoded code. */
+  BwX86Block *hash[BW_X86_BLOCK_HASH];
+  uint8_t *code_pages; /* bitmap: one bit per 4 KiB physical page */
+  gpointer page_blocks; /* GHashTable: page number -> GPtrArray of blocks */
+  BwX86Block *dead_blocks;
+  gboolean block_abort; /* the running block was invalidated */
+  BwX86Insn scratch[BW_X86_BLOCK_MAX_INSNS];
+  BwX86CacheStats stats;
+
+  uint32_t dr[8];
+  uint64_t msr_apic_base;
+  uint64_t msr_sysenter[3];
+  uint64_t msr_mtrr[5];
+  uint64_t msr_mtrr_var[16];
+  uint64_t msr_mtrr_fixed[8];
+
+  uint64_t insn_count;
+  uint64_t tsc_offset;
+  gboolean single_step;
+  uint32_t breakpoints[8];
+  int n_breakpoints;
+
+  BwX86Bus bus;
+  BwX86Config config;
+};
+
+/* ---- exceptions (bw-x86-exc.c) ----------------------------------------- */
+
+enum
+{
+  BW_X86_EXC_DE = 0,
+  BW_X86_EXC_DB = 1,
+  BW_X86_EXC_NMI = 2,
+  BW_X86_EXC_BP = 3,
+  BW_X86_EXC_OFV = 4,
+  BW_X86_EXC_BR = 5,
+  BW_X86_EXC_UD = 6,
+  BW_X86_EXC_NM = 7,
+  BW_X86_EXC_DF = 8,
+  BW_X86_EXC_TS = 10,
+  BW_X86_EXC_NP = 11,
+  BW_X86_EXC_SS = 12,
+  BW_X86_EXC_GP = 13,
+  BW_X86_EXC_PF = 14,
+  BW_X86_EXC_MF = 16,
+};
+
+G_NORETURN void bw_x86_raise (BwX86Cpu *cpu, int vector);
+G_NORETURN void bw_x86_raise_err (BwX86Cpu *cpu, int vector, uint32_t error);
+/* Delivers an interrupt or exception through the IVT or IDT. soft: INT n
+ * (privilege checks on the gate in protected mode). next_eip: the return
+ * address to push. */
+void bw_x86_deliver (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error,
+                     uint32_t error, uint32_t next_eip);
+
+/* ---- lazy flags (bw-x86-flags.c) --------------------------------------- */
+
+uint32_t bw_x86_flags_arith (BwX86Cpu *cpu);
+gboolean bw_x86_cond (BwX86Cpu *cpu, unsigned cc);
+
+static inline uint32_t
+bw_x86_get_eflags (BwX86Cpu *cpu)
+{
+  if (cpu->lf_op == BW_X86_LF_NONE)
+    return cpu->eflags;
+  return (cpu->eflags & ~BW_X86_ARITH_FLAGS) | bw_x86_flags_arith (cpu);
+}
+
+/* Makes the arithmetic bits of cpu->eflags current. */
+static inline void
+bw_x86_flags_sync (BwX86Cpu *cpu)
+{
+  if (cpu->lf_op != BW_X86_LF_NONE)
+    {
+      cpu->eflags = bw_x86_get_eflags (cpu);
+      cpu->lf_op = BW_X86_LF_NONE;
+    }
+}
+
+static inline void
+bw_x86_set_lazy (BwX86Cpu *cpu, uint32_t op, uint32_t a, uint32_t b, uint32_t res)
+{
+  cpu->lf_op = op;
+  cpu->lf_a = a;
+  cpu->lf_b = b;
+  cpu->lf_res = res;
+}
+
+/* Replaces the arithmetic flags with explicit values. */
+static inline void
+bw_x86_set_arith (BwX86Cpu *cpu, uint32_t bits)
+{
+  bw_x86_flags_sync (cpu);
+  cpu->eflags = (cpu->eflags & ~BW_X86_ARITH_FLAGS) | (bits & BW_X86_ARITH_FLAGS);
+}
+
+static inline uint32_t
+bw_x86_get_cf (BwX86Cpu *cpu)
+{
+  return bw_x86_get_eflags (cpu) & BW_X86_CF;
+}
+
+/* Writes EFLAGS from an instruction (POPF, IRET); mask: bits it may change. */
+void bw_x86_write_eflags (BwX86Cpu *cpu, uint32_t value, uint32_t mask);
+
+/* PF, ZF, SF of a result of size osz. */
+uint32_t bw_x86_szp (uint32_t res, int osz);
+
+/* ---- memory (bw-x86-mem.c, bw-x86-mmu.c) ------------------------------- */
+
+static inline uint32_t
+bw_x86_size_mask (int osz)
+{
+  return osz == 0 ? 0xffu : osz == 1 ? 0xffffu : 0xffffffffu;
+}
+
+uint32_t bw_x86_lin_read_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size);
+void bw_x86_lin_write_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t value);
+/* Linear to physical for an access of the given kind; raises #PF. Fills
+ * the TLB entry for the page. */
+BwX86TlbEntry *bw_x86_tlb_fill (BwX86Cpu *cpu, uint32_t lin, int acc);
+void bw_x86_tlb_flush (BwX86Cpu *cpu);
+void bw_x86_tlb_flush_page (BwX86Cpu *cpu, uint32_t lin);
+/* Drops fast write access to every linear page that maps physical page
+ * phys_page (it now holds decoded code). */
+void bw_x86_tlb_protect_phys (BwX86Cpu *cpu, uint32_t phys_page);
+/* Paging walk (bw-x86-mmu.c). Returns the physical address. */
+uint32_t bw_x86_mmu_translate (BwX86Cpu *cpu, uint32_t lin, int acc, gboolean *writable);
+uint32_t bw_x86_phys_read (BwX86Cpu *cpu, uint32_t paddr, unsigned size);
+void bw_x86_phys_write (BwX86Cpu *cpu, uint32_t paddr, unsigned size, uint32_t value);
+
+static inline uint32_t
+bw_x86_lin_read (BwX86Cpu *cpu, uint32_t lin, unsigned size)
+{
+  BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
+  if (BW_X86_LIKELY (e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size))
+    {
+      const uint8_t *p = e->host + (lin & 0xfff);
+      switch (size)
+        {
+        case 1:
+          return *p;
+        case 2:
+          return GUINT16_FROM_LE (*(const uint16_t *) p);
+        default:
+          return GUINT32_FROM_LE (*(const uint32_t *) p);
+        }
+    }
+  return bw_x86_lin_read_slow (cpu, lin, size);
+}
+
+static inline void
+bw_x86_lin_write (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
+{
+  BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
+  if (BW_X86_LIKELY (e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size))
+    {
+      uint8_t *p = e->host + (lin & 0xfff);
+      switch (size)
+        {
+        case 1:
+          *p = (uint8_t) v;
+          return;
+        case 2:
+          *(uint16_t *) p = GUINT16_TO_LE ((uint16_t) v);
+          return;
+        default:
+          *(uint32_t *) p = GUINT32_TO_LE (v);
+          return;
+        }
+    }
+  bw_x86_lin_write_slow (cpu, lin, size, v);
+}
+
+/* ---- segmentation (bw-x86-seg.c) --------------------------------------- */
+
+G_NORETURN void bw_x86_seg_fault (BwX86Cpu *cpu, int seg);
+/* Loads a segment register in the current mode (real/V86: base = sel<<4;
+ * protected: descriptor checks, #GP/#SS/#NP). */
+void bw_x86_load_seg (BwX86Cpu *cpu, int seg, uint16_t selector);
+/* Sets the cache directly and recomputes the fast-path fields. */
+void bw_x86_seg_set_cache (BwX86Cpu *cpu, int seg, const BwX86SegState *s);
+void bw_x86_seg_real (BwX86Cpu *cpu, int seg, uint16_t selector);
+/* Recomputes the fast-path fields after a mode change (CR0.PE). */
+void bw_x86_seg_refresh_all (BwX86Cpu *cpu);
+
+static inline gboolean
+bw_x86_pmode (BwX86Cpu *cpu)
+{
+  return (cpu->cr0 & BW_X86_CR0_PE) && !(cpu->eflags & BW_X86_VM);
+}
+
+/* Segment-relative offset to linear address, with the limit and rights
+ * checks of the segment. */
+static inline uint32_t
+bw_x86_seg_lin (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size, int acc)
+{
+  const BwX86Seg *s = &cpu->seg[seg];
+  if (BW_X86_UNLIKELY (off < s->lo || (uint64_t) off + size - 1 > s->hi
+                       || (s->rights & acc) != acc))
+    bw_x86_seg_fault (cpu, seg);
+  return s->s.base + off;
+}
+
+void bw_x86_probe_write_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size);
+
+/* For read-modify-write: checks the write side (rights, page faults)
+ * before anything is read, so that a fault leaves no trace. */
+static inline uint32_t
+bw_x86_seg_lin_rmw (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size)
+{
+  uint32_t lin = bw_x86_seg_lin (cpu, seg, off, size, BW_X86_ACC_R | BW_X86_ACC_W);
+  BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
+  if (BW_X86_UNLIKELY (e->tag_w != (lin & ~0xfffu) || (lin & 0xfff) > 4096 - size))
+    bw_x86_probe_write_slow (cpu, lin, size);
+  return lin;
+}
+
+static inline uint32_t
+bw_x86_read (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size)
+{
+  return bw_x86_lin_read (cpu, bw_x86_seg_lin (cpu, seg, off, size, BW_X86_ACC_R), size);
+}
+
+static inline void
+bw_x86_write (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t v)
+{
+  bw_x86_lin_write (cpu, bw_x86_seg_lin (cpu, seg, off, size, BW_X86_ACC_W), size, v);
+}
+
+/* ---- registers and operands ------------------------------------------- */
+
+static inline uint32_t
+bw_x86_reg_get (BwX86Cpu *cpu, unsigned r, int osz)
+{
+  switch (osz)
+    {
+    case 0:
+      return r < 4 ? cpu->gpr[r] & 0xff : (cpu->gpr[r - 4] >> 8) & 0xff;
+    case 1:
+      return cpu->gpr[r] & 0xffff;
+    default:
+      return cpu->gpr[r];
+    }
+}
+
+static inline void
+bw_x86_reg_set (BwX86Cpu *cpu, unsigned r, int osz, uint32_t v)
+{
+  switch (osz)
+    {
+    case 0:
+      if (r < 4)
+        cpu->gpr[r] = (cpu->gpr[r] & ~0xffu) | (v & 0xff);
+      else
+        cpu->gpr[r - 4] = (cpu->gpr[r - 4] & ~0xff00u) | ((v & 0xff) << 8);
+      break;
+    case 1:
+      cpu->gpr[r] = (cpu->gpr[r] & ~0xffffu) | (v & 0xffff);
+      break;
+    default:
+      cpu->gpr[r] = v;
+    }
+}
+
+/* Offset of the memory operand. */
+static inline uint32_t
+bw_x86_ea (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  uint32_t ea = i->disp;
+  if (i->base != BW_X86_NOREG)
+    ea += cpu->gpr[i->base];
+  if (i->index != BW_X86_NOREG)
+    ea += cpu->gpr[i->index] << i->scale;
+  if (!(i->flags & BW_X86_I_A32))
+    ea &= 0xffff;
+  return ea;
+}
+
+static inline unsigned
+bw_x86_bytes (int osz)
+{
+  return 1u << osz;
+}
+
+static inline uint32_t
+bw_x86_rm_get (BwX86Cpu *cpu, const BwX86Insn *i, int osz)
+{
+  if (i->mod == 3)
+    return bw_x86_reg_get (cpu, i->rm, osz);
+  return bw_x86_read (cpu, i->seg, bw_x86_ea (cpu, i), bw_x86_bytes (osz));
+}
+
+static inline void
+bw_x86_rm_set (BwX86Cpu *cpu, const BwX86Insn *i, int osz, uint32_t v)
+{
+  if (i->mod == 3)
+    bw_x86_reg_set (cpu, i->rm, osz, v);
+  else
+    bw_x86_write (cpu, i->seg, bw_x86_ea (cpu, i), bw_x86_bytes (osz), v);
+}
+
+/* Read-modify-write of r/m through a function of the old value. */
+#define RMW(cpu, i, osz, expr)                                                              \
+  do                                                                                        \
+    {                                                                                       \
+      if ((i)->mod == 3)                                                                    \
+        {                                                                                   \
+          uint32_t v = bw_x86_reg_get (cpu, (i)->rm, osz);                                  \
+          bw_x86_reg_set (cpu, (i)->rm, osz, (expr));                                       \
+        }                                                                                   \
+      else                                                                                  \
+        {                                                                                   \
+          unsigned n_ = bw_x86_bytes (osz);                                                 \
+          uint32_t lin_ = bw_x86_seg_lin_rmw (cpu, (i)->seg, bw_x86_ea (cpu, i), n_);       \
+          uint32_t v = bw_x86_lin_read (cpu, lin_, n_);                                     \
+          bw_x86_lin_write (cpu, lin_, n_, (expr));                                         \
+        }                                                                                   \
+    }                                                                                       \
+  while (0)
+
+/* ---- stack ------------------------------------------------------------- */
+
+static inline uint32_t
+bw_x86_sp_mask (BwX86Cpu *cpu)
+{
+  return cpu->seg[BW_X86_SS].big ? 0xffffffffu : 0xffffu;
+}
+
+static inline void
+bw_x86_set_sp (BwX86Cpu *cpu, uint32_t sp)
+{
+  uint32_t m = bw_x86_sp_mask (cpu);
+  cpu->gpr[BW_X86_ESP] = (cpu->gpr[BW_X86_ESP] & ~m) | (sp & m);
+}
+
+static inline void
+bw_x86_push (BwX86Cpu *cpu, unsigned size, uint32_t v)
+{
+  uint32_t sp = (cpu->gpr[BW_X86_ESP] - size) & bw_x86_sp_mask (cpu);
+  bw_x86_write (cpu, BW_X86_SS, sp, size, v);
+  bw_x86_set_sp (cpu, sp);
+}
+
+/* Reads the value n bytes above the stack pointer, without popping. */
+static inline uint32_t
+bw_x86_stack_peek (BwX86Cpu *cpu, uint32_t n, unsigned size)
+{
+  uint32_t sp = (cpu->gpr[BW_X86_ESP] + n) & bw_x86_sp_mask (cpu);
+  return bw_x86_read (cpu, BW_X86_SS, sp, size);
+}
+
+static inline uint32_t
+bw_x86_pop (BwX86Cpu *cpu, unsigned size)
+{
+  uint32_t v = bw_x86_stack_peek (cpu, 0, size);
+  bw_x86_set_sp (cpu, cpu->gpr[BW_X86_ESP] + size);
+  return v;
+}
+
+void bw_x86_cpu_apply_requests (BwX86Cpu *cpu);
+
+/* ---- decoder and code cache (bw-x86-decode.c, bw-x86-block.c) ---------- */
+
+/* Decodes one block at the current CS:EIP into cpu->scratch; returns the
+ * number of instructions and the physical page of its last byte. Raises
+ * the fetch fault if the first instruction cannot be fetched. */
+unsigned bw_x86_decode_block (BwX86Cpu *cpu, unsigned max_insns, uint32_t *last_phys_page);
+/* Decodes one instruction from the bytes at code (at most avail bytes);
+ * returns its length, 0 if more bytes are needed, -1 for a form that is
+ * longer than 15 bytes. Used by the block decoder and by unit tests. */
+int bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86Insn *out);
+
+BwX86Block *bw_x86_block_find (BwX86Cpu *cpu);
+void bw_x86_block_invalidate_page (BwX86Cpu *cpu, uint32_t phys_page);
+void bw_x86_block_flush_all (BwX86Cpu *cpu);
+void bw_x86_block_reap (BwX86Cpu *cpu);
+void bw_x86_block_init (BwX86Cpu *cpu);
+void bw_x86_block_fini (BwX86Cpu *cpu);
+
+static inline gboolean
+bw_x86_page_has_code (BwX86Cpu *cpu, uint32_t phys_page)
+{
+  uint32_t pn = phys_page >> 12;
+  return (cpu->code_pages[pn >> 3] >> (pn & 7)) & 1;
+}
+
+/* ---- instruction handlers (bw-x86-ops-*.c) ----------------------------- */
+
+#define BW_X86_OP(name) void bw_x86_op_##name (BwX86Cpu *cpu, const BwX86Insn *i)
+
+/* Control flow helper: branch within CS with the limit check. */
+void bw_x86_jump_near (BwX86Cpu *cpu, uint32_t target, gboolean o32);
+void bw_x86_jump_far (BwX86Cpu *cpu, uint16_t sel, uint32_t off, gboolean o32);
+/* Interrupt return in real mode and protected mode. */
+void bw_x86_iret (BwX86Cpu *cpu, gboolean o32);
+
+static inline uint32_t
+bw_x86_next_eip (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  uint32_t n = cpu->eip + i->len;
+  return cpu->seg[BW_X86_CS].big ? n : (n & 0xffff);
+}
+
+#include "vmm/cpu/bw-x86-ops.h"
