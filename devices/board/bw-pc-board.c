@@ -1,0 +1,257 @@
+/* bw-pc-board.c: the PC: devices by class name, firmware, what boots. */
+#include "config.h"
+
+#include <string.h>
+#include "devices/board/bw-pc-board.h"
+#include "devices/board/bw-linux-boot.h"
+#include "devices/board/bw-guest-loader.h"
+#include "devices/chipset/bw-chipset.h"
+#include "devices/peripherals/bw-fw-cfg.h"
+#include "devices/peripherals/bw-i8042.h"
+#include "devices/peripherals/bw-ps2-keyboard.h"
+#include "vmm/bw-firmware.h"
+
+G_DEFINE_QUARK (bw-pc-board-error-quark, bw_pc_board_error)
+
+struct _BwPcBoard
+{
+  BwPlatform *platform;
+  BwPcBoot *boot;
+  char *boot_description;
+};
+
+static void
+board_log (BwPcBoard *board, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+board_log (BwPcBoard *board, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  bw_log_vprintf (bw_platform_get_log (board->platform), "Board", format, args);
+  va_end (args);
+}
+
+/* Option ROMs from firmware/option-roms/<n>/path into fw_cfg. */
+static gboolean
+add_option_roms (BwPcBoard *board, BwConfig *config, BwDevice *fw_cfg, GError **error)
+{
+  BwConfig *roms = bw_config_get_child (config, "firmware/option-roms");
+  for (GList *l = roms ? bw_config_get_children (roms) : NULL; l; l = l->next)
+    {
+      const char *path;
+      if (!bw_config_get_string (l->data, "path", &path, error))
+        return FALSE;
+      g_autoptr (GError) local = NULL;
+      char *data = NULL;
+      gsize len = 0;
+      if (!g_file_get_contents (path, &data, &len, &local))
+        {
+          g_set_error (error, BW_PC_BOARD_ERROR, BW_PC_BOARD_ERROR_ROM,
+                       "Cannot read the option ROM: %s", local->message);
+          return FALSE;
+        }
+      g_autoptr (GBytes) rom = g_bytes_new_take (data, len);
+      if (len < 512 || len > 0x40000 || ((guint8 *) data)[0] != 0x55
+          || ((guint8 *) data)[1] != 0xaa)
+        {
+          g_set_error (error, BW_PC_BOARD_ERROR, BW_PC_BOARD_ERROR_ROM,
+                       "%s is not an option ROM (it must start with 55 AA and hold 512 bytes "
+                       "to 256 KiB)",
+                       path);
+          return FALSE;
+        }
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *name = g_strconcat ("genroms/", base, NULL);
+      if (!bw_fw_cfg_add_file (fw_cfg, name, rom, error))
+        return FALSE;
+      board_log (board, "Option ROM %s (%" G_GSIZE_FORMAT " bytes) as fw_cfg file %s", path, len,
+                 name);
+    }
+  return TRUE;
+}
+
+/* A kernel or test image instead of firmware. */
+static gboolean
+load_boot_image (BwPcBoard *board, BwConfig *config, GError **error)
+{
+  BwMemory *mem = bw_platform_get_memory (board->platform);
+  guint64 low = bw_memory_get_low_ram_size (mem), high = bw_memory_get_high_ram_size (mem);
+  const char *kernel = bw_config_get_string_default (config, "boot/kernel", NULL);
+  const char *image = bw_config_get_string_default (config, "boot/image", NULL);
+  const char *cmdline = bw_config_get_string_default (config, "boot/cmdline", NULL);
+  if (kernel && image)
+    {
+      g_set_error (error, BW_PC_BOARD_ERROR, BW_PC_BOARD_ERROR_CONFIG,
+                   "Both boot/kernel and boot/image are set: choose one");
+      return FALSE;
+    }
+  if (kernel)
+    board->boot = bw_linux_boot_load (
+      kernel, bw_config_get_string_default (config, "boot/initrd", NULL), cmdline, low, high,
+      error);
+  else if (image)
+    {
+      gint64 addr = 0;
+      if (bw_config_has (config, "boot/image-address")
+          && !bw_config_get_int_range (config, "boot/image-address", 0, 0xfffff, &addr, error))
+        return FALSE;
+      board->boot = bw_guest_loader_load (
+        bw_config_get_string_default (config, "boot/image-kind", "multiboot"), image,
+        (guint32) addr, cmdline, low, high, error);
+    }
+  else
+    return TRUE;
+  if (!board->boot)
+    return FALSE;
+  /* Check now that it fits, rather than on the vCPU thread. */
+  return bw_pc_boot_write (board->boot, mem, error);
+}
+
+BwPcBoard *
+bw_pc_board_new (BwPlatform *platform, GError **error)
+{
+  g_autoptr (BwPcBoard) board = g_new0 (BwPcBoard, 1);
+  board->platform = platform;
+  BwConfig *config = bw_platform_get_config (platform);
+
+  if (!bw_chipset_add (platform, error)
+      || !bw_platform_add_device (platform, BW_I8042_CLASS, BW_PC_BOARD_I8042_ID, NULL, error)
+      || !bw_platform_add_device (platform, BW_FW_CFG_CLASS, BW_PC_BOARD_FW_CFG_ID, NULL, error)
+      || !bw_platform_add_configured_devices (platform, error)
+      || !bw_platform_realize (platform, error))
+    return NULL;
+
+  if (!load_boot_image (board, config, error))
+    return NULL;
+
+  const char *type = bw_config_get_string_default (config, "firmware/type", "bios");
+  if (strcmp (type, "bios") != 0 && strcmp (type, "none") != 0)
+    {
+      g_set_error (error, BW_PC_BOARD_ERROR, BW_PC_BOARD_ERROR_CONFIG,
+                   "Unknown firmware type “%s”: “bios” or “none”", type);
+      return NULL;
+    }
+  const char *bios = bw_config_get_string_default (config, "firmware/bios", NULL);
+  if (strcmp (type, "bios") == 0)
+    {
+      g_autoptr (GError) local = NULL;
+      if (!bw_firmware_load_bios (platform, bios, &local))
+        {
+          /* A kernel or image starts without it. */
+          if (!board->boot)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return NULL;
+            }
+          board_log (board, "No BIOS mapped: %s", local->message);
+        }
+    }
+
+  BwDevice *fw_cfg = bw_platform_find_device (platform, BW_PC_BOARD_FW_CFG_ID);
+  bw_platform_lock (platform);
+  gboolean ok = add_option_roms (board, config, fw_cfg, error);
+  bw_platform_unlock (platform);
+  if (!ok)
+    return NULL;
+
+  if (board->boot)
+    board->boot_description = g_strdup (board->boot->description);
+  else if (strcmp (type, "bios") == 0)
+    board->boot_description = g_strdup_printf ("BIOS %s", bios ? bios : "SeaBIOS (bios.bin)");
+  else
+    board->boot_description = g_strdup ("nothing (no firmware, no kernel)");
+  board_log (board, "Boot: %s", board->boot_description);
+  return g_steal_pointer (&board);
+}
+
+void
+bw_pc_board_free (BwPcBoard *board)
+{
+  if (!board)
+    return;
+  bw_pc_boot_free (board->boot);
+  g_free (board->boot_description);
+  g_free (board);
+}
+
+static gboolean
+reset_hook (void *user_data, BwVm *vm, BwVcpu *vcpu, GError **error)
+{
+  BwPcBoard *board = user_data;
+  if (!board->boot)
+    return TRUE;
+  if (!bw_pc_boot_write (board->boot, bw_platform_get_memory (board->platform), error))
+    return FALSE;
+  const BwCpuBackend *backend = vcpu->backend;
+  BwX86Regs regs;
+  if (!backend->get_regs (vcpu, &regs, error))
+    return FALSE;
+  bw_pc_boot_apply_regs (board->boot, &regs);
+  return backend->set_regs (vcpu, &regs, error);
+}
+
+void
+bw_pc_board_attach (BwPcBoard *board, BwVm *vm)
+{
+  bw_vm_set_reset_hook (vm, reset_hook, board);
+}
+
+const BwPcBoot *
+bw_pc_board_get_boot (BwPcBoard *board)
+{
+  return board->boot;
+}
+
+const char *
+bw_pc_board_describe_boot (BwPcBoard *board)
+{
+  return board->boot_description;
+}
+
+void
+bw_pc_board_put_scancodes (BwPcBoard *board, const guint8 *set2, gsize len)
+{
+  BwDevice *kbd = bw_platform_find_device (board->platform, BW_PC_BOARD_I8042_ID);
+  if (kbd)
+    bw_i8042_put_scancodes (kbd, set2, len);
+}
+
+GByteArray *
+bw_pc_board_set1_to_set2 (const guint8 *set1, gsize len, GError **error)
+{
+  /* The inverse of the i8042's translation, built once. */
+  static guint8 inverse[0x80];
+  static gsize once = 0;
+  if (g_once_init_enter (&once))
+    {
+      for (guint s2 = 0x84; s2 > 0; s2--)
+        {
+          guint8 s1 = bw_ps2_translate_to_set1 ((guint8) s2);
+          if (s1 < 0x80 && s2 != 0x84)
+            inverse[s1] = (guint8) s2; /* the lowest set-2 code wins a clash */
+        }
+      g_once_init_leave (&once, 1);
+    }
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 c = set1[i];
+      if (c == 0xe0 || c == 0xe1)
+        {
+          g_byte_array_append (out, &c, 1);
+          continue;
+        }
+      guint8 code = inverse[c & 0x7f];
+      if (code == 0)
+        {
+          g_set_error (error, BW_PC_BOARD_ERROR, BW_PC_BOARD_ERROR_CONFIG,
+                       "Scancode %02X is not a set-1 key code", c);
+          return NULL;
+        }
+      if (c & 0x80)
+        g_byte_array_append (out, (const guint8 *) "\xf0", 1);
+      g_byte_array_append (out, &code, 1);
+    }
+  return g_steal_pointer (&out);
+}

@@ -1,0 +1,80 @@
+/* bw-pc-board.h: the PC machine, assembled from a configuration tree.
+ *
+ * bw_pc_board_new() puts on a platform what a PC has, by class name
+ * through the device registry: the chipset (bw-chipset.h: i440FX, PIIX3,
+ * PIC, PIT, RTC/CMOS, port 92h, debug ports 0x402 and 0xE9), the i8042
+ * with keyboard and mouse ("i8042"), fw_cfg ("fw_cfg"), and every device
+ * the tree names under devices/ (the UARTs serial0..serial3 that
+ * boxwood-vm writes there). It realizes them, then loads what runs
+ * first, from the platform's configuration:
+ *
+ *   firmware/type        "bios" (default) or "none"
+ *   firmware/bios        the BIOS image (default: SeaBIOS's bios.bin from
+ *                        BW_SEABIOS_DIR; missing: an error naming Debian's
+ *                        seabios package), mapped at the top of 4 GiB and
+ *                        its last 128 KiB at E0000-FFFFF behind PAM
+ *   firmware/option-roms/<n>/path   option ROMs handed to SeaBIOS through
+ *                        fw_cfg as "genroms/<file name>" (as QEMU hands
+ *                        over linuxboot.bin); SeaBIOS runs them at POST
+ *   boot/kernel, boot/initrd, boot/cmdline
+ *                        direct Linux boot (bw-linux-boot.h): the board
+ *                        loads the bzImage itself and enters it in
+ *                        protected mode; no firmware runs
+ *   boot/image, boot/image-kind ("flat" | "multiboot"), boot/image-address,
+ *   boot/cmdline         a test guest without firmware (bw-guest-loader.h)
+ *
+ * With a kernel or image the BIOS is still mapped when it can be found (a
+ * guest may read the ROM area) but nothing jumps to it. The loaded image
+ * is written again, and the CPU set to its entry state, on every hardware
+ * reset, through the VM's reset hook (bw_pc_board_attach()). */
+#pragma once
+
+#include <glib.h>
+#include "vmm/bw-vm.h"
+#include "devices/board/bw-pc-boot.h"
+
+G_BEGIN_DECLS
+
+#pragma GCC visibility push(default)
+
+#define BW_PC_BOARD_ERROR (bw_pc_board_error_quark ())
+GQuark bw_pc_board_error_quark (void);
+
+typedef enum
+{
+  BW_PC_BOARD_ERROR_CONFIG, /* a bad value in the configuration */
+  BW_PC_BOARD_ERROR_ROM,    /* an option ROM that cannot be used */
+} BwPcBoardError;
+
+/* Device ids the board uses besides the chipset's. */
+#define BW_PC_BOARD_I8042_ID "i8042"
+#define BW_PC_BOARD_FW_CFG_ID "fw_cfg"
+
+typedef struct _BwPcBoard BwPcBoard;
+
+/* Adds and realizes the devices, maps the firmware, loads the kernel or
+ * image. The board borrows platform. */
+BwPcBoard *bw_pc_board_new (BwPlatform *platform, GError **error);
+void bw_pc_board_free (BwPcBoard *board);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BwPcBoard, bw_pc_board_free)
+
+/* Installs the reset hook that writes the boot image and sets the entry
+ * registers (nothing to do for a firmware boot). The board must outlive
+ * the VM's run. */
+void bw_pc_board_attach (BwPcBoard *board, BwVm *vm);
+
+/* The image loaded instead of firmware, or NULL. */
+const BwPcBoot *bw_pc_board_get_boot (BwPcBoard *board);
+/* What starts first: "SeaBIOS ..." / the loader's description. */
+const char *bw_pc_board_describe_boot (BwPcBoard *board);
+
+/* Keys to the PS/2 keyboard: set-2 make/break sequences (takes the
+ * platform lock). */
+void bw_pc_board_put_scancodes (BwPcBoard *board, const guint8 *set2, gsize len);
+/* Set-1 codes (what `controlvm keyboardputscancode` takes, as
+ * VBoxManage) to set 2. FALSE with an error for a code set 1 lacks. */
+GByteArray *bw_pc_board_set1_to_set2 (const guint8 *set1, gsize len, GError **error);
+
+#pragma GCC visibility pop
+
+G_END_DECLS
