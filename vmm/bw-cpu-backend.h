@@ -71,7 +71,7 @@ typedef struct
    * not measured. */
   double score;
   /* One line for the log: what was measured and what it means. */
-  char reason[256];
+  char reason[512];
 } BwCpuAssessment;
 
 struct _BwCpuBackend

@@ -97,6 +97,7 @@ bw_exec_manager_choose (const char *acceleration, GPtrArray *backends, BwLog *lo
   const BwCpuBackend *best_good = NULL, *best_slow = NULL;
   BwCpuAssessment good = { 0 }, slow = { 0 };
   g_autoptr (GString) why_not = g_string_new (NULL);
+  g_autoptr (GString) details = g_string_new (NULL);
   for (guint i = 0; i < backends->len; i++)
     {
       const BwCpuBackend *backend = g_ptr_array_index (backends, i);
@@ -108,33 +109,38 @@ bw_exec_manager_choose (const char *acceleration, GPtrArray *backends, BwLog *lo
       else if (a.verdict == BW_CPU_VERDICT_SLOW && (!best_slow || a.score > slow.score))
         best_slow = backend, slow = a;
       if (a.verdict != BW_CPU_VERDICT_GOOD)
-        g_string_append_printf (why_not, "%s%s is %s (%s)", why_not->len ? "; " : "",
-                                backend->name, verdict_name (a.verdict), a.reason);
+        {
+          g_string_append_printf (why_not, "%s%s is %s", why_not->len ? ", " : "", backend->name,
+                                  verdict_name (a.verdict));
+          g_string_append_printf (details, "%s%s: %s", details->len ? "; " : "", backend->name,
+                                  a.reason);
+        }
     }
 
+  /* The full reasons of each backend are in the log lines above; the
+   * choice's reason stays one short sentence. */
   if (best_good)
     {
       choice->backend = best_good;
       choice->assessment = good;
       choice->reason = why_not->len
-                         ? g_strdup_printf ("%s is the preferred usable backend (%s); %s",
-                                            best_good->name, good.reason, why_not->str)
-                         : g_strdup_printf ("%s is the preferred usable backend (%s)",
-                                            best_good->name, good.reason);
+                         ? g_strdup_printf ("%s is the preferred usable backend (%s)",
+                                            best_good->name, why_not->str)
+                         : g_strdup_printf ("%s is the preferred usable backend", best_good->name);
     }
   else if (best_slow)
     {
       choice->backend = best_slow;
       choice->assessment = slow;
       choice->warning = TRUE;
-      choice->reason = g_strdup_printf ("no backend measured well; %s is the best of slow ones (%s)",
-                                        best_slow->name, why_not->str);
+      choice->reason = g_strdup_printf ("no backend measured well (%s); %s is the fastest of them",
+                                        why_not->str, best_slow->name);
     }
   else
     {
       g_set_error (error, BW_EXEC_MANAGER_ERROR, BW_EXEC_MANAGER_ERROR_UNAVAILABLE,
                    "No CPU backend can run on this host: %s",
-                   why_not->len ? why_not->str : "none is built in");
+                   details->len ? details->str : "none is built in");
       bw_log_printf (log, "EM", "No usable backend: %s", why_not->len ? why_not->str : "none");
       return FALSE;
     }
