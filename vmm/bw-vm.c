@@ -173,6 +173,8 @@ bw_vm_new (BwConfig *config, GError **error)
   vm->next_listener_id = 1;
   vm->n_vcpus = (guint) cpus;
 
+  /* Guest time starts with the run, not with the object. */
+  bw_clock_stop (bw_platform_get_clock (platform));
   if (logs_dir)
     bw_log_capture_glib (vm->log); /* warnings of the VMM's own code, too */
   g_autoptr (GString) dump = g_string_new (NULL);
