@@ -523,3 +523,55 @@ bw_vmstate_desc_validate (const BwVmStateDesc *desc, GError **error)
   g_return_val_if_fail (desc != NULL, FALSE);
   return validate (desc, 0, error);
 }
+
+gboolean
+bw_vmstate_check (const BwVmStateDesc *desc, void *opaque, GByteArray **saved, GError **error)
+{
+  g_autoptr (GByteArray) first = g_byte_array_new ();
+  if (!bw_vmstate_desc_validate (desc, error))
+    return FALSE;
+  bw_vmstate_save (desc, opaque, first);
+
+  for (guint len = 0; len < first->len; len++)
+    {
+      g_autoptr (GError) local = NULL;
+      if (bw_vmstate_load (desc, opaque, first->data, len, NULL, &local))
+        {
+          g_set_error (error, BW_VMSTATE_ERROR, BW_VMSTATE_ERROR_INVALID,
+                       "Saved state of “%s” cut to %u of %u bytes was accepted", desc->name, len,
+                       first->len);
+          return FALSE;
+        }
+      if (!g_error_matches (local, BW_VMSTATE_ERROR, BW_VMSTATE_ERROR_TRUNCATED))
+        {
+          g_set_error (error, BW_VMSTATE_ERROR, BW_VMSTATE_ERROR_INVALID,
+                       "Saved state of “%s” cut to %u bytes failed for another reason: %s",
+                       desc->name, len, local->message);
+          return FALSE;
+        }
+    }
+
+  g_autoptr (GError) local = NULL;
+  if (!bw_vmstate_load_exact (desc, opaque, first->data, first->len, &local))
+    {
+      g_set_error (error, BW_VMSTATE_ERROR, BW_VMSTATE_ERROR_INVALID,
+                   "Saved state of “%s” does not load back: %s", desc->name, local->message);
+      return FALSE;
+    }
+  g_autoptr (GByteArray) second = g_byte_array_new ();
+  bw_vmstate_save (desc, opaque, second);
+  if (second->len != first->len || memcmp (second->data, first->data, first->len) != 0)
+    {
+      gsize at = 0;
+      while (at < MIN (first->len, second->len) && first->data[at] == second->data[at])
+        at++;
+      g_set_error (error, BW_VMSTATE_ERROR, BW_VMSTATE_ERROR_INVALID,
+                   "Saved state of “%s” changes in a round trip: first difference at byte %"
+                   G_GSIZE_FORMAT " (%u bytes, then %u)",
+                   desc->name, at, first->len, second->len);
+      return FALSE;
+    }
+  if (saved)
+    *saved = g_steal_pointer (&first);
+  return TRUE;
+}

@@ -190,4 +190,13 @@ gboolean bw_vmstate_load_exact (const BwVmStateDesc *desc, void *opaque, const g
  * for every device. */
 gboolean bw_vmstate_desc_validate (const BwVmStateDesc *desc, GError **error);
 
+/* For device tests: saves opaque, checks that every shorter prefix of the
+ * stream fails to load with BW_VMSTATE_ERROR_TRUNCATED, loads the whole
+ * stream back and checks that saving again gives the same bytes. opaque
+ * ends in the state it started in (as far as the description covers it).
+ * With saved non-NULL, the stream is returned there for exact-byte
+ * checks. FALSE with an error saying what went wrong. */
+gboolean bw_vmstate_check (const BwVmStateDesc *desc, void *opaque, GByteArray **saved,
+                           GError **error);
+
 G_END_DECLS

@@ -379,6 +379,32 @@ START_TEST (test_mutations)
 }
 END_TEST
 
+START_TEST (test_check_helper)
+{
+  g_autoptr (BwClock) clock = bw_clock_new (BW_CLOCK_MANUAL);
+  Example e;
+  example_init (&e, clock);
+  example_fill (&e);
+  e.has_extra = true;
+  e.extra = 42;
+  g_autoptr (GError) error = NULL;
+  GByteArray *saved = NULL;
+  ck_assert_msg (bw_vmstate_check (&example_desc, &e, &saved, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_uint_eq (saved->len, sizeof expected_v2 - 1 + 26);
+  g_byte_array_unref (saved);
+  ck_assert_uint_eq (e.divisor, 0x3456); /* back where it started */
+  ck_assert_uint_eq (e.extra, 42);
+  ck_assert_int_eq (bw_timer_get_expire (e.timer), 0x1000);
+
+  /* A device that refuses its own saved state fails the check. */
+  e.fail_post_load = TRUE;
+  ck_assert (!bw_vmstate_check (&example_desc, &e, NULL, &error));
+  ck_assert_ptr_nonnull (strstr (error->message, "does not load back"));
+  bw_timer_free (e.timer);
+}
+END_TEST
+
 START_TEST (test_validate)
 {
   g_autoptr (GError) error = NULL;
@@ -419,6 +445,7 @@ main (void)
   tcase_add_test (tc, test_versions);
   tcase_add_test (tc, test_bad_content);
   tcase_add_test (tc, test_mutations);
+  tcase_add_test (tc, test_check_helper);
   tcase_add_test (tc, test_validate);
   suite_add_tcase (suite, tc);
   return bw_test_run (suite);
