@@ -1,0 +1,424 @@
+/* test-x86-cpu.c: unit tests of the software x86 CPU: the decoder, some
+ * execution groups, exceptions through the IVT, the code cache with
+ * self-modifying code and DMA, and protected mode with paging (a nasm
+ * guest).
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "bw-test.h"
+#include "vmm/cpu/bw-x86-private.h"
+
+/* ---- a small machine: 16 MiB RAM, a port log --------------------------- */
+
+#define RAM_SIZE (16u << 20)
+
+typedef struct
+{
+  uint8_t *ram;
+  BwX86Cpu *cpu;
+  uint32_t last_out_port, last_out_value;
+  int n_out;
+} Machine;
+
+static uint8_t *
+map_page (void *opaque, uint64_t page, bool write)
+{
+  Machine *m = opaque;
+  return page < RAM_SIZE ? m->ram + page : NULL;
+}
+
+static uint32_t
+mmio_read (void *opaque, uint64_t addr, unsigned size)
+{
+  return 0xffffffffu;
+}
+
+static void
+mmio_write (void *opaque, uint64_t addr, unsigned size, uint32_t value)
+{
+}
+
+static uint32_t
+port_in (void *opaque, uint16_t port, unsigned size)
+{
+  return port == 0x42 ? 0x99 : 0xffffffffu;
+}
+
+static void
+port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
+{
+  Machine *m = opaque;
+  m->last_out_port = port;
+  m->last_out_value = value;
+  m->n_out++;
+}
+
+static Machine *
+machine_new (void)
+{
+  Machine *m = g_new0 (Machine, 1);
+  m->ram = g_malloc0 (RAM_SIZE);
+  BwX86Bus bus = { .opaque = m, .map_page = map_page, .mmio_read = mmio_read,
+                   .mmio_write = mmio_write, .port_in = port_in, .port_out = port_out };
+  m->cpu = bw_x86_cpu_new (&bus, NULL);
+  return m;
+}
+
+static void
+machine_free (Machine *m)
+{
+  bw_x86_cpu_free (m->cpu);
+  g_free (m->ram);
+  g_free (m);
+}
+
+/* Real mode at cs:ip with code placed there; SS:SP = 0:0x8000. */
+static void
+load_real (Machine *m, uint16_t cs, uint16_t ip, const uint8_t *code, size_t len)
+{
+  uint32_t lin = ((uint32_t) cs << 4) + ip;
+  memcpy (m->ram + lin, code, len);
+  bw_x86_cpu_invalidate_code (m->cpu, lin, len);
+  BwX86State st;
+  bw_x86_cpu_get_state (m->cpu, &st);
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    st.seg[s] = (BwX86SegState){ .selector = 0, .base = 0, .limit = 0xffff,
+                                 .attr = 0x93 };
+  st.seg[BW_X86_CS] = (BwX86SegState){ .selector = cs, .base = (uint32_t) cs << 4,
+                                       .limit = 0xffff, .attr = 0x9b };
+  st.eip = ip;
+  st.gpr[BW_X86_ESP] = 0x8000;
+  st.eflags = 2;
+  st.cr0 = 0;
+  st.idtr = (BwX86TableReg){ 0, 0x3ff };
+  bw_x86_cpu_set_state (m->cpu, &st);
+}
+
+static BwX86State
+run_to_hlt (Machine *m)
+{
+  BwX86Exit e = bw_x86_cpu_run (m->cpu, 1000000);
+  ck_assert_int_eq (e, BW_X86_EXIT_HLT);
+  BwX86State st;
+  bw_x86_cpu_get_state (m->cpu, &st);
+  return st;
+}
+
+static GBytes *
+load_guest (const char *name)
+{
+  const char *build = g_getenv ("BW_BUILD_ROOT");
+  g_autofree char *path = g_build_filename (build ? build : ".", "tests", "cpu", name, NULL);
+  g_autoptr (GError) error = NULL;
+  char *data;
+  gsize len;
+  if (!g_file_get_contents (path, &data, &len, &error))
+    ck_abort_msg ("guest %s: %s", path, error->message);
+  return g_bytes_new_take (data, len);
+}
+
+/* ---- decoder ----------------------------------------------------------- */
+
+START_TEST (test_decode_lengths)
+{
+  static const struct
+  {
+    uint8_t bytes[16];
+    int code32;
+    int len;
+  } cases[] = {
+    { { 0x00, 0x5f, 0x0e }, 0, 3 },                         /* add [bx+0e],bl */
+    { { 0x81, 0x84, 0xdf, 0x1d, 0x93, 0x76 }, 0, 6 },       /* add [si+1ddf],7693 */
+    { { 0x66, 0xb8, 1, 2, 3, 4 }, 0, 6 },                   /* mov eax,imm32 */
+    { { 0x67, 0x8b, 0x04, 0x8d, 0, 0, 0, 0 }, 0, 8 },      /* mov ax,[ecx*4+0] */
+    { { 0x8b, 0x44, 0x24, 0x08 }, 1, 4 },                   /* mov eax,[esp+8] */
+    { { 0x8b, 0x05, 1, 2, 3, 4 }, 1, 6 },                   /* mov eax,[disp32] */
+    { { 0xea, 0x00, 0x7c, 0x00, 0x00 }, 0, 5 },             /* jmp 0:7c00 */
+    { { 0xea, 1, 2, 3, 4, 8, 0 }, 1, 7 },                   /* jmp 8:04030201 */
+    { { 0xf6, 0xc3, 0x12 }, 0, 3 },                         /* test bl,12 */
+    { { 0xf6, 0xd3 }, 0, 2 },                               /* not bl */
+    { { 0xf7, 0xc3, 1, 2 }, 0, 4 },                         /* test bx,0201 */
+    { { 0xc8, 0x10, 0x00, 0x01 }, 0, 4 },                   /* enter 10,1 */
+    { { 0xa1, 0x34, 0x12 }, 0, 3 },                         /* mov ax,[1234] */
+    { { 0x0f, 0xb6, 0xc3 }, 0, 3 },                         /* movzx ax,bl */
+    { { 0x0f, 0x84, 0x10, 0x00 }, 0, 4 },                   /* jz rel16 */
+    { { 0x2e, 0x36, 0x2e, 0x3e, 0x3e, 0x81, 0x84, 0xdf, 0x1d, 0x93, 0x76 }, 0, 11 },
+  };
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      BwX86Insn i;
+      int len = bw_x86_decode_insn (cases[k].bytes, 16, cases[k].code32, &i);
+      ck_assert_msg (len == cases[k].len, "case %u: length %d, want %d", k, len, cases[k].len);
+      ck_assert_int_eq (i.len, len);
+    }
+}
+END_TEST
+
+START_TEST (test_decode_fields)
+{
+  BwX86Insn i;
+  /* add [bp+si+5],cx: SS by default, base BP, index SI, disp 5. */
+  static const uint8_t a[] = { 0x01, 0x4a, 0x05 };
+  ck_assert_int_eq (bw_x86_decode_insn (a, sizeof a, FALSE, &i), 3);
+  ck_assert_int_eq (i.seg, BW_X86_SS);
+  ck_assert_int_eq (i.base, BW_X86_EBP);
+  ck_assert_int_eq (i.index, BW_X86_ESI);
+  ck_assert_uint_eq (i.disp, 5);
+  ck_assert_int_eq (i.reg, BW_X86_ECX);
+  ck_assert_int_eq (i.osz, 1);
+  ck_assert_ptr_eq (i.fn, bw_x86_op_alu_rm_r);
+
+  /* es: override and a 32-bit SIB with scale. */
+  static const uint8_t b[] = { 0x26, 0x8b, 0x84, 0x98, 0x10, 0, 0, 0 };
+  ck_assert_int_eq (bw_x86_decode_insn (b, sizeof b, TRUE, &i), 8);
+  ck_assert_int_eq (i.seg, BW_X86_ES);
+  ck_assert_int_eq (i.base, BW_X86_EAX);
+  ck_assert_int_eq (i.index, BW_X86_EBX);
+  ck_assert_int_eq (i.scale, 2);
+  ck_assert_uint_eq (i.disp, 0x10);
+  ck_assert_int_eq (i.osz, 2);
+
+  /* 83 /0 sign-extends its immediate. */
+  static const uint8_t c[] = { 0x83, 0xc0, 0xff };
+  ck_assert_int_eq (bw_x86_decode_insn (c, sizeof c, FALSE, &i), 3);
+  ck_assert_uint_eq (i.imm, 0xffffffffu);
+
+  /* LEA with a register operand is #UD; jumps end blocks. */
+  static const uint8_t d[] = { 0x8d, 0xc0 };
+  bw_x86_decode_insn (d, sizeof d, FALSE, &i);
+  ck_assert_ptr_eq (i.fn, bw_x86_op_ud);
+  ck_assert (i.flags & BW_X86_I_END);
+  static const uint8_t e[] = { 0xeb, 0xfe };
+  bw_x86_decode_insn (e, sizeof e, FALSE, &i);
+  ck_assert (i.flags & BW_X86_I_SETS_EIP);
+  ck_assert_uint_eq (i.imm, (uint32_t) -2);
+
+  /* Truncated input asks for more; 16 bytes of prefixes are too long. */
+  ck_assert_int_eq (bw_x86_decode_insn (b, 3, TRUE, &i), 0);
+  static const uint8_t f[16] = { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+                                 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x90 };
+  ck_assert_int_eq (bw_x86_decode_insn (f, sizeof f, FALSE, &i), -1);
+}
+END_TEST
+
+/* ---- execution --------------------------------------------------------- */
+
+START_TEST (test_alu_flags)
+{
+  Machine *m = machine_new ();
+  /* mov al,7f; add al,1 (OF, SF, AF); pushf; mov bx,ffff; add bx,1 (CF,
+   * ZF); mov cx,0; adc cx,0 (takes the carry: CF, ZF clear); pushf; hlt */
+  static const uint8_t code[] = { 0xb0, 0x7f, 0x04, 0x01, 0x9c, 0xbb, 0xff, 0xff,
+                                  0x83, 0xc3, 0x01, 0xb9, 0x00, 0x00, 0x83, 0xd1,
+                                  0x00, 0x9c, 0xf4 };
+  load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = run_to_hlt (m);
+  uint16_t f1 = m->ram[0x7ffe] | (m->ram[0x7fff] << 8);
+  uint16_t f2 = m->ram[0x7ffc] | (m->ram[0x7ffd] << 8);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xff, 0x80);
+  ck_assert_uint_eq (f1 & (BW_X86_OF | BW_X86_SF | BW_X86_AF | BW_X86_ZF | BW_X86_CF),
+                     BW_X86_OF | BW_X86_SF | BW_X86_AF);
+  ck_assert_uint_eq (st.gpr[BW_X86_EBX] & 0xffff, 0);
+  ck_assert_uint_eq (st.gpr[BW_X86_ECX] & 0xffff, 1); /* adc took the carry */
+  ck_assert_uint_eq (f2 & (BW_X86_CF | BW_X86_ZF), 0);
+  machine_free (m);
+}
+END_TEST
+
+START_TEST (test_shift_mul_div)
+{
+  Machine *m = machine_new ();
+  /* mov ax,0x8001; rol ax,1 -> 0x0003, CF=1; mov cl,4; shl ax,cl -> 0x30;
+   * mov bx,7; mul bx -> ax=0x150 dx=0; mov cx,0x10; div cl -> al=0x15 ah=0; hlt */
+  static const uint8_t code[] = { 0xb8, 0x01, 0x80, 0xd1, 0xc0, 0xb1, 0x04, 0xd3, 0xe0,
+                                  0xbb, 0x07, 0x00, 0xf7, 0xe3, 0xb1, 0x10, 0xf6, 0xf1,
+                                  0xf4 };
+  load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xffff, 0x0015);
+  ck_assert_uint_eq (st.gpr[BW_X86_EDX] & 0xffff, 0);
+  machine_free (m);
+}
+END_TEST
+
+START_TEST (test_divide_error_ivt)
+{
+  Machine *m = machine_new ();
+  /* Vector 0 -> 0000:2000 (hlt). div bl with bl=0 at 0000:1000. */
+  m->ram[0] = 0x00;
+  m->ram[1] = 0x20;
+  m->ram[2] = 0;
+  m->ram[3] = 0;
+  m->ram[0x2000] = 0xf4;
+  static const uint8_t code[] = { 0xb3, 0x00, 0xf6, 0xf3, 0xf4 };
+  load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (st.eip, 0x2001);
+  ck_assert_uint_eq (st.gpr[BW_X86_ESP] & 0xffff, 0x8000 - 6);
+  /* The pushed IP is the faulting DIV (a fault, not a trap). */
+  ck_assert_uint_eq (m->ram[0x7ffa] | (m->ram[0x7ffb] << 8), 0x1002);
+  ck_assert_int_eq (bw_x86_cpu_get_last_vector (m->cpu), 0);
+  machine_free (m);
+}
+END_TEST
+
+START_TEST (test_string_rep)
+{
+  Machine *m = machine_new ();
+  memcpy (m->ram + 0x3000, "boxwood!", 8);
+  /* mov si,3000; mov di,4000; mov cx,8; cld; rep movsb; mov di,4000;
+   * mov al,'!'; mov cx,8; repne scasb; hlt */
+  static const uint8_t code[] = { 0xbe, 0x00, 0x30, 0xbf, 0x00, 0x40, 0xb9, 0x08, 0x00,
+                                  0xfc, 0xf3, 0xa4, 0xbf, 0x00, 0x40, 0xb0, 0x21, 0xb9,
+                                  0x08, 0x00, 0xf2, 0xae, 0xf4 };
+  load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = run_to_hlt (m);
+  ck_assert (memcmp (m->ram + 0x4000, "boxwood!", 8) == 0);
+  ck_assert_uint_eq (st.gpr[BW_X86_EDI] & 0xffff, 0x4008);
+  ck_assert_uint_eq (st.gpr[BW_X86_ECX] & 0xffff, 0);
+  ck_assert (st.eflags & BW_X86_ZF);
+  machine_free (m);
+}
+END_TEST
+
+START_TEST (test_operand_size_prefix)
+{
+  Machine *m = machine_new ();
+  /* mov eax,0x12345678; add eax,0x11111111 (66 05); push eax (66 50);
+   * pop ebx; in al,42; out 80,al; hlt */
+  static const uint8_t code[] = { 0x66, 0xb8, 0x78, 0x56, 0x34, 0x12, 0x66, 0x05, 0x11,
+                                  0x11, 0x11, 0x11, 0x66, 0x50, 0x66, 0x5b, 0xe4, 0x42,
+                                  0xe6, 0x80, 0xf4 };
+  load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (st.gpr[BW_X86_EBX], 0x23456789u);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x23456799u);
+  ck_assert_uint_eq (m->last_out_port, 0x80);
+  ck_assert_uint_eq (m->last_out_value, 0x99);
+  ck_assert_uint_eq (st.gpr[BW_X86_ESP] & 0xffff, 0x8000);
+  machine_free (m);
+}
+END_TEST
+
+START_TEST (test_call_ret_loop)
+{
+  Machine *m = machine_new ();
+  /* mov cx,5; xor ax,ax; l: call f; loop l; hlt; f: add ax,3; ret */
+  static const uint8_t code[] = { 0xb9, 0x05, 0x00, 0x31, 0xc0, 0xe8, 0x03, 0x00, 0xe2,
+                                  0xfb, 0xf4, 0x83, 0xc0, 0x03, 0xc3 };
+  load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xffff, 15);
+  ck_assert_uint_eq (st.eip, 0x100b);
+  machine_free (m);
+}
+END_TEST
+
+/* ---- code cache -------------------------------------------------------- */
+
+START_TEST (test_self_modifying_code)
+{
+  Machine *m = machine_new ();
+  g_autoptr (GBytes) bin = load_guest ("smc.bin");
+  gsize len;
+  const uint8_t *code = g_bytes_get_data (bin, &len);
+  load_real (m, 0, 0x1000, code, len);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xff, 5);
+  ck_assert_uint_eq (st.gpr[BW_X86_EBX] & 0xff, 7);
+  ck_assert_uint_eq (st.gpr[BW_X86_ECX] & 0xffff, 2);
+  BwX86CacheStats stats;
+  bw_x86_cpu_get_cache_stats (m->cpu, &stats);
+  ck_assert_uint_gt (stats.blocks_invalidated, 0);
+  machine_free (m);
+}
+END_TEST
+
+START_TEST (test_dma_invalidation)
+{
+  Machine *m = machine_new ();
+  /* mov al,1; hlt -- run, change it behind the CPU's back, run again. */
+  static const uint8_t code[] = { 0xb0, 0x01, 0xf4 };
+  load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xff, 1);
+
+  BwX86CacheStats before;
+  bw_x86_cpu_get_cache_stats (m->cpu, &before);
+  m->ram[0x1001] = 0x09; /* a device writes the immediate */
+  bw_x86_cpu_invalidate_code (m->cpu, 0x1001, 1);
+  load_real (m, 0, 0x1000, m->ram + 0x1000, 0); /* same code, reset registers */
+  st = run_to_hlt (m);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xff, 9);
+  BwX86CacheStats after;
+  bw_x86_cpu_get_cache_stats (m->cpu, &after);
+  ck_assert_uint_gt (after.blocks_invalidated, before.blocks_invalidated);
+
+  /* Unchanged code is reused, not decoded again. */
+  load_real (m, 0, 0x1000, m->ram + 0x1000, 0);
+  run_to_hlt (m);
+  BwX86CacheStats again;
+  bw_x86_cpu_get_cache_stats (m->cpu, &again);
+  ck_assert_uint_eq (again.blocks_decoded, after.blocks_decoded);
+  machine_free (m);
+}
+END_TEST
+
+/* ---- protected mode ---------------------------------------------------- */
+
+START_TEST (test_protected_mode_paging)
+{
+  Machine *m = machine_new ();
+  g_autoptr (GBytes) bin = load_guest ("pmode.bin");
+  gsize len;
+  const uint8_t *code = g_bytes_get_data (bin, &len);
+  load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (st.cr0 & 0x80000001u, 0x80000001u);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x12345678u);
+  ck_assert_uint_eq (st.gpr[BW_X86_EBX], 0x00c00004u);
+  ck_assert_uint_eq (st.gpr[BW_X86_ECX], 2);
+  ck_assert_uint_eq (st.gpr[BW_X86_EDX], 0xc0de);
+  ck_assert_uint_eq (st.gpr[BW_X86_ESI], 0x1234);
+  ck_assert_uint_eq (st.cr2, 0x00c00004u);
+  /* The alias wrote physical 0x2000; the PTE got its accessed and dirty bits. */
+  ck_assert_uint_eq (m->ram[0x2000], 0x78);
+  ck_assert_uint_eq (m->ram[0x11000] & 0x60, 0x60);
+  machine_free (m);
+}
+END_TEST
+
+static Suite *
+cpu_suite (void)
+{
+  Suite *s = suite_create ("x86-cpu");
+  TCase *tc = tcase_create ("decode");
+  tcase_add_test (tc, test_decode_lengths);
+  tcase_add_test (tc, test_decode_fields);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("execute");
+  tcase_add_test (tc, test_alu_flags);
+  tcase_add_test (tc, test_shift_mul_div);
+  tcase_add_test (tc, test_divide_error_ivt);
+  tcase_add_test (tc, test_string_rep);
+  tcase_add_test (tc, test_operand_size_prefix);
+  tcase_add_test (tc, test_call_ret_loop);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("code-cache");
+  tcase_add_test (tc, test_self_modifying_code);
+  tcase_add_test (tc, test_dma_invalidation);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("protected-mode");
+  tcase_add_test (tc, test_protected_mode_paging);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  return bw_test_run (cpu_suite ());
+}
