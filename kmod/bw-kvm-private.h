@@ -34,6 +34,8 @@ typedef struct
   gboolean has_vcpu_events;
   gboolean has_debugregs;
   gboolean has_xcrs;
+  gsize xsave_size;    /* KVM_GET_XSAVE(2) buffer size; 0: only kvm_fpu */
+  gboolean has_xsave2; /* KVM_GET_XSAVE2 */
   struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
   guint32 *msrs;            /* KVM_GET_MSR_INDEX_LIST */
   guint n_msrs;

@@ -253,10 +253,43 @@ enum
   FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_ST0 = 32, FX_XMM0 = 160,
 };
 
-gboolean
-bw_kvm_regs_get_fpu (BwVcpu *vcpu, BwX86Fpu *fpu, GError **error)
+/* With XSAVE the legacy area of KVM's XSAVE image is the FXSAVE layout,
+ * MXCSR_MASK included. (kvm_fpu is the fallback: some kernels do not
+ * store MXCSR from KVM_SET_FPU.) */
+static gboolean
+get_fpu_xsave (BwKvmVcpu *v, BwX86Fpu *fpu, GError **error)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  g_autofree guint8 *xsave = g_malloc0 (v->sys->xsave_size);
+  if (!vcpu_ioctl (v, v->sys->has_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, xsave,
+                   "KVM_GET_XSAVE", error))
+    return FALSE;
+  memcpy (fpu->fxsave, xsave, sizeof fpu->fxsave);
+  return TRUE;
+}
+
+/* Replaces the x87 and SSE state; with only_legacy the other XSAVE
+ * components go back to their initial state (reset). */
+static gboolean
+set_fpu_xsave (BwKvmVcpu *v, const BwX86Fpu *fpu, gboolean only_legacy, GError **error)
+{
+  g_autofree guint8 *xsave = g_malloc0 (v->sys->xsave_size);
+  if (!vcpu_ioctl (v, v->sys->has_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, xsave,
+                   "KVM_GET_XSAVE", error))
+    return FALSE;
+  guint32 mxcsr_mask;
+  memcpy (&mxcsr_mask, xsave + FX_MXCSR_MASK, 4);
+  memcpy (xsave, fpu->fxsave, 416); /* up to the end of XMM15 */
+  memcpy (xsave + FX_MXCSR_MASK, &mxcsr_mask, 4); /* the host's, read-only */
+  guint64 xstate_bv;
+  memcpy (&xstate_bv, xsave + 512, 8);
+  xstate_bv = (only_legacy ? 0 : xstate_bv) | 0x3; /* x87 and SSE from the legacy area */
+  memcpy (xsave + 512, &xstate_bv, 8);
+  return vcpu_ioctl (v, KVM_SET_XSAVE, xsave, "KVM_SET_XSAVE", error);
+}
+
+static gboolean
+get_fpu_legacy (BwKvmVcpu *v, BwX86Fpu *fpu, GError **error)
+{
   struct kvm_fpu f;
   if (!vcpu_ioctl (v, KVM_GET_FPU, &f, "KVM_GET_FPU", error))
     return FALSE;
@@ -269,8 +302,7 @@ bw_kvm_regs_get_fpu (BwVcpu *vcpu, BwX86Fpu *fpu, GError **error)
   memcpy (x + FX_FIP, &f.last_ip, 8);
   memcpy (x + FX_FDP, &f.last_dp, 8);
   memcpy (x + FX_MXCSR, &f.mxcsr, 4);
-  /* kvm_fpu does not carry MXCSR_MASK; this is what every SSE2 CPU
-   * reports (DAZ supported). */
+  /* kvm_fpu does not carry MXCSR_MASK; this is what SSE2 CPUs report. */
   guint32 mask = 0xffff;
   memcpy (x + FX_MXCSR_MASK, &mask, 4);
   for (guint i = 0; i < 8; i++)
@@ -280,10 +312,9 @@ bw_kvm_regs_get_fpu (BwVcpu *vcpu, BwX86Fpu *fpu, GError **error)
   return TRUE;
 }
 
-gboolean
-bw_kvm_regs_set_fpu (BwVcpu *vcpu, const BwX86Fpu *fpu, GError **error)
+static gboolean
+set_fpu_legacy (BwKvmVcpu *v, const BwX86Fpu *fpu, GError **error)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
   struct kvm_fpu f;
   const guint8 *x = fpu->fxsave;
   memset (&f, 0, sizeof f);
@@ -299,6 +330,21 @@ bw_kvm_regs_set_fpu (BwVcpu *vcpu, const BwX86Fpu *fpu, GError **error)
   for (guint i = 0; i < 16; i++)
     memcpy (f.xmm[i], x + FX_XMM0 + 16 * i, 16);
   return vcpu_ioctl (v, KVM_SET_FPU, &f, "KVM_SET_FPU", error);
+}
+
+gboolean
+bw_kvm_regs_get_fpu (BwVcpu *vcpu, BwX86Fpu *fpu, GError **error)
+{
+  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  return v->sys->xsave_size ? get_fpu_xsave (v, fpu, error) : get_fpu_legacy (v, fpu, error);
+}
+
+gboolean
+bw_kvm_regs_set_fpu (BwVcpu *vcpu, const BwX86Fpu *fpu, GError **error)
+{
+  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  return v->sys->xsave_size ? set_fpu_xsave (v, fpu, FALSE, error)
+                            : set_fpu_legacy (v, fpu, error);
 }
 
 gboolean
@@ -323,10 +369,6 @@ bw_kvm_regs_reset (BwKvmVcpu *v, gboolean init_only, GError **error)
   if (init_only)
     return TRUE;
 
-  BwX86Fpu fpu;
-  bw_x86_fpu_init_reset (&fpu);
-  if (!bw_kvm_regs_set_fpu (&v->parent, &fpu, error))
-    return FALSE;
   if (v->sys->has_xcrs)
     {
       struct kvm_xcrs xcrs;
@@ -337,5 +379,10 @@ bw_kvm_regs_reset (BwKvmVcpu *v, gboolean init_only, GError **error)
       if (!vcpu_ioctl (v, KVM_SET_XCRS, &xcrs, "KVM_SET_XCRS", error))
         return FALSE;
     }
+  BwX86Fpu fpu;
+  bw_x86_fpu_init_reset (&fpu);
+  if (!(v->sys->xsave_size ? set_fpu_xsave (v, &fpu, TRUE, error)
+                           : set_fpu_legacy (v, &fpu, error)))
+    return FALSE;
   return TRUE;
 }

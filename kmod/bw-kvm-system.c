@@ -152,6 +152,12 @@ system_open (GError **error)
   sys->has_vcpu_events = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_EVENTS) > 0;
   sys->has_debugregs = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_DEBUGREGS) > 0;
   sys->has_xcrs = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
+  if (ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0)
+    {
+      int size2 = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+      sys->has_xsave2 = size2 > 0;
+      sys->xsave_size = MAX ((gsize) MAX (size2, 0), sizeof (struct kvm_xsave));
+    }
   sys->cpuid = get_supported_cpuid (sys->fd, path, error);
   if (!sys->cpuid || !get_msr_list (sys, path, error))
     goto failed;
