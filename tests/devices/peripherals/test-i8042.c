@@ -68,7 +68,8 @@ expect (const guint8 *bytes, guint len)
   GString *s = g_string_new (NULL);
   for (guint i = 0; i < got->len; i++)
     g_string_append_printf (s, " %02x", got->data[i]);
-  ck_assert_msg (got->len == len && memcmp (got->data, bytes, len) == 0, "got%s", s->str);
+  ck_assert_msg (got->len == len && (len == 0 || memcmp (got->data, bytes, len) == 0), "got%s",
+                 s->str);
   g_string_free (s, TRUE);
 }
 
