@@ -1,0 +1,265 @@
+/* bench-kvm-pio.c: what the KVM backend adds to a port-I/O exit, against
+ * raw KVM_RUN in the same run, and how long a VM takes from bw_vm_new()
+ * to its first guest instruction.
+ *
+ * Both sides run the same real-mode guest at 0000:7C00,
+ *
+ *   mov cx, N ; l: out dx, al ; dec cx ; jnz l ; hlt
+ *
+ * Raw: a minimal loop around KVM_RUN that only counts the OUT exits.
+ * Backend: bw_kvm_get_backend()->run() with a device on the platform's
+ * port bus, so each exit goes through the platform lock and the bus.
+ * The ratio (backend / raw, per exit) is the number to watch; absolute
+ * times depend on the host (where guest kernel code is emulated both
+ * sides pay for that equally).
+ *
+ * Start-up: boxwood-vm cannot be started here without a registered
+ * machine and its service, so this measures the same work in-process:
+ * bw_vm_new() + bw_vm_start() until the guest's first instruction (an
+ * OUT) reaches a port device, with acceleration "kvm" and "auto" (auto
+ * includes the calibration). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "kmod/bw-kvm.h"
+#include "vmm/bw-vm.h"
+
+#define LOAD_ADDR 0x7c00u
+#define PORT 0x510u
+#define ROUNDS 3
+
+static void
+make_guest (guint8 *code, guint16 n)
+{
+  const guint8 bytes[] = {
+    0xba, PORT & 0xff, PORT >> 8, /* mov dx, PORT */
+    0xb9, n & 0xff, n >> 8,       /* mov cx, n */
+    0xee,                         /* l: out dx, al */
+    0x49,                         /* dec cx */
+    0x75, 0xfc,                   /* jnz l */
+    0xf4,                         /* hlt */
+  };
+  memcpy (code, bytes, sizeof bytes);
+}
+
+/* Raw KVM: seconds per OUT exit. */
+static double
+raw_kvm (guint16 n)
+{
+  int kvm = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
+  int vm = ioctl (kvm, KVM_CREATE_VM, 0);
+  ioctl (vm, KVM_SET_TSS_ADDR, 0xfeffd000ul);
+  guint8 *mem = mmap (NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  struct kvm_userspace_memory_region region = { .memory_size = 0x10000,
+                                                .userspace_addr = (guint64) (guintptr) mem };
+  ioctl (vm, KVM_SET_USER_MEMORY_REGION, &region);
+  make_guest (mem + LOAD_ADDR, n);
+  int vcpu = ioctl (vm, KVM_CREATE_VCPU, 0);
+  int size = ioctl (kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+  struct kvm_run *run = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+  if (vm < 0 || vcpu < 0 || run == MAP_FAILED)
+    g_error ("raw KVM set-up failed: %s", g_strerror (errno));
+
+  double best = G_MAXDOUBLE;
+  for (guint round = 0; round < ROUNDS; round++)
+    {
+      struct kvm_sregs sregs;
+      ioctl (vcpu, KVM_GET_SREGS, &sregs);
+      sregs.cs.base = 0;
+      sregs.cs.selector = 0;
+      ioctl (vcpu, KVM_SET_SREGS, &sregs);
+      struct kvm_regs regs = { .rip = LOAD_ADDR, .rflags = 2 };
+      ioctl (vcpu, KVM_SET_REGS, &regs);
+      guint exits = 0;
+      gint64 start = g_get_monotonic_time ();
+      for (;;)
+        {
+          if (ioctl (vcpu, KVM_RUN, NULL) < 0)
+            g_error ("KVM_RUN: %s", g_strerror (errno));
+          if (run->exit_reason == KVM_EXIT_IO)
+            exits++;
+          else if (run->exit_reason == KVM_EXIT_HLT)
+            break;
+          else
+            g_error ("raw KVM: unexpected exit %u", run->exit_reason);
+        }
+      double t = (g_get_monotonic_time () - start) / 1e6;
+      if (exits != n)
+        g_error ("raw KVM: %u exits, %u expected", exits, n);
+      best = MIN (best, t / n);
+    }
+  munmap (run, size);
+  close (vcpu);
+  close (vm);
+  close (kvm);
+  munmap (mem, 0x10000);
+  return best;
+}
+
+static guint64 port_writes;
+
+static void
+count_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_write)
+{
+  port_writes++;
+}
+
+static const BwIoOps count_ops = { .handler = count_io };
+
+/* The backend: seconds per OUT exit. */
+static double
+backend_kvm (guint16 n)
+{
+  g_autoptr (GError) error = NULL;
+  BwPlatform *platform = bw_platform_new_test (1);
+  bw_platform_lock (platform);
+  bw_io_bus_register (bw_platform_get_pio (platform), "bench", PORT, 1, &count_ops, NULL, NULL);
+  bw_platform_unlock (platform);
+  guint8 code[16];
+  make_guest (code, n);
+  bw_memory_write (bw_platform_get_memory (platform), LOAD_ADDR, code, sizeof code);
+  const BwCpuBackend *b = bw_kvm_get_backend ();
+  BwVcpu *vcpu = b->vcpu_new (platform, 0, &error);
+  if (!vcpu)
+    g_error ("%s", error->message);
+
+  double best = G_MAXDOUBLE;
+  for (guint round = 0; round < ROUNDS; round++)
+    {
+      b->reset (vcpu);
+      BwX86Regs regs;
+      b->get_regs (vcpu, &regs, NULL);
+      regs.seg[BW_X86_SEG_CS].selector = 0;
+      regs.seg[BW_X86_SEG_CS].base = 0;
+      regs.rip = LOAD_ADDR;
+      b->set_regs (vcpu, &regs, NULL);
+      port_writes = 0;
+      gint64 start = g_get_monotonic_time ();
+      BwCpuExit exit = b->run (vcpu, &error);
+      double t = (g_get_monotonic_time () - start) / 1e6;
+      if (exit != BW_CPU_EXIT_HALTED || port_writes != n)
+        g_error ("backend: exit %d, %" G_GUINT64_FORMAT " writes: %s", exit, port_writes,
+                 error ? error->message : "");
+      best = MIN (best, t / n);
+    }
+  b->vcpu_free (vcpu);
+  bw_platform_free (platform);
+  return best;
+}
+
+/* Start-up: from bw_vm_new() to the first OUT of the guest. */
+typedef struct
+{
+  GMutex mutex;
+  GCond cond;
+  gint64 first;
+} FirstOut;
+
+static void
+first_out (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_write)
+{
+  FirstOut *f = opaque;
+  g_mutex_lock (&f->mutex);
+  if (!f->first)
+    f->first = g_get_monotonic_time ();
+  g_cond_broadcast (&f->cond);
+  g_mutex_unlock (&f->mutex);
+}
+
+static const BwIoOps first_ops = { .handler = first_out };
+
+static gboolean
+load_hook (void *user_data, BwVm *vm, BwVcpu *vcpu, GError **error)
+{
+  guint8 code[16];
+  make_guest (code, 1);
+  bw_memory_write (bw_platform_get_memory (bw_vm_get_platform (vm)), LOAD_ADDR, code,
+                   sizeof code);
+  const BwCpuBackend *b = vcpu->backend;
+  BwX86Regs regs;
+  if (!b->get_regs (vcpu, &regs, error))
+    return FALSE;
+  regs.seg[BW_X86_SEG_CS].selector = 0;
+  regs.seg[BW_X86_SEG_CS].base = 0;
+  regs.rip = LOAD_ADDR;
+  return b->set_regs (vcpu, &regs, error);
+}
+
+static double
+start_to_first_instruction (const char *acceleration, char **backend_line)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BwConfig) config = bw_config_new ();
+  bw_config_set_int (config, "ram-mb", 64);
+  bw_config_set_string (config, "acceleration", acceleration);
+  FirstOut f = { 0 };
+  g_mutex_init (&f.mutex);
+  g_cond_init (&f.cond);
+
+  gint64 start = g_get_monotonic_time ();
+  BwVm *vm = bw_vm_new (config, &error);
+  if (!vm)
+    g_error ("%s", error->message);
+  BwPlatform *platform = bw_vm_get_platform (vm);
+  bw_platform_lock (platform);
+  bw_io_bus_register (bw_platform_get_pio (platform), "bench", PORT, 1, &first_ops, &f, NULL);
+  bw_platform_unlock (platform);
+  bw_vm_set_reset_hook (vm, load_hook, NULL);
+  if (!bw_vm_start (vm, &error))
+    g_error ("%s", error->message);
+  g_mutex_lock (&f.mutex);
+  while (!f.first)
+    g_cond_wait (&f.cond, &f.mutex);
+  g_mutex_unlock (&f.mutex);
+  double t = (f.first - start) / 1e6;
+
+  g_autofree char *log = bw_log_dup_contents (bw_vm_get_log (vm));
+  const char *line = strstr (log, "Using the");
+  *backend_line = line ? g_strndup (line, strcspn (line, "\n")) : g_strdup ("?");
+  bw_vm_power_off (vm, "benchmark done", NULL);
+  bw_vm_free (vm);
+  g_mutex_clear (&f.mutex);
+  g_cond_clear (&f.cond);
+  return t;
+}
+
+int
+main (void)
+{
+  g_autoptr (GError) error = NULL;
+  if (!bw_kvm_probe (&error))
+    {
+      printf ("bench-kvm-pio: skipped: %s\n", error->message);
+      return 0;
+    }
+  const guint16 n = 20000;
+  double raw = raw_kvm (n);
+  double backend = backend_kvm (n);
+  printf ("port-I/O exit round trip (%u OUTs, best of %u):\n", n, ROUNDS);
+  printf ("  raw KVM_RUN loop:  %8.2f us per exit\n", raw * 1e6);
+  printf ("  KVM backend:       %8.2f us per exit\n", backend * 1e6);
+  printf ("  ratio backend/raw: %8.2f\n", backend / raw);
+
+  BwKvmCalibration cal;
+  if (bw_kvm_calibrate (&cal, NULL))
+    printf ("calibration: %.1f M guest ring-0 instructions/s (%s)\n", cal.ring0_rate / 1e6,
+            cal.emulated ? "emulated" : "hardware");
+
+  printf ("VM start to first guest instruction (in-process: bw_vm_new + bw_vm_start; the\n"
+          "boxwood-vm process needs a registered machine and its service, not measured here):\n");
+  const char *accels[] = { "kvm", "auto" };
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    {
+      g_autofree char *line = NULL;
+      double t = start_to_first_instruction (accels[i], &line);
+      printf ("  acceleration %-4s: %8.2f ms  [%s]\n", accels[i], t * 1e3, line);
+    }
+  return 0;
+}
