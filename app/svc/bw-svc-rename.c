@@ -103,8 +103,10 @@ move_files (const char *from, const char *to, GError **error)
 
   g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   const char *name;
+  /* Skip what already carries the new name, in case the new name begins
+   * with the old file's name ("A" renamed to "A.bwvm x"). */
   while ((name = g_dir_read_name (d)) != NULL)
-    if (g_str_has_prefix (name, old_base))
+    if (g_str_has_prefix (name, old_base) && !g_str_has_prefix (name, new_base))
       g_ptr_array_add (names, g_strdup (name));
 
   for (guint i = 0; i < names->len; i++)
