@@ -217,6 +217,14 @@ bw_pc_board_put_scancodes (BwPcBoard *board, const guint8 *set2, gsize len)
     bw_i8042_put_scancodes (kbd, set2, len);
 }
 
+void
+bw_pc_board_put_mouse (BwPcBoard *board, int dx, int dy, int dz, guint buttons)
+{
+  BwDevice *kbd = bw_platform_find_device (board->platform, BW_PC_BOARD_I8042_ID);
+  if (kbd)
+    bw_i8042_put_mouse (kbd, dx, dy, dz, buttons);
+}
+
 GByteArray *
 bw_pc_board_set1_to_set2 (const guint8 *set1, gsize len, GError **error)
 {

@@ -71,6 +71,9 @@ const char *bw_pc_board_describe_boot (BwPcBoard *board);
 /* Keys to the PS/2 keyboard: set-2 make/break sequences (takes the
  * platform lock). */
 void bw_pc_board_put_scancodes (BwPcBoard *board, const guint8 *set2, gsize len);
+/* Relative motion, wheel and buttons (bit 0 left, 1 right, 2 middle) to
+ * the PS/2 mouse. */
+void bw_pc_board_put_mouse (BwPcBoard *board, int dx, int dy, int dz, guint buttons);
 /* Set-1 codes (what `controlvm keyboardputscancode` takes, as
  * VBoxManage) to set 2. FALSE with an error for a code set 1 lacks. */
 GByteArray *bw_pc_board_set1_to_set2 (const guint8 *set1, gsize len, GError **error);

@@ -1,0 +1,49 @@
+/* bw-vm-app-private.h: the state of one boxwood-vm process, shared by
+ * its files (bw-vm-app.c: start-up and state reports; bw-vm-app-session.c:
+ * the org.boxwood.Session1 server). */
+#pragma once
+
+#include <gio/gio.h>
+#include "app/main/client/bw-client.h"
+#include "app/main/client/bw-dbus-session1.h"
+#include "devices/board/bw-pc-board.h"
+#include "vmm/bw-vm.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  BwClient *client;
+  char *uuid;
+  char *name;
+  BwConfig *config;
+  BwVm *vm;
+  BwPcBoard *board;
+  gboolean registered;  /* RegisterSession succeeded */
+
+  /* The session server. */
+  char *socket_path;
+  char *address;
+  GDBusServer *server;
+  GDBusAuthObserver *observer;
+  BwDBusSession1 *skeleton;
+  GPtrArray *connections;
+
+  GMainLoop *loop;
+  char *reported;   /* last state told to the service */
+  gboolean final;   /* poweroff or aborted reported */
+} BwVmApp;
+
+/* Service state words ("running", "paused", "poweroff", "aborted"). */
+const char *bw_vm_app_state_word (BwVmState state);
+
+/* Tells the service and the session's clients (main thread). */
+void bw_vm_app_report (BwVmApp *app, const char *state);
+
+/* socket_path and address of the session (before registering). */
+gboolean bw_vm_app_session_address (BwVmApp *app, GError **error);
+/* Serves the session (after registering). */
+gboolean bw_vm_app_session_start (BwVmApp *app, GError **error);
+void bw_vm_app_session_stop (BwVmApp *app);
+
+G_END_DECLS

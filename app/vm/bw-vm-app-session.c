@@ -1,0 +1,282 @@
+/* bw-vm-app-session.c: org.boxwood.Session1, served peer to peer on
+ * $XDG_RUNTIME_DIR/boxwood/sessions/<uuid> for the owner's uid only. */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+#include "app/main/client/bw-runtime-dir.h"
+#include "app/vm/bw-vm-app-keys.h"
+#include "app/vm/bw-vm-app-private.h"
+
+#define SESSION_OBJECT_PATH "/org/boxwood/Session"
+
+static gboolean
+return_error (GDBusMethodInvocation *invocation, BwClientError code, const char *format, ...)
+  G_GNUC_PRINTF (3, 4);
+
+static gboolean
+return_error (GDBusMethodInvocation *invocation, BwClientError code, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_dbus_method_invocation_return_error_literal (invocation, BW_CLIENT_ERROR, code, message);
+  return TRUE;
+}
+
+/* A VMM refusal: a state error is Busy, naming the state. */
+static gboolean
+return_vm_error (GDBusMethodInvocation *invocation, GError *error)
+{
+  BwClientError code = g_error_matches (error, BW_VM_ERROR, BW_VM_ERROR_STATE)
+                         ? BW_CLIENT_ERROR_BUSY
+                         : BW_CLIENT_ERROR_FAILED;
+  return return_error (invocation, code, "%s", error->message);
+}
+
+static gboolean
+on_get_info (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
+{
+  const BwCpuBackend *backend = bw_vm_get_backend (app->vm);
+  bw_dbus_session1_complete_get_info (sk, inv, app->uuid, app->name,
+                                      app->reported ? app->reported : "starting",
+                                      backend ? backend->name : "");
+  return TRUE;
+}
+
+static gboolean
+on_pause (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
+{
+  g_autoptr (GError) error = NULL;
+  if (!bw_vm_pause (app->vm, &error))
+    return return_vm_error (inv, error);
+  bw_dbus_session1_complete_pause (sk, inv);
+  return TRUE;
+}
+
+static gboolean
+on_resume (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
+{
+  g_autoptr (GError) error = NULL;
+  if (!bw_vm_resume (app->vm, &error))
+    return return_vm_error (inv, error);
+  bw_dbus_session1_complete_resume (sk, inv);
+  return TRUE;
+}
+
+static gboolean
+on_reset (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
+{
+  g_autoptr (GError) error = NULL;
+  if (!bw_vm_reset (app->vm, &error))
+    return return_vm_error (inv, error);
+  bw_dbus_session1_complete_reset (sk, inv);
+  return TRUE;
+}
+
+static gboolean
+on_power_off (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
+{
+  g_autoptr (GError) error = NULL;
+  /* Answer first: the process ends soon after the machine does. */
+  BwVmState state = bw_vm_get_state (app->vm);
+  if (state != BW_VM_STATE_RUNNING && state != BW_VM_STATE_PAUSED)
+    return return_error (inv, BW_CLIENT_ERROR_BUSY, "The machine cannot power off: it is %s",
+                         bw_vm_state_to_string (state));
+  bw_dbus_session1_complete_power_off (sk, inv);
+  bw_vm_app_report (app, "stopping");
+  if (!bw_vm_power_off (app->vm, "powered off through the session", &error))
+    g_warning ("power off: %s", error->message);
+  return TRUE;
+}
+
+static gboolean
+on_unsupported (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
+{
+  const char *method = g_dbus_method_invocation_get_method_name (inv);
+  const char *why = g_str_equal (method, "AcpiShutdown") ? "the machine has no ACPI yet"
+                    : g_str_equal (method, "SaveState")  ? "saved states come with snapshots"
+                    : g_str_equal (method, "ScreenshotPng") ? "the machine has no display yet"
+                                                            : "the machine has no CD drive yet";
+  return return_error (inv, BW_CLIENT_ERROR_FAILED, "%s is not available: %s", method, why);
+}
+
+static gboolean
+put_set1 (BwVmApp *app, GDBusMethodInvocation *inv, const guint8 *codes, gsize len)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GByteArray) set2 = bw_pc_board_set1_to_set2 (codes, len, &error);
+  if (!set2)
+    {
+      return_error (inv, BW_CLIENT_ERROR_INVALID_ARGUMENT, "%s", error->message);
+      return FALSE;
+    }
+  BwVmState state = bw_vm_get_state (app->vm);
+  if (state != BW_VM_STATE_RUNNING && state != BW_VM_STATE_PAUSED)
+    {
+      return_error (inv, BW_CLIENT_ERROR_BUSY, "The machine is %s",
+                    bw_vm_state_to_string (state));
+      return FALSE;
+    }
+  bw_pc_board_put_scancodes (app->board, set2->data, set2->len);
+  return TRUE;
+}
+
+static gboolean
+on_put_scancodes (BwDBusSession1 *sk, GDBusMethodInvocation *inv, const char *unused,
+                  BwVmApp *app)
+{
+  /* The generated argument is a NUL-terminated bytestring, which loses
+   * every code after a 00 and all of them without a final 00: read the
+   * raw array instead. */
+  g_autoptr (GVariant) codes = NULL;
+  g_variant_get (g_dbus_method_invocation_get_parameters (inv), "(@ay)", &codes);
+  gsize len = 0;
+  const guint8 *data = g_variant_get_fixed_array (codes, &len, 1);
+  if (put_set1 (app, inv, data, len))
+    bw_dbus_session1_complete_put_scancodes (sk, inv);
+  return TRUE;
+}
+
+static gboolean
+on_put_string (BwDBusSession1 *sk, GDBusMethodInvocation *inv, const char *text, BwVmApp *app)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GByteArray) codes = bw_vm_app_keys_from_string (text, &error);
+  if (!codes)
+    return return_error (inv, BW_CLIENT_ERROR_INVALID_ARGUMENT, "%s", error->message);
+  if (put_set1 (app, inv, codes->data, codes->len))
+    bw_dbus_session1_complete_put_string (sk, inv);
+  return TRUE;
+}
+
+static gboolean
+on_put_mouse_event (BwDBusSession1 *sk, GDBusMethodInvocation *inv, gint dx, gint dy, gint dz,
+                    guint buttons, BwVmApp *app)
+{
+  bw_pc_board_put_mouse (app->board, dx, dy, dz, buttons);
+  bw_dbus_session1_complete_put_mouse_event (sk, inv);
+  return TRUE;
+}
+
+static gboolean
+on_allow_mechanism (GDBusAuthObserver *observer, const char *mechanism, gpointer user_data)
+{
+  return g_strcmp0 (mechanism, "EXTERNAL") == 0;
+}
+
+static gboolean
+on_authorize_peer (GDBusAuthObserver *observer, GIOStream *stream, GCredentials *credentials,
+                   gpointer user_data)
+{
+  return credentials && g_credentials_get_unix_user (credentials, NULL) == getuid ();
+}
+
+static void
+on_connection_closed (GDBusConnection *connection, gboolean vanished, GError *error,
+                      gpointer user_data)
+{
+  BwVmApp *app = user_data;
+  g_signal_handlers_disconnect_by_func (connection, on_connection_closed, app);
+  g_dbus_interface_skeleton_unexport_from_connection (G_DBUS_INTERFACE_SKELETON (app->skeleton),
+                                                      connection);
+  g_ptr_array_remove (app->connections, connection);
+}
+
+static gboolean
+on_new_connection (GDBusServer *server, GDBusConnection *connection, gpointer user_data)
+{
+  BwVmApp *app = user_data;
+  g_autoptr (GError) error = NULL;
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (app->skeleton), connection,
+                                         SESSION_OBJECT_PATH, &error))
+    {
+      g_warning ("cannot serve a session client: %s", error->message);
+      return FALSE;
+    }
+  g_ptr_array_add (app->connections, g_object_ref (connection));
+  g_signal_connect (connection, "closed", G_CALLBACK (on_connection_closed), app);
+  if (g_dbus_connection_is_closed (connection))
+    on_connection_closed (connection, TRUE, NULL, app);
+  return TRUE;
+}
+
+gboolean
+bw_vm_app_session_address (BwVmApp *app, GError **error)
+{
+  app->socket_path = bw_runtime_dir_session_socket (app->uuid, error);
+  if (!app->socket_path)
+    return FALSE;
+  g_autofree char *escaped = g_dbus_address_escape_value (app->socket_path);
+  app->address = g_strconcat ("unix:path=", escaped, NULL);
+  return TRUE;
+}
+
+gboolean
+bw_vm_app_session_start (BwVmApp *app, GError **error)
+{
+  /* The service gave us the session, so a socket file here is left over
+   * from a process that died. */
+  if (g_unlink (app->socket_path) != 0 && errno != ENOENT)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "Cannot remove stale %s: %s",
+                   app->socket_path, g_strerror (saved));
+      return FALSE;
+    }
+
+  app->skeleton = bw_dbus_session1_skeleton_new ();
+  app->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  BwDBusSession1 *sk = app->skeleton;
+  g_signal_connect (sk, "handle-get-info", G_CALLBACK (on_get_info), app);
+  g_signal_connect (sk, "handle-pause", G_CALLBACK (on_pause), app);
+  g_signal_connect (sk, "handle-resume", G_CALLBACK (on_resume), app);
+  g_signal_connect (sk, "handle-reset", G_CALLBACK (on_reset), app);
+  g_signal_connect (sk, "handle-power-off", G_CALLBACK (on_power_off), app);
+  g_signal_connect (sk, "handle-acpi-shutdown", G_CALLBACK (on_unsupported), app);
+  g_signal_connect (sk, "handle-save-state", G_CALLBACK (on_unsupported), app);
+  g_signal_connect (sk, "handle-screenshot-png", G_CALLBACK (on_unsupported), app);
+  g_signal_connect (sk, "handle-mount-medium", G_CALLBACK (on_unsupported), app);
+  g_signal_connect (sk, "handle-put-scancodes", G_CALLBACK (on_put_scancodes), app);
+  g_signal_connect (sk, "handle-put-string", G_CALLBACK (on_put_string), app);
+  g_signal_connect (sk, "handle-put-mouse-event", G_CALLBACK (on_put_mouse_event), app);
+
+  app->observer = g_dbus_auth_observer_new ();
+  g_signal_connect (app->observer, "allow-mechanism", G_CALLBACK (on_allow_mechanism), app);
+  g_signal_connect (app->observer, "authorize-authenticated-peer", G_CALLBACK (on_authorize_peer),
+                    app);
+  g_autofree char *guid = g_dbus_generate_guid ();
+  app->server = g_dbus_server_new_sync (app->address, G_DBUS_SERVER_FLAGS_NONE, guid,
+                                        app->observer, NULL, error);
+  if (!app->server)
+    return FALSE;
+  g_chmod (app->socket_path, 0600);
+  g_signal_connect (app->server, "new-connection", G_CALLBACK (on_new_connection), app);
+  g_dbus_server_start (app->server);
+  return TRUE;
+}
+
+void
+bw_vm_app_session_stop (BwVmApp *app)
+{
+  if (app->server)
+    {
+      g_dbus_server_stop (app->server);
+      g_clear_object (&app->server);
+      g_unlink (app->socket_path);
+    }
+  for (guint i = 0; app->connections && i < app->connections->len; i++)
+    {
+      GDBusConnection *c = g_ptr_array_index (app->connections, i);
+      g_signal_handlers_disconnect_by_func (c, on_connection_closed, app);
+      g_dbus_connection_flush_sync (c, NULL, NULL);
+      g_dbus_connection_close_sync (c, NULL, NULL);
+    }
+  g_clear_pointer (&app->connections, g_ptr_array_unref);
+  g_clear_object (&app->skeleton);
+  g_clear_object (&app->observer);
+  g_clear_pointer (&app->socket_path, g_free);
+  g_clear_pointer (&app->address, g_free);
+}

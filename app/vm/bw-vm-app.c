@@ -1,0 +1,239 @@
+/* bw-vm-app.c: boxwood-vm's start-up, state reports and shutdown. */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "app/vm/bw-vm-app.h"
+#include "app/vm/bw-vm-app-config.h"
+#include "app/vm/bw-vm-app-private.h"
+
+const char *
+bw_vm_app_state_word (BwVmState state)
+{
+  switch (state)
+    {
+    case BW_VM_STATE_CREATED: return "starting";
+    case BW_VM_STATE_RUNNING: return "running";
+    case BW_VM_STATE_PAUSED: return "paused";
+    case BW_VM_STATE_POWERED_OFF: return "poweroff";
+    case BW_VM_STATE_ABORTED:
+    default: return "aborted";
+    }
+}
+
+void
+bw_vm_app_report (BwVmApp *app, const char *state)
+{
+  if (app->final || g_strcmp0 (app->reported, state) == 0)
+    return;
+  g_free (app->reported);
+  app->reported = g_strdup (state);
+  app->final = g_str_equal (state, "poweroff") || g_str_equal (state, "aborted");
+  if (app->vm)
+    bw_log_printf (bw_vm_get_log (app->vm), "Session", "Reporting state %s", state);
+  g_autoptr (GError) error = NULL;
+  if (app->registered
+      && !bw_client_set_session_state (app->client, app->uuid, state, &error))
+    g_warning ("cannot report state %s to boxwood-svc: %s", state, error->message);
+  if (app->skeleton)
+    bw_dbus_session1_emit_state_changed (app->skeleton, state);
+  if (app->final && app->loop)
+    g_main_loop_quit (app->loop);
+}
+
+typedef struct
+{
+  BwVmApp *app;
+  BwVmState state;
+} StateMessage;
+
+static gboolean
+report_on_main (gpointer data)
+{
+  StateMessage *m = data;
+  bw_vm_app_report (m->app, bw_vm_app_state_word (m->state));
+  return G_SOURCE_REMOVE;
+}
+
+/* Any thread (a vCPU thread when the guest powers off or fails). */
+static void
+on_vm_state (void *user_data, BwVm *vm, BwVmState old_state, BwVmState new_state,
+             const char *reason)
+{
+  StateMessage *m = g_new (StateMessage, 1);
+  m->app = user_data;
+  m->state = new_state;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, report_on_main, m, g_free);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  BwVmApp *app = user_data;
+  BwVmState state = bw_vm_get_state (app->vm);
+  if (state == BW_VM_STATE_RUNNING || state == BW_VM_STATE_PAUSED)
+    bw_vm_power_off (app->vm, "the process was asked to terminate", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+app_free (BwVmApp *app)
+{
+  bw_vm_app_session_stop (app);
+  g_clear_pointer (&app->vm, bw_vm_free);
+  g_clear_pointer (&app->board, bw_pc_board_free);
+  g_clear_pointer (&app->config, bw_config_free);
+  if (app->client)
+    g_dbus_connection_flush_sync (bw_client_get_connection (app->client), NULL, NULL);
+  g_clear_object (&app->client);
+  g_clear_pointer (&app->loop, g_main_loop_unref);
+  g_free (app->uuid);
+  g_free (app->name);
+  g_free (app->reported);
+  g_free (app);
+}
+
+/* Settings from the service, then the configuration tree. */
+static gboolean
+load_machine (BwVmApp *app, const char *machine, const BwVmAppBootOverrides *overrides,
+              GError **error)
+{
+  g_autofree char *settings_path = NULL;
+  g_autofree char *xml = bw_client_get_machine_settings (app->client, machine, &app->uuid,
+                                                         &settings_path, error);
+  if (!xml)
+    return FALSE;
+  g_autoptr (BwMachineSettings) settings
+    = bw_machine_settings_load_from_data (xml, strlen (xml), settings_path, error);
+  if (!settings)
+    return FALSE;
+  app->name = g_strdup (settings->name);
+  app->config = bw_vm_app_config_from_settings (settings, settings_path, overrides, error);
+  return app->config != NULL;
+}
+
+static gboolean
+build_machine (BwVmApp *app, gboolean verbose, GError **error)
+{
+  app->vm = bw_vm_new (app->config, error);
+  if (!app->vm)
+    return FALSE;
+  BwLog *log = bw_vm_get_log (app->vm);
+  bw_log_set_echo (log, verbose);
+  bw_log_printf (log, "Session", "boxwood-vm %s, pid %d, machine “%s” {%s}", PACKAGE_VERSION,
+                 (int) getpid (), app->name, app->uuid);
+  app->board = bw_pc_board_new (bw_vm_get_platform (app->vm), error);
+  if (!app->board)
+    {
+      bw_log_printf (log, "Session", "Cannot build the machine: %s", (*error)->message);
+      return FALSE;
+    }
+  bw_pc_board_attach (app->board, app->vm);
+  bw_vm_add_state_listener (app->vm, on_vm_state, app);
+  return TRUE;
+}
+
+int
+bw_vm_app_main (int argc, char **argv)
+{
+  g_autofree char *machine = NULL;
+  gboolean headless = FALSE, verbose = FALSE;
+  BwVmAppBootOverrides ov = { 0 };
+  g_autofree char *kernel = NULL, *initrd = NULL, *append = NULL, *image = NULL;
+  g_autofree char *image_kind = NULL, *bios = NULL;
+  const GOptionEntry entries[] = {
+    { "startvm", 0, 0, G_OPTION_ARG_STRING, &machine, "The machine to run", "NAME|UUID" },
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, "Run without a window", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Copy the machine's log to stderr", NULL },
+    { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, "Boot this bzImage directly", "FILE" },
+    { "initrd", 0, 0, G_OPTION_ARG_FILENAME, &initrd, "Initial RAM disk for --kernel", "FILE" },
+    { "append", 0, 0, G_OPTION_ARG_STRING, &append, "Kernel command line", "TEXT" },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &image, "Run a test guest without firmware", "FILE" },
+    { "image-kind", 0, 0, G_OPTION_ARG_STRING, &image_kind, "flat or multiboot (default)",
+      "KIND" },
+    { "bios", 0, 0, G_OPTION_ARG_FILENAME, &bios, "Another BIOS image", "FILE" },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- run one Boxwood machine");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      fprintf (stderr, "boxwood-vm: %s (see --help)\n", error->message);
+      return 2;
+    }
+  if (!machine || argc > 1)
+    {
+      fprintf (stderr, "boxwood-vm: %s (see --help)\n",
+               machine ? "unexpected arguments" : "--startvm NAME|UUID is required");
+      return 2;
+    }
+  if (!headless)
+    {
+      fprintf (stderr, "boxwood-vm: the VM window is not available in this version; use "
+                       "--headless\n");
+      return 2;
+    }
+  if (initrd && !kernel)
+    {
+      fprintf (stderr, "boxwood-vm: --initrd needs --kernel\n");
+      return 2;
+    }
+  ov.kernel = kernel;
+  ov.initrd = initrd;
+  ov.cmdline = append;
+  ov.image = image;
+  ov.image_kind = image_kind;
+  ov.bios = bios;
+
+  /* A session client that vanishes mid-reply must not take us down. */
+  signal (SIGPIPE, SIG_IGN);
+  (void) bw_client_error_quark ();
+  BwVmApp *app = g_new0 (BwVmApp, 1);
+  app->loop = g_main_loop_new (NULL, FALSE);
+  int status = 1;
+  g_autofree char *registered = NULL;
+
+  app->client = bw_client_connect (&error);
+  if (!app->client || !load_machine (app, machine, &ov, &error))
+    goto out;
+  if (!bw_vm_app_session_address (app, &error))
+    goto out;
+  registered = bw_client_register_session (app->client, app->uuid, app->address, &error);
+  if (!registered)
+    goto out; /* Busy: another process runs this machine */
+  app->registered = TRUE;
+  if (!bw_vm_app_session_start (app, &error))
+    {
+      bw_vm_app_report (app, "poweroff");
+      goto out;
+    }
+
+  if (!build_machine (app, verbose, &error))
+    {
+      bw_vm_app_report (app, "poweroff"); /* nothing ran */
+      goto out;
+    }
+  g_unix_signal_add (SIGTERM, on_signal, app);
+  g_unix_signal_add (SIGINT, on_signal, app);
+  g_unix_signal_add (SIGHUP, on_signal, app);
+
+  if (!bw_vm_start (app->vm, &error))
+    {
+      /* The VM is aborted; its listener reports that. */
+      g_main_context_iteration (NULL, FALSE);
+      bw_vm_app_report (app, "aborted");
+      goto out;
+    }
+  g_main_loop_run (app->loop);
+  status = bw_vm_get_state (app->vm) == BW_VM_STATE_POWERED_OFF ? 0 : 1;
+
+out:
+  if (error)
+    fprintf (stderr, "boxwood-vm: %s\n", error->message);
+  app_free (app);
+  return status;
+}
