@@ -465,6 +465,84 @@ START_TEST (test_socket_server_round_trip)
 }
 END_TEST
 
+static gpointer
+echo_peer (gpointer data)
+{
+  int fd = GPOINTER_TO_INT (data);
+  char buf[512];
+  ssize_t n;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    if (write (fd, buf, n) != n)
+      break;
+  return NULL;
+}
+
+static gpointer
+run_context (gpointer data)
+{
+  g_main_loop_run (data);
+  return NULL;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* As in a running VM: the back end on a main-context thread, the guest on
+ * this one holding the platform lock for each access, an echoing peer. */
+START_TEST (test_socket_threaded_echo)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "echo.sock", NULL);
+  add_uart ("serial0", "server", path);
+  gint64 t = fast_line ();
+  wr (FCR, 0x07);
+  GMainLoop *loop = g_main_loop_new (ctx, FALSE);
+  GThread *context_thread = g_thread_new ("context", run_context, loop);
+
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  g_strlcpy (addr.sun_path, path, sizeof addr.sun_path);
+  int fd = socket (AF_UNIX, SOCK_STREAM, 0);
+  ck_assert (connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0);
+  GThread *peer = g_thread_new ("peer", echo_peer, GINT_TO_POINTER (fd));
+
+  const gsize total = 8192;
+  gsize sent = 0, received = 0;
+  gboolean in_order = TRUE;
+  for (int spins = 0; spins < 2000000 && received < total; spins++)
+    {
+      gboolean progress = FALSE;
+      bw_platform_lock (p);
+      if ((rd (MSR) & 0x80) && sent < total && (rd (LSR) & 0x20))
+        {
+          wr (RBR, (guint8) (sent++ * 7));
+          progress = TRUE;
+        }
+      while (rd (LSR) & 0x01)
+        {
+          in_order &= rd (RBR) == (guint8) (received++ * 7);
+          progress = TRUE;
+        }
+      bw_clock_step (bw_platform_get_clock (p), t);
+      bw_platform_unlock (p);
+      if (!progress)
+        g_usleep (50);
+    }
+  ck_assert_uint_eq (received, total);
+  ck_assert (in_order);
+  ck_assert_uint_eq (bw_uart_get_dropped (bw_platform_find_device (p, "serial0")), 0);
+
+  shutdown (fd, SHUT_RDWR);
+  g_thread_join (peer);
+  close (fd);
+  g_main_context_invoke (ctx, quit_loop, loop);
+  g_thread_join (context_thread);
+  g_main_loop_unref (loop);
+}
+END_TEST
+
 START_TEST (test_socket_client)
 {
   g_autofree char *path = g_build_filename (tmpdir, "listener.sock", NULL);
@@ -560,6 +638,7 @@ main (void)
   tcase_add_test (tc, test_thre_interrupt);
   tcase_add_test (tc, test_file_backend);
   tcase_add_test (tc, test_socket_server_round_trip);
+  tcase_add_test (tc, test_socket_threaded_echo);
   tcase_add_test (tc, test_socket_client);
   tcase_add_test (tc, test_bad_mode);
   tcase_add_test (tc, test_state_round_trip);
