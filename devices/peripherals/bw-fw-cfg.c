@@ -376,10 +376,15 @@ add_config_items (BwFwCfg *s)
   bw_fw_cfg_set_u16 (dev, BW_FW_CFG_NB_CPUS, (guint16) cpus);
   bw_fw_cfg_set_u16 (dev, BW_FW_CFG_MAX_CPUS, (guint16) max_cpus);
 
+  /* SeaBIOS counts the CPUs to start from this file (CMOS otherwise). */
+  guint8 boot_cpus[2] = { cpus & 0xFF, cpus >> 8 };
+  g_autoptr (GBytes) boot_cpus_bytes = g_bytes_new (boot_cpus, 2);
+
   gboolean menu = bw_config_get_bool_default (dev->config, "boot-menu", FALSE);
   bw_fw_cfg_set_u16 (dev, BW_FW_CFG_BOOT_MENU, menu);
   rebuild_directory (s);
   rebuild_e820 (s);
+  bw_fw_cfg_add_file (dev, "etc/boot-cpus", boot_cpus_bytes, NULL);
   if (menu)
     {
       guint16 wait = CLAMP (bw_config_get_int_default (dev->config, "boot-menu-wait", 3000), 0,

@@ -9,7 +9,7 @@
  * Items made at realize: signature "QEMU", ID (traditional and DMA
  * interfaces), UUID, RAM size, CPU count and maximum, boot menu, the file
  * directory (0x19) and the files "etc/e820" (RAM from the memory map plus
- * entries added with bw_fw_cfg_add_e820()), "bootorder",
+ * entries added with bw_fw_cfg_add_e820()), "etc/boot-cpus", "bootorder",
  * "etc/boot-fail-wait" and, with the boot menu, "etc/boot-menu-wait".
  *
  * Config: the platform root's "uuid" and "cpus" ("max-cpus" optional);

@@ -156,6 +156,9 @@ START_TEST (test_file_directory)
   ck_assert (find_file ("etc/boot-fail-wait", &key, &size));
   ck_assert_uint_eq (size, 4);
   ck_assert_uint_eq (read_le (key, 4), 0xFFFFFFFF); /* never retry */
+  ck_assert (find_file ("etc/boot-cpus", &key, &size));
+  ck_assert_uint_eq (size, 2);
+  ck_assert_uint_eq (read_le (key, 2), 2);
   ck_assert (!find_file ("bootorder", &key, &size));
   ck_assert (!find_file ("etc/boot-menu-wait", &key, &size));
 
