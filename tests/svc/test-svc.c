@@ -676,6 +676,61 @@ START_TEST (test_churn_against_idle_exit)
 }
 END_TEST
 
+START_TEST (test_other_uid_refused)
+{
+  /* The folder's mode keeps other users out; behind it, the service
+   * itself refuses a peer of another uid. Open the folder and socket up
+   * and try as "nobody" (possible only as root; elsewhere the folder
+   * check is all there is to see). */
+  if (getuid () != 0)
+    return;
+  g_autofree char *sock = svc_world_path (&world, "service");
+  g_autofree char *dir = g_path_get_dirname (sock);
+
+  /* Forked before this process starts GDBus, which a child cannot use. */
+  int go[2];
+  ck_assert_int_eq (pipe (go), 0);
+  pid_t kid = fork ();
+  if (kid == 0)
+    {
+      char b;
+      close (go[1]);
+      if (read (go[0], &b, 1) != 1 || setgid (65534) != 0 || setuid (65534) != 0)
+        _exit (3);
+      g_autofree char *escaped = g_dbus_address_escape_value (sock);
+      g_autofree char *address = g_strconcat ("unix:path=", escaped, NULL);
+      g_autoptr (GError) e = NULL;
+      g_autoptr (GDBusConnection) conn = g_dbus_connection_new_for_address_sync (
+          address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &e);
+      if (conn == NULL)
+        _exit (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ? 4 : 0);
+      g_autoptr (GVariant) r = g_dbus_connection_call_sync (
+          conn, NULL, "/org/boxwood/Service", "org.boxwood.Service1", "ListMachines", NULL, NULL,
+          G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &e);
+      _exit (r == NULL ? 2 : 1);
+    }
+  close (go[0]);
+
+  g_autoptr (BwClient) c = connect_ok ();
+  ck_assert_int_eq (chmod (world.root, 0755), 0);
+  ck_assert_int_eq (chmod (world.runtime, 0755), 0);
+  ck_assert_int_eq (chmod (dir, 0755), 0);
+  ck_assert_int_eq (chmod (sock, 0666), 0);
+  ck_assert_int_eq (write (go[1], "g", 1), 1);
+  int status;
+  waitpid (kid, &status, 0);
+  /* 0: the handshake was refused (not the file system: that is 4). */
+  ck_assert_msg (WIFEXITED (status) && WEXITSTATUS (status) == 0, "status %d", status);
+  chmod (dir, 0700);
+  close (go[1]);
+
+  /* The service still serves its own user. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) list = bw_client_list_machines (c, &error);
+  g_assert_no_error (error);
+}
+END_TEST
+
 static Suite *
 svc_suite (void)
 {
@@ -698,6 +753,7 @@ svc_suite (void)
   tcase_add_test (tc, test_closed_when_service_dies);
   tcase_add_test (tc, test_broken_registry);
   tcase_add_test (tc, test_churn_against_idle_exit);
+  tcase_add_test (tc, test_other_uid_refused);
   suite_add_tcase (s, tc);
   return s;
 }
