@@ -27,6 +27,8 @@ typedef struct
 static void
 flush_line (BwDebugcon *d)
 {
+  if (d->len > DEBUGCON_LINE_MAX)
+    d->len = 0; /* left over from a refused saved state */
   if (d->len == 0)
     return;
   GString *s = g_string_sized_new (d->len + 8);
@@ -72,7 +74,7 @@ debugcon_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean i
   if (c == '\r')
     return;
   d->line[d->len++] = c;
-  if (d->len == DEBUGCON_LINE_MAX)
+  if (d->len >= DEBUGCON_LINE_MAX)
     flush_line (d);
 }
 

@@ -501,8 +501,11 @@ pit_post_load (void *opaque, int version, GError **error)
                        c->mode, c->rw, c->latch_state);
           return FALSE;
         }
-      if (c->frozen < 0)
-        c->frozen = 0;
+      /* Keep times where the tick arithmetic cannot overflow. */
+      gint64 now = bw_device_now (&pit->parent);
+      c->start_ns = CLAMP (c->start_ns, now - (G_GINT64_CONSTANT (1) << 61),
+                           now + (G_GINT64_CONSTANT (1) << 61));
+      c->frozen = CLAMP (c->frozen, 0, G_GINT64_CONSTANT (1) << 40);
     }
   pit->port61 &= 0x0f;
   if (pit->ch[2].gate != (pit->port61 & 1))

@@ -487,6 +487,25 @@ bw_rtc_cmos_write (BwDevice *dev, guint index, guint8 value)
     rtc->cmos[index] = value;
 }
 
+/* Keeps loaded (or partly loaded) values inside ranges the arithmetic
+ * above is safe with. */
+static void
+sanitize (BwRtc *rtc, gint64 now)
+{
+  const gint64 ns_range = G_GINT64_CONSTANT (1) << 61;
+  const gint64 sec_range = G_GINT64_CONSTANT (1) << 40;
+  rtc->index &= 0x7f;
+  rtc->dow_offset %= 7;
+  rtc->cmos[REG_A] &= 0x7f;
+  rtc->cmos[REG_D] = D_VRT;
+  rtc->base_ns = CLAMP (rtc->base_ns, now - ns_range, now + ns_range);
+  rtc->divider_ns = CLAMP (rtc->divider_ns, now - ns_range, now + ns_range);
+  rtc->base_sec = CLAMP (rtc->base_sec, -sec_range, sec_range);
+  gint64 cur = current_seconds (rtc, now);
+  rtc->last_update = CLAMP (rtc->last_update, cur - sec_range, cur + sec_range);
+  rtc->last_period = CLAMP (rtc->last_period, 0, G_GINT64_CONSTANT (1) << 62);
+}
+
 static gboolean
 rtc_realize (BwDevice *dev, GError **error)
 {
@@ -535,6 +554,7 @@ rtc_reset (BwDevice *dev)
   BwRtc *rtc = (BwRtc *) dev;
   gint64 now = now_ns (rtc);
   /* RESET clears the interrupt enables and flags; time and RAM stay. */
+  sanitize (rtc, now);
   catch_up (rtc, now);
   rtc->cmos[REG_B] &= ~(B_PIE | B_AIE | B_UIE | B_SQWE);
   rtc->cmos[REG_C] = 0;
@@ -548,10 +568,7 @@ static gboolean
 rtc_post_load (void *opaque, int version, GError **error)
 {
   BwRtc *rtc = opaque;
-  rtc->index &= 0x7f;
-  rtc->dow_offset %= 7;
-  rtc->cmos[REG_A] &= 0x7f;
-  rtc->cmos[REG_D] = D_VRT;
+  sanitize (rtc, now_ns (rtc));
   bw_irq_line_set (rtc->irq, rtc->irq_level);
   return TRUE;
 }
