@@ -162,6 +162,7 @@ set_command_byte (BwI8042 *s, guint8 v)
 static void
 controller_command (BwI8042 *s, guint8 cmd)
 {
+  s->pending = 0; /* a new command cancels one still waiting for its data */
   if (cmd >= 0x20 && cmd <= 0x3F)
     {
       reply (s, s->ram[cmd & 0x1F]);

@@ -183,6 +183,14 @@ START_TEST (test_output_port_a20_reset)
   ck_assert_uint_eq (resets, 2);
   command (0xFF); /* pulse nothing */
   ck_assert_uint_eq (resets, 2);
+
+  /* A command cancels one waiting for its data byte. */
+  command (0xD1);
+  command (0xAB);
+  outb (p, 0x60, 0xEE); /* to the keyboard, not the output port */
+  ck_assert (bw_irq_router_get_cpu_line (router, BW_CPU_LINE_A20));
+  ck_assert_uint_eq (resets, 2);
+  EXPECT (0x00, 0xEE);
 }
 END_TEST
 
