@@ -341,6 +341,15 @@ START_TEST (test_state_round_trip)
   add_device (other, BW_FW_CFG_CLASS, "fw-cfg", NULL);
   check_state_round_trip (p, other);
   check_vmstate_valid (BW_FW_CFG_CLASS);
+
+  /* The exact bytes of the section: name, version, selector, offset, the
+   * DMA register, end marker. */
+  g_autoptr (GByteArray) section = g_byte_array_new ();
+  bw_vmstate_save (fw->klass->vmstate, fw, section);
+  static const guint8 want[] = { 6,    'f',  'w',  '-', 'c', 'f', 'g', 0, 0, 0, 1, 0x00, 0x00,
+                                 0x00, 0x00, 0x00, 0x01, 0,   0,   0,   0x12, 0, 0, 0, 0, 0x00 };
+  ck_assert_uint_eq (section->len, sizeof want);
+  ck_assert (memcmp (section->data, want, sizeof want) == 0);
   BwPlatform *orig = p;
   p = other;
   ck_assert_uint_eq (inb (p, 0x511), 'E');
