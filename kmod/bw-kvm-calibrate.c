@@ -8,9 +8,9 @@
  * iterations (best of three each); the difference is the time of 2N
  * instructions, free of the entry and exit cost. N grows until that
  * difference is long enough to trust (half a millisecond) or the loop
- * is long enough for hardware speed. The same loop then runs in ring 3
- * (IOPL 3 lets it do the OUT), for the log: a paravirtual host that
- * emulates kernel code often runs user code natively. */
+ * is long enough for hardware speed. The same loop, as many times, then
+ * runs in ring 3 (IOPL 3 lets it do the OUT), for the log: a paravirtual
+ * host that emulates kernel code may run user code natively. */
 #include "config.h"
 
 #include <errno.h>
@@ -178,19 +178,21 @@ best_of_three (Scratch *s, guint cpl, guint32 n, double *best, GError **error)
 }
 
 /* Instructions per second at cpl; iterations and the time of the extra
- * ones in *n and *diff. */
+ * ones in *n and *diff. With *n_out set, that loop count is used as it
+ * is; otherwise it grows as described at the top. */
 static gboolean
 measure (Scratch *s, guint cpl, double *rate, guint32 *n_out, double *diff_out, GError **error)
 {
   if (!enter_protected_mode (s, cpl, error))
     return FALSE;
-  guint32 n = 64;
+  gboolean fixed = *n_out != 0;
+  guint32 n = fixed ? *n_out / 2 : 64;
   double t1, t2;
   for (;;)
     {
       if (!best_of_three (s, cpl, n, &t1, error) || !best_of_three (s, cpl, 2 * n, &t2, error))
         return FALSE;
-      if (t2 - t1 >= MIN_DIFF_S || 2 * n >= MAX_ITERATIONS || t2 >= MAX_RUN_S)
+      if (fixed || t2 - t1 >= MIN_DIFF_S || 2 * n >= MAX_ITERATIONS || t2 >= MAX_RUN_S)
         break;
       n *= 4;
     }
@@ -222,9 +224,9 @@ bw_kvm_calibrate (BwKvmCalibration *result, GError **error)
       result->iterations = n;
       result->ring0_seconds = diff;
       result->emulated = result->ring0_rate < BW_KVM_GOOD_RATE;
-      /* Ring 3 is informational: a host that cannot set it up does not
-       * fail the calibration. */
-      guint32 n3;
+      /* Ring 3 is informational (same loop count): a host that cannot
+       * set it up does not fail the calibration. */
+      guint32 n3 = n;
       double diff3;
       if (!measure (&s, 3, &result->ring3_rate, &n3, &diff3, NULL))
         result->ring3_rate = 0;

@@ -250,7 +250,8 @@ START_TEST (test_pam_slot_update)
   kvm_test_ports_expect (fx.ports, ro, 2);
   ck_assert_uint_eq (ram[0xf0000], 0x22);
 
-  /* Write RAM, read the ROM: no slot at all, every access exits. */
+  /* Read the ROM, write RAM (how a BIOS shadows itself): a read-only
+   * slot over the ROM copy, writes exit and land in RAM. */
   bw_platform_lock (fx.platform);
   bw_memory_set_pam (mem, 12, BW_PAM_WRITE_RAM);
   bw_platform_unlock (fx.platform);
