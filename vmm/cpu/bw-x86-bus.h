@@ -10,7 +10,10 @@
  * The functions at the end are the entry points the platform calls: the
  * interrupt lines, the A20 gate, code invalidation after DMA, reset, INIT.
  * They may be called from another thread than the one running the CPU;
- * they only set flags that the CPU picks up at its next block boundary.
+ * they only set flags that the CPU picks up at its next block boundary
+ * (or when bw_x86_cpu_run() starts). bw_x86_cpu_reset() and
+ * bw_x86_cpu_init() are the exception: call them while the CPU is not
+ * running.
  */
 #pragma once
 

@@ -159,8 +159,6 @@ void
 bw_x86_cpu_set_a20 (BwX86Cpu *cpu, bool enabled)
 {
   g_atomic_int_set (&cpu->a20_change, enabled ? 2 : 1);
-  if (!g_atomic_int_get (&cpu->running))
-    bw_x86_cpu_apply_requests (cpu);
 }
 
 void
@@ -171,22 +169,26 @@ bw_x86_cpu_invalidate_code (BwX86Cpu *cpu, uint64_t addr, uint64_t len)
   g_array_append_val (cpu->pending_ranges, r);
   g_atomic_int_set (&cpu->ranges_pending, 1);
   g_mutex_unlock (&pending_lock);
-  if (!g_atomic_int_get (&cpu->running))
-    bw_x86_cpu_apply_requests (cpu);
 }
 
 void
 bw_x86_cpu_flush_mappings (BwX86Cpu *cpu)
 {
   g_atomic_int_set (&cpu->flush_request, 1);
-  if (!g_atomic_int_get (&cpu->running))
-    bw_x86_cpu_apply_requests (cpu);
 }
 
 void
 bw_x86_cpu_request_exit (BwX86Cpu *cpu)
 {
   g_atomic_int_set (&cpu->exit_request, 1);
+}
+
+bool
+bw_x86_cpu_interrupt_deliverable (BwX86Cpu *cpu)
+{
+  if (g_atomic_int_get (&cpu->nmi_pending) && !cpu->nmi_blocked)
+    return TRUE;
+  return g_atomic_int_get (&cpu->intr_level) && (cpu->eflags & BW_X86_IF);
 }
 
 bool
@@ -233,8 +235,8 @@ bw_x86_cpu_get_cache_stats (BwX86Cpu *cpu, BwX86CacheStats *stats)
   *stats = cpu->stats;
 }
 
-/* Applies what other threads asked for; runs on the CPU's thread (or when
- * the CPU is not running). */
+/* Applies what other threads asked for, on the CPU's thread at the top of
+ * bw_x86_cpu_run() and at block boundaries. */
 void
 bw_x86_cpu_apply_requests (BwX86Cpu *cpu)
 {
@@ -272,8 +274,6 @@ bw_x86_cpu_apply_requests (BwX86Cpu *cpu)
       g_atomic_int_set (&cpu->ranges_pending, 0);
       g_mutex_unlock (&pending_lock);
     }
-  if (!g_atomic_int_get (&cpu->running))
-    bw_x86_block_reap (cpu);
 }
 
 /* ---- interpreter ------------------------------------------------------ */

@@ -127,6 +127,8 @@ void bw_x86_cpu_set_state (BwX86Cpu *cpu, const BwX86State *state);
 BwX86Exit bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns);
 
 bool bw_x86_cpu_is_halted (BwX86Cpu *cpu);
+/* Whether a pending NMI or INTR could be taken now (for HLT waits). */
+bool bw_x86_cpu_interrupt_deliverable (BwX86Cpu *cpu);
 /* Instructions retired since creation. */
 uint64_t bw_x86_cpu_get_insn_count (BwX86Cpu *cpu);
 

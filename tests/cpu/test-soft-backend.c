@@ -1,0 +1,126 @@
+/* test-soft-backend.c: the "software" CPU backend through the backend
+ * interface, on a real (test) platform: registration, registers in and
+ * out, running to HLT, kick, and loader writes dropping decoded code.
+ */
+#include "config.h"
+
+#include "bw-test.h"
+#include "vmm/bw-cpu-backend.h"
+#include "vmm/bw-memory.h"
+#include "vmm/bw-platform.h"
+
+typedef struct
+{
+  BwPlatform *platform;
+  const BwCpuBackend *backend;
+  BwVcpu *vcpu;
+} Fixture;
+
+static void
+fixture_init (Fixture *f)
+{
+  f->platform = bw_platform_new_test (16);
+  f->backend = bw_cpu_backend_find ("software");
+  ck_assert_ptr_nonnull (f->backend);
+  g_autoptr (GError) error = NULL;
+  ck_assert (f->backend->probe (&error));
+  f->vcpu = f->backend->vcpu_new (f->platform, 0, &error);
+  ck_assert_msg (f->vcpu != NULL, "vcpu_new: %s", error ? error->message : "?");
+}
+
+static void
+fixture_fini (Fixture *f)
+{
+  f->backend->vcpu_free (f->vcpu);
+  bw_platform_free (f->platform);
+}
+
+/* Real mode at 0000:ip. */
+static void
+set_real (Fixture *f, guint16 ip)
+{
+  BwX86Regs regs;
+  bw_x86_regs_init_reset (&regs, 0x633);
+  regs.seg[BW_X86_SEG_CS].selector = 0;
+  regs.seg[BW_X86_SEG_CS].base = 0;
+  regs.rip = ip;
+  regs.gpr[BW_X86_REG_RSP] = 0x8000;
+  g_autoptr (GError) error = NULL;
+  ck_assert (f->backend->set_regs (f->vcpu, &regs, &error));
+}
+
+START_TEST (test_run_to_hlt_and_dma)
+{
+  Fixture f;
+  fixture_init (&f);
+  BwMemory *mem = bw_platform_get_memory (f.platform);
+  /* mov ax,1234h; hlt */
+  static const guint8 code[] = { 0xb8, 0x34, 0x12, 0xf4 };
+  ck_assert (bw_memory_write (mem, 0x1000, code, sizeof code));
+  set_real (&f, 0x1000);
+
+  g_autoptr (GError) error = NULL;
+  ck_assert_int_eq (f.backend->run (f.vcpu, &error), BW_CPU_EXIT_HALTED);
+  BwX86Regs regs;
+  ck_assert (f.backend->get_regs (f.vcpu, &regs, &error));
+  ck_assert_uint_eq (regs.gpr[BW_X86_REG_RAX] & 0xffff, 0x1234);
+  ck_assert_uint_eq (regs.rip, 0x1004);
+
+  /* A loader (or DMA) rewrites the immediate: the CPU must see it. */
+  static const guint8 patch[] = { 0x78, 0x56 };
+  ck_assert (bw_memory_write (mem, 0x1001, patch, sizeof patch));
+  set_real (&f, 0x1000);
+  ck_assert_int_eq (f.backend->run (f.vcpu, &error), BW_CPU_EXIT_HALTED);
+  ck_assert (f.backend->get_regs (f.vcpu, &regs, &error));
+  ck_assert_uint_eq (regs.gpr[BW_X86_REG_RAX] & 0xffff, 0x5678);
+  fixture_fini (&f);
+}
+END_TEST
+
+START_TEST (test_kick_and_regs_round_trip)
+{
+  Fixture f;
+  fixture_init (&f);
+  BwMemory *mem = bw_platform_get_memory (f.platform);
+  static const guint8 loop[] = { 0xeb, 0xfe }; /* jmp $ */
+  ck_assert (bw_memory_write (mem, 0x2000, loop, sizeof loop));
+  set_real (&f, 0x2000);
+  /* A kick before run() makes run() return at once. */
+  f.backend->kick (f.vcpu);
+  g_autoptr (GError) error = NULL;
+  ck_assert_int_eq (f.backend->run (f.vcpu, &error), BW_CPU_EXIT_KICKED);
+
+  BwX86Regs in, out;
+  ck_assert (f.backend->get_regs (f.vcpu, &in, &error));
+  in.gpr[BW_X86_REG_RBX] = 0xdeadbeef;
+  in.rflags = 0x202;
+  in.seg[BW_X86_SEG_DS].selector = 0x40;
+  in.seg[BW_X86_SEG_DS].base = 0x400;
+  ck_assert (f.backend->set_regs (f.vcpu, &in, &error));
+  ck_assert (f.backend->get_regs (f.vcpu, &out, &error));
+  ck_assert_uint_eq (out.gpr[BW_X86_REG_RBX], 0xdeadbeef);
+  ck_assert_uint_eq (out.rflags, 0x202);
+  ck_assert_uint_eq (out.seg[BW_X86_SEG_DS].selector, 0x40);
+  ck_assert_uint_eq (out.seg[BW_X86_SEG_DS].base, 0x400);
+  ck_assert_uint_eq (out.seg[BW_X86_SEG_DS].present, in.seg[BW_X86_SEG_DS].present);
+  ck_assert_uint_eq (out.seg[BW_X86_SEG_CS].type, in.seg[BW_X86_SEG_CS].type);
+
+  /* Long mode is refused with a clear error. */
+  in.efer = 0x500;
+  g_clear_error (&error);
+  ck_assert (!f.backend->set_regs (f.vcpu, &in, &error));
+  ck_assert (g_error_matches (error, BW_CPU_BACKEND_ERROR, BW_CPU_BACKEND_ERROR_UNSUPPORTED));
+  fixture_fini (&f);
+}
+END_TEST
+
+int
+main (void)
+{
+  Suite *s = suite_create ("soft-backend");
+  TCase *tc = tcase_create ("backend");
+  tcase_add_test (tc, test_run_to_hlt_and_dma);
+  tcase_add_test (tc, test_kick_and_regs_round_trip);
+  suite_add_tcase (s, tc);
+  return bw_test_run (s);
+}

@@ -1,0 +1,341 @@
+/* bw-soft-backend.c: the "software" CPU backend (bw-cpu-backend.h) on top
+ * of the software x86 CPU.
+ *
+ * The CPU's bus goes straight to the platform: guest memory pages come
+ * from BwMemory's page lookup (cached in the CPU's TLB until the memory
+ * map changes), MMIO and port I/O through bw_platform_mmio/pio, which take
+ * the platform lock, and the INTA cycle through bw_platform_irq_acknowledge.
+ * DMA and loader writes reach the CPU through BwMemory's write listeners
+ * and drop the decoded code they overwrite.
+ */
+#include "config.h"
+
+#include "vmm/bw-cpu-backend.h"
+#include "vmm/bw-memory.h"
+#include "vmm/cpu/bw-x86-private.h"
+#include "vmm/cpu/bw-x86-desc.h"
+
+typedef struct
+{
+  BwVcpu parent;
+  BwX86Cpu *cpu;
+  BwMemory *mem;
+  volatile gint init_pending;
+  volatile gint shutdown;
+} BwSoftVcpu;
+
+/* ---- the bus -------------------------------------------------------------- */
+
+static uint8_t *
+soft_map_page (void *opaque, uint64_t page_addr, bool write)
+{
+  BwSoftVcpu *v = opaque;
+  BwMemoryPage page;
+  bw_memory_lookup_page (v->mem, page_addr, &page);
+  return write ? page.write : page.read;
+}
+
+static uint32_t
+soft_mmio_read (void *opaque, uint64_t addr, unsigned size)
+{
+  BwSoftVcpu *v = opaque;
+  guint64 data = 0;
+  bw_platform_mmio (v->parent.platform, addr, &data, size, FALSE);
+  return (uint32_t) data;
+}
+
+static void
+soft_mmio_write (void *opaque, uint64_t addr, unsigned size, uint32_t value)
+{
+  BwSoftVcpu *v = opaque;
+  guint64 data = value;
+  bw_platform_mmio (v->parent.platform, addr, &data, size, TRUE);
+}
+
+static uint32_t
+soft_port_in (void *opaque, uint16_t port, unsigned size)
+{
+  BwSoftVcpu *v = opaque;
+  guint64 data = 0;
+  bw_platform_pio (v->parent.platform, port, &data, size, FALSE);
+  return (uint32_t) data;
+}
+
+static void
+soft_port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
+{
+  BwSoftVcpu *v = opaque;
+  guint64 data = value;
+  bw_platform_pio (v->parent.platform, port, &data, size, TRUE);
+}
+
+static uint8_t
+soft_intr_ack (void *opaque)
+{
+  BwSoftVcpu *v = opaque;
+  return bw_platform_irq_acknowledge (v->parent.platform);
+}
+
+static void
+soft_shutdown (void *opaque)
+{
+  BwSoftVcpu *v = opaque;
+  g_atomic_int_set (&v->shutdown, 1);
+}
+
+static void
+on_map_change (void *user_data, BwMemory *mem)
+{
+  BwSoftVcpu *v = user_data;
+  bw_x86_cpu_flush_mappings (v->cpu);
+}
+
+static void
+on_memory_write (void *user_data, guint64 gpa, guint64 len)
+{
+  BwSoftVcpu *v = user_data;
+  bw_x86_cpu_invalidate_code (v->cpu, gpa, len);
+}
+
+/* ---- backend ---------------------------------------------------------------- */
+
+static gboolean
+soft_probe (GError **error)
+{
+  return TRUE; /* runs anywhere */
+}
+
+static BwVcpu *
+soft_vcpu_new (BwPlatform *platform, guint index, GError **error)
+{
+  BwSoftVcpu *v = g_new0 (BwSoftVcpu, 1);
+  v->parent.platform = platform;
+  v->parent.index = index;
+  v->mem = bw_platform_get_memory (platform);
+  BwX86Bus bus = {
+    .opaque = v,
+    .map_page = soft_map_page,
+    .mmio_read = soft_mmio_read,
+    .mmio_write = soft_mmio_write,
+    .port_in = soft_port_in,
+    .port_out = soft_port_out,
+    .intr_ack = soft_intr_ack,
+    .shutdown = soft_shutdown,
+  };
+  /* The x87 is not written yet: the CPU reports none (CPUID, CR0.ET as
+   * the reset sets it, ESC opcodes do nothing). */
+  BwX86Config config = { .has_fpu = FALSE };
+  v->cpu = bw_x86_cpu_new (&bus, &config);
+  bw_memory_add_map_listener (v->mem, on_map_change, v);
+  bw_memory_add_write_listener (v->mem, on_memory_write, v);
+  return &v->parent;
+}
+
+static void
+soft_vcpu_free (BwVcpu *vcpu)
+{
+  BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
+  if (!v)
+    return;
+  bw_memory_remove_map_listener (v->mem, on_map_change, v);
+  bw_memory_remove_write_listener (v->mem, on_memory_write, v);
+  bw_x86_cpu_free (v->cpu);
+  g_free (v);
+}
+
+static BwCpuExit
+soft_run (BwVcpu *vcpu, GError **error)
+{
+  BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
+  if (g_atomic_int_and (&v->init_pending, 0))
+    bw_x86_cpu_init (v->cpu);
+  for (;;)
+    {
+      BwX86Exit e = bw_x86_cpu_run (v->cpu, 1u << 24);
+      switch (e)
+        {
+        case BW_X86_EXIT_BUDGET:
+          continue;
+        case BW_X86_EXIT_HLT:
+          return BW_CPU_EXIT_HALTED;
+        case BW_X86_EXIT_REQUEST:
+          return BW_CPU_EXIT_KICKED;
+        case BW_X86_EXIT_SHUTDOWN:
+          g_atomic_int_set (&v->shutdown, 0);
+          return BW_CPU_EXIT_SHUTDOWN;
+        case BW_X86_EXIT_DEBUG:
+          return BW_CPU_EXIT_DEBUG;
+        }
+    }
+}
+
+static void
+soft_kick (BwVcpu *vcpu)
+{
+  bw_x86_cpu_request_exit (((BwSoftVcpu *) vcpu)->cpu);
+}
+
+static void
+seg_to_regs (const BwX86SegState *s, BwX86Segment *d)
+{
+  d->base = s->base;
+  d->limit = s->limit;
+  d->selector = s->selector;
+  d->type = s->attr & 0x0f;
+  d->s = (s->attr >> 4) & 1;
+  d->dpl = (s->attr >> 5) & 3;
+  d->present = (s->attr >> 7) & 1;
+  d->avl = (s->attr >> 12) & 1;
+  d->l = 0;
+  d->db = (s->attr >> 14) & 1;
+  d->g = (s->attr >> 15) & 1;
+  d->unusable = !d->present;
+}
+
+static void
+seg_from_regs (const BwX86Segment *s, BwX86SegState *d)
+{
+  d->base = (uint32_t) s->base;
+  d->limit = s->limit;
+  d->selector = s->selector;
+  d->attr = (s->type & 0x0f) | ((s->s & 1) << 4) | ((s->dpl & 3) << 5)
+            | ((s->present && !s->unusable) ? 0x80 : 0) | ((s->avl & 1) << 12)
+            | ((s->db & 1) << 14) | ((s->g & 1) << 15);
+}
+
+static gboolean
+soft_get_regs (BwVcpu *vcpu, BwX86Regs *regs, GError **error)
+{
+  BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
+  BwX86Cpu *cpu = v->cpu;
+  BwX86State st;
+  bw_x86_cpu_get_state (cpu, &st);
+  memset (regs, 0, sizeof *regs);
+  for (int r = 0; r < 8; r++)
+    regs->gpr[r] = st.gpr[r];
+  regs->rip = st.eip;
+  regs->rflags = st.eflags;
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    seg_to_regs (&st.seg[s], &regs->seg[s]);
+  seg_to_regs (&st.ldtr, &regs->seg[BW_X86_SEG_LDTR]);
+  seg_to_regs (&st.tr, &regs->seg[BW_X86_SEG_TR]);
+  regs->gdt.base = st.gdtr.base;
+  regs->gdt.limit = st.gdtr.limit;
+  regs->idt.base = st.idtr.base;
+  regs->idt.limit = st.idtr.limit;
+  regs->cr0 = st.cr0;
+  regs->cr2 = st.cr2;
+  regs->cr3 = st.cr3;
+  regs->cr4 = st.cr4;
+  for (int k = 0; k < 4; k++)
+    regs->dr[k] = cpu->dr[k];
+  regs->dr6 = cpu->dr[6];
+  regs->dr7 = cpu->dr[7];
+  regs->apic_base = cpu->msr_apic_base;
+  regs->tsc = cpu->insn_count + cpu->tsc_offset;
+  regs->sysenter_cs = cpu->msr_sysenter[0];
+  regs->sysenter_esp = cpu->msr_sysenter[1];
+  regs->sysenter_eip = cpu->msr_sysenter[2];
+  return TRUE;
+}
+
+static gboolean
+soft_set_regs (BwVcpu *vcpu, const BwX86Regs *regs, GError **error)
+{
+  BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
+  BwX86Cpu *cpu = v->cpu;
+  if (regs->efer & 0x500) /* LME/LMA */
+    {
+      g_set_error (error, BW_CPU_BACKEND_ERROR, BW_CPU_BACKEND_ERROR_UNSUPPORTED,
+                   "software CPU: long mode is not supported yet");
+      return FALSE;
+    }
+  BwX86State st;
+  memset (&st, 0, sizeof st);
+  for (int r = 0; r < 8; r++)
+    st.gpr[r] = (uint32_t) regs->gpr[r];
+  st.eip = (uint32_t) regs->rip;
+  st.eflags = (uint32_t) regs->rflags;
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    seg_from_regs (&regs->seg[s], &st.seg[s]);
+  seg_from_regs (&regs->seg[BW_X86_SEG_LDTR], &st.ldtr);
+  seg_from_regs (&regs->seg[BW_X86_SEG_TR], &st.tr);
+  st.gdtr = (BwX86TableReg){ (uint32_t) regs->gdt.base, regs->gdt.limit };
+  st.idtr = (BwX86TableReg){ (uint32_t) regs->idt.base, regs->idt.limit };
+  st.cr0 = (uint32_t) regs->cr0;
+  st.cr2 = (uint32_t) regs->cr2;
+  st.cr3 = (uint32_t) regs->cr3;
+  st.cr4 = (uint32_t) regs->cr4;
+  bw_x86_cpu_set_state (cpu, &st);
+  for (int k = 0; k < 4; k++)
+    cpu->dr[k] = (uint32_t) regs->dr[k];
+  cpu->dr[6] = (uint32_t) regs->dr6;
+  cpu->dr[7] = (uint32_t) regs->dr7;
+  cpu->msr_apic_base = regs->apic_base;
+  cpu->tsc_offset = regs->tsc - cpu->insn_count;
+  cpu->msr_sysenter[0] = regs->sysenter_cs;
+  cpu->msr_sysenter[1] = regs->sysenter_esp;
+  cpu->msr_sysenter[2] = regs->sysenter_eip;
+  return TRUE;
+}
+
+static void
+soft_set_line (BwVcpu *vcpu, BwCpuLine line, gboolean level)
+{
+  BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
+  switch (line)
+    {
+    case BW_CPU_LINE_INTR:
+      bw_x86_cpu_set_intr (v->cpu, level);
+      break;
+    case BW_CPU_LINE_NMI:
+      if (level)
+        bw_x86_cpu_raise_nmi (v->cpu);
+      break;
+    case BW_CPU_LINE_A20:
+      bw_x86_cpu_set_a20 (v->cpu, level);
+      break;
+    case BW_CPU_LINE_INIT:
+      if (level)
+        {
+          g_atomic_int_set (&v->init_pending, 1);
+          bw_x86_cpu_request_exit (v->cpu);
+        }
+      break;
+    }
+}
+
+static void
+soft_reset (BwVcpu *vcpu)
+{
+  BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
+  g_atomic_int_set (&v->init_pending, 0);
+  bw_x86_cpu_reset (v->cpu);
+}
+
+static gboolean
+soft_interrupt_deliverable (BwVcpu *vcpu)
+{
+  BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
+  return bw_x86_cpu_interrupt_deliverable (v->cpu) || g_atomic_int_get (&v->init_pending);
+}
+
+static const BwCpuBackend soft_backend = {
+  .name = "software",
+  .description = "Boxwood's software x86 CPU (decoded-block interpreter)",
+  .preference = 10,
+  .probe = soft_probe,
+  .assess = NULL,
+  .vcpu_new = soft_vcpu_new,
+  .vcpu_free = soft_vcpu_free,
+  .run = soft_run,
+  .kick = soft_kick,
+  .get_regs = soft_get_regs,
+  .set_regs = soft_set_regs,
+  .get_fpu = NULL,
+  .set_fpu = NULL,
+  .set_line = soft_set_line,
+  .reset = soft_reset,
+  .interrupt_deliverable = soft_interrupt_deliverable,
+};
+BW_CPU_BACKEND_REGISTER (soft_backend)
