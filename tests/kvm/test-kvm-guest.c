@@ -1,7 +1,7 @@
 /* test-kvm-guest.c: small real-mode guests (tests/kvm/guest-*.asm) on the
  * KVM backend: port I/O and string I/O to a device on the port bus, MMIO,
- * HLT with an interrupt injected from the test, the interrupt window,
- * PAM changes remapping KVM slots, a triple fault, a kick from another
+ * HLT with an interrupt injected from the test, the interrupt window, an
+ * NMI, INIT, PAM changes remapping KVM slots, a triple fault, a kick from another
  * thread, and a whole BwVm rebooting after a triple fault. */
 #include "config.h"
 
@@ -210,6 +210,49 @@ START_TEST (test_hlt_and_interrupts)
 }
 END_TEST
 
+START_TEST (test_nmi)
+{
+  boot ("nmi");
+  ck_assert_int_eq (run (), BW_CPU_EXIT_HALTED);
+  ck_assert (!fx.backend->interrupt_deliverable (fx.vcpu));
+  bw_platform_lock (fx.platform);
+  bw_irq_router_set_cpu_line (bw_platform_get_irq_router (fx.platform), BW_CPU_LINE_NMI, TRUE);
+  bw_platform_unlock (fx.platform);
+  ck_assert (fx.backend->interrupt_deliverable (fx.vcpu));
+  ck_assert_int_eq (run (), BW_CPU_EXIT_HALTED);
+  static const guint8 expected[] = { 1, 7, 8 };
+  kvm_test_ports_expect (fx.ports, expected, sizeof expected);
+}
+END_TEST
+
+/* INIT: the vCPU starts again at the reset vector; x87 state is kept. */
+START_TEST (test_init)
+{
+  g_autofree guint8 *rom = g_malloc (0x10000);
+  memset (rom, 0xf4, 0x10000); /* HLT everywhere, the reset vector included */
+  bw_platform_lock (fx.platform);
+  ck_assert (bw_memory_add_rom (bw_platform_get_memory (fx.platform), "bios", 0xffff0000, rom,
+                                0x10000, NULL) != NULL);
+  bw_platform_unlock (fx.platform);
+  boot ("pio");
+  BwX86Fpu fpu;
+  ck_assert (fx.backend->get_fpu (fx.vcpu, &fpu, NULL));
+  fpu.fxsave[0] = 0x7f;
+  fpu.fxsave[1] = 0x02; /* FCW 027F */
+  ck_assert (fx.backend->set_fpu (fx.vcpu, &fpu, NULL));
+  bw_platform_lock (fx.platform);
+  bw_irq_router_set_cpu_line (bw_platform_get_irq_router (fx.platform), BW_CPU_LINE_INIT, TRUE);
+  bw_platform_unlock (fx.platform);
+  ck_assert_int_eq (run (), BW_CPU_EXIT_HALTED);
+  ck_assert_uint_eq (fx.ports->log->len, 0); /* the pio guest never ran */
+  BwX86Regs r = regs ();
+  ck_assert_uint_eq (r.seg[BW_X86_SEG_CS].base, 0xffff0000);
+  ck_assert_uint_eq (r.rip, 0xfff1);
+  ck_assert (fx.backend->get_fpu (fx.vcpu, &fpu, NULL));
+  ck_assert_uint_eq (fpu.fxsave[0] | fpu.fxsave[1] << 8, 0x027f);
+}
+END_TEST
+
 START_TEST (test_pam_slot_update)
 {
   BwMemory *mem = bw_platform_get_memory (fx.platform);
@@ -372,6 +415,8 @@ main (void)
   tcase_add_test (tc, test_port_io);
   tcase_add_test (tc, test_mmio);
   tcase_add_test (tc, test_hlt_and_interrupts);
+  tcase_add_test (tc, test_nmi);
+  tcase_add_test (tc, test_init);
   tcase_add_test (tc, test_pam_slot_update);
   tcase_add_test (tc, test_triple_fault_and_reset);
   tcase_add_test (tc, test_kick);
