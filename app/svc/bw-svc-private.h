@@ -13,8 +13,10 @@ G_BEGIN_DECLS
 struct _BwSvc {
   GMainLoop *loop;
   int lock_fd;
+  int config_lock_fd;
   char *socket_path;
   GDBusServer *server;
+  gboolean server_started;   /* the socket file is ours to remove */
   GDBusAuthObserver *observer;
   GPtrArray *connections;   /* of GDBusConnection*, owned */
   guint idle_id;

@@ -69,6 +69,38 @@ take_lock (BwSvc *svc, gboolean *held_elsewhere, GError **error)
   return TRUE;
 }
 
+/* One service per config folder as well: a second login session with
+ * another runtime folder must not run a second writer of boxwood.xml.
+ * The lock file names our socket so that its clients find us. */
+static gboolean
+take_config_lock (BwSvc *svc, GError **error)
+{
+  g_autofree char *path = bw_runtime_dir_config_lock ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s", dir,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  svc->config_lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (svc->config_lock_fd < 0 || flock (svc->config_lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+      g_autofree char *holder = NULL;
+      g_file_get_contents (path, &holder, NULL, NULL);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot lock %s (%s); held by: %s", path, g_strerror (saved),
+                   holder ? g_strdelimit (holder, "\n", ' ') : "?");
+      return FALSE;
+    }
+  g_autofree char *text = g_strdup_printf ("%d\n%s\n", (int) getpid (), svc->socket_path);
+  if (ftruncate (svc->config_lock_fd, 0) == 0)
+    (void) !write (svc->config_lock_fd, text, strlen (text));
+  return TRUE;
+}
+
 /* Only our own uid may talk to us, and only with credentials the kernel
  * vouches for (EXTERNAL over a Unix socket). */
 static gboolean
@@ -149,9 +181,6 @@ on_new_connection (GDBusServer *server, GDBusConnection *connection, gpointer us
 static gboolean
 start_server (BwSvc *svc, GError **error)
 {
-  svc->socket_path = bw_runtime_dir_service_socket (error);
-  if (svc->socket_path == NULL)
-    return FALSE;
   /* We hold the lock, so a socket file left here belongs to a service that
    * died: nobody else may be listening on it. */
   if (g_unlink (svc->socket_path) != 0 && errno != ENOENT)
@@ -177,6 +206,7 @@ start_server (BwSvc *svc, GError **error)
   g_chmod (svc->socket_path, 0600);
   g_signal_connect (svc->server, "new-connection", G_CALLBACK (on_new_connection), svc);
   g_dbus_server_start (svc->server);
+  svc->server_started = TRUE;
   return TRUE;
 }
 
@@ -199,7 +229,7 @@ bw_svc_free (BwSvc *svc)
       g_dbus_server_stop (svc->server);
       g_clear_object (&svc->server);
     }
-  if (svc->socket_path != NULL)
+  if (svc->socket_path != NULL && svc->server_started)
     g_unlink (svc->socket_path);
   for (guint i = 0; i < svc->connections->len; i++)
     {
@@ -214,6 +244,8 @@ bw_svc_free (BwSvc *svc)
   g_clear_pointer (&svc->machines, bw_svc_machines_free);
   g_clear_pointer (&svc->loop, g_main_loop_unref);
   g_free (svc->socket_path);
+  if (svc->config_lock_fd >= 0)
+    close (svc->config_lock_fd);
   if (svc->lock_fd >= 0)
     close (svc->lock_fd);
   g_free (svc);
@@ -251,6 +283,7 @@ bw_svc_main (int argc, char **argv)
 
   BwSvc *svc = g_new0 (BwSvc, 1);
   svc->lock_fd = -1;
+  svc->config_lock_fd = -1;
   svc->idle_ms = idle_ms_from_env ();
   svc->connections = g_ptr_array_new_with_free_func (g_object_unref);
   svc->loop = g_main_loop_new (NULL, FALSE);
@@ -263,6 +296,14 @@ bw_svc_main (int argc, char **argv)
         g_printerr ("boxwood-svc: %s\n", error->message);
       bw_svc_free (svc);
       return held_elsewhere ? 0 : 1;
+    }
+
+  svc->socket_path = bw_runtime_dir_service_socket (&error);
+  if (svc->socket_path == NULL || !take_config_lock (svc, &error))
+    {
+      g_printerr ("boxwood-svc: %s; exiting\n", error->message);
+      bw_svc_free (svc);
+      return 1;
     }
 
   svc->machines = bw_svc_machines_new (NULL);

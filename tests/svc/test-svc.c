@@ -731,6 +731,28 @@ START_TEST (test_other_uid_refused)
 }
 END_TEST
 
+START_TEST (test_two_runtime_dirs_one_service)
+{
+  /* A desktop session and an ssh login (another runtime folder, same
+   * config folder) must share one writer of boxwood.xml. */
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BwClient) a = connect_ok ();
+  pid_t pid = svc_pid (a);
+  g_free (create_ok (a, "Shared"));
+
+  g_autofree char *other = g_build_filename (world.root, "run2", NULL);
+  g_mkdir_with_parents (other, 0700);
+  g_setenv ("XDG_RUNTIME_DIR", other, TRUE);
+  g_autoptr (BwClient) b = connect_ok ();
+  ck_assert_int_eq (svc_pid (b), pid);
+  g_autoptr (GPtrArray) list = bw_client_list_machines (b, &error);
+  ck_assert_int_eq (list->len, 1);
+  g_autofree char *sock2 = g_build_filename (other, "boxwood", "service", NULL);
+  ck_assert (!g_file_test (sock2, G_FILE_TEST_EXISTS));
+  g_setenv ("XDG_RUNTIME_DIR", world.runtime, TRUE);
+}
+END_TEST
+
 static Suite *
 svc_suite (void)
 {
@@ -754,6 +776,7 @@ svc_suite (void)
   tcase_add_test (tc, test_broken_registry);
   tcase_add_test (tc, test_churn_against_idle_exit);
   tcase_add_test (tc, test_other_uid_refused);
+  tcase_add_test (tc, test_two_runtime_dirs_one_service);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -131,6 +131,13 @@ bw_client_open_connection (BwClientFlags flags, GCancellable *cancellable, GErro
       GDBusConnection *connection = try_connect (socket_path, cancellable, &last_error);
       if (connection != NULL)
         return connection;
+
+      /* The service of our config folder may serve another login session
+       * from another runtime folder. */
+      g_autofree char *other = bw_runtime_dir_config_lock_socket ();
+      if (other != NULL && !g_str_equal (other, socket_path)
+          && (connection = try_connect (other, cancellable, NULL)) != NULL)
+        return connection;
       if (g_error_matches (last_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         break;
       if (flags & BW_CLIENT_FLAGS_NO_AUTOSTART)

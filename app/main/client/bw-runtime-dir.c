@@ -4,6 +4,8 @@
 
 #include "app/main/client/bw-runtime-dir.h"
 
+#include "app/main/bw-paths.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
@@ -89,4 +91,24 @@ bw_runtime_dir_session_socket (const char *uuid, GError **error)
   if (!ensure_private_dir (sessions, error))
     return NULL;
   return g_build_filename (sessions, uuid, NULL);
+}
+
+char *
+bw_runtime_dir_config_lock (void)
+{
+  g_autofree char *config = bw_paths_user_home ();
+  return g_build_filename (config, "service.lock", NULL);
+}
+
+char *
+bw_runtime_dir_config_lock_socket (void)
+{
+  g_autofree char *path = bw_runtime_dir_config_lock ();
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  g_auto (GStrv) lines = g_strsplit (text, "\n", 3);
+  if (g_strv_length (lines) < 2 || !g_path_is_absolute (lines[1]))
+    return NULL;
+  return g_strdup (lines[1]);
 }
