@@ -626,6 +626,7 @@ START_TEST (test_closed_when_service_dies)
   g_autoptr (BwClient) d = connect_ok ();
   g_autoptr (GPtrArray) list = bw_client_list_machines (d, &error);
   g_assert_no_error (error);
+  ck_assert_int_eq (list->len, 0);
 }
 END_TEST
 
@@ -728,6 +729,7 @@ START_TEST (test_other_uid_refused)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) list = bw_client_list_machines (c, &error);
   g_assert_no_error (error);
+  ck_assert_int_eq (list->len, 0);
 }
 END_TEST
 
