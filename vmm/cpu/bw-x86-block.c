@@ -75,6 +75,7 @@ kill_block (BwX86Cpu *cpu, BwX86Block *b)
   if (*pp)
     *pp = b->hash_next;
   b->dead = TRUE;
+  cpu->block_gen++;
   b->dead_next = cpu->dead_blocks;
   cpu->dead_blocks = b;
   cpu->stats.blocks_invalidated++;
@@ -120,6 +121,7 @@ bw_x86_block_flush_all (BwX86Cpu *cpu)
 void
 bw_x86_block_reap (BwX86Cpu *cpu)
 {
+  cpu->prev_block = NULL;
   while (cpu->dead_blocks)
     {
       BwX86Block *b = cpu->dead_blocks;
@@ -174,6 +176,8 @@ bw_x86_block_find (BwX86Cpu *cpu)
   b->n_insns = n;
   b->dead = FALSE;
   b->dead_next = NULL;
+  b->link_gen = cpu->block_gen - 1;
+  b->link[0] = b->link[1] = NULL;
   b->phys2_page = last_page != (phys & ~0xfffu) ? last_page : UINT32_MAX;
   memcpy (b->insns, cpu->scratch, n * sizeof (BwX86Insn));
   b->hash_next = cpu->hash[h];

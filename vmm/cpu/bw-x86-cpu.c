@@ -28,6 +28,7 @@ bw_x86_cpu_new (const BwX86Bus *bus, const BwX86Config *config)
   if (config)
     cpu->config = *config;
   cpu->last_vector = -1;
+  cpu->attention = 1;
   cpu->pending_ranges = g_array_new (FALSE, FALSE, sizeof (Range));
   bw_x86_block_init (cpu);
   bw_x86_cpu_reset (cpu);
@@ -159,6 +160,7 @@ void
 bw_x86_cpu_set_a20 (BwX86Cpu *cpu, bool enabled)
 {
   g_atomic_int_set (&cpu->a20_change, enabled ? 2 : 1);
+  g_atomic_int_set (&cpu->attention, 1);
 }
 
 void
@@ -169,18 +171,21 @@ bw_x86_cpu_invalidate_code (BwX86Cpu *cpu, uint64_t addr, uint64_t len)
   g_array_append_val (cpu->pending_ranges, r);
   g_atomic_int_set (&cpu->ranges_pending, 1);
   g_mutex_unlock (&pending_lock);
+  g_atomic_int_set (&cpu->attention, 1);
 }
 
 void
 bw_x86_cpu_flush_mappings (BwX86Cpu *cpu)
 {
   g_atomic_int_set (&cpu->flush_request, 1);
+  g_atomic_int_set (&cpu->attention, 1);
 }
 
 void
 bw_x86_cpu_request_exit (BwX86Cpu *cpu)
 {
   g_atomic_int_set (&cpu->exit_request, 1);
+  g_atomic_int_set (&cpu->attention, 1);
 }
 
 bool
@@ -396,8 +401,10 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
   volatile gboolean stepped = FALSE;
 
   g_atomic_int_set (&cpu->running, 1);
+  cpu->prev_block = NULL;
   if (setjmp (cpu->jmp))
     {
+      cpu->prev_block = NULL;
       if (!handle_exception (cpu))
         {
           /* Triple fault: the platform resets the machine. */
@@ -420,16 +427,24 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
     {
       if (cpu->dead_blocks)
         bw_x86_block_reap (cpu);
-      if (g_atomic_int_get (&cpu->a20_change) || g_atomic_int_get (&cpu->ranges_pending)
-          || g_atomic_int_get (&cpu->flush_request))
-        bw_x86_cpu_apply_requests (cpu);
-      if (g_atomic_int_and (&cpu->exit_request, 0))
+      if (BW_X86_UNLIKELY (g_atomic_int_get (&cpu->attention)))
         {
-          exit_reason = BW_X86_EXIT_REQUEST;
-          break;
+          /* Cleared before the flags are read, so none is lost. */
+          g_atomic_int_set (&cpu->attention, 0);
+          bw_x86_cpu_apply_requests (cpu);
+          if (g_atomic_int_and (&cpu->exit_request, 0))
+            {
+              exit_reason = BW_X86_EXIT_REQUEST;
+              break;
+            }
         }
-      if (check_interrupts (cpu))
-        cpu->halted = FALSE;
+      if (BW_X86_UNLIKELY (cpu->irq_shadow || g_atomic_int_get (&cpu->nmi_pending)
+                           || g_atomic_int_get (&cpu->intr_level))
+          && check_interrupts (cpu))
+        {
+          cpu->halted = FALSE;
+          cpu->prev_block = NULL;
+        }
       if (cpu->halted)
         {
           exit_reason = BW_X86_EXIT_HLT;
@@ -461,7 +476,34 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
           continue;
         }
       stepped = TRUE;
-      BwX86Block *b = bw_x86_block_find (cpu);
+      /* Follow the previous block's link when it names this address. */
+      BwX86Block *b = NULL, *prev = cpu->prev_block;
+      uint32_t lin = cpu->seg[BW_X86_CS].s.base + cpu->eip;
+      if (prev && prev->link_gen == cpu->block_gen)
+        {
+          if (prev->link_lin[0] == lin && prev->link[0])
+            b = prev->link[0];
+          else if (prev->link_lin[1] == lin && prev->link[1])
+            b = prev->link[1];
+          if (b && b->mode != cpu->seg[BW_X86_CS].big)
+            b = NULL;
+        }
+      if (!b)
+        {
+          b = bw_x86_block_find (cpu);
+          if (prev)
+            {
+              if (prev->link_gen != cpu->block_gen)
+                {
+                  prev->link_gen = cpu->block_gen;
+                  prev->link[0] = prev->link[1] = NULL;
+                }
+              int k = prev->link[0] == NULL ? 0 : 1;
+              prev->link_lin[k] = lin;
+              prev->link[k] = b;
+            }
+        }
+      cpu->prev_block = b;
       exec_insns (cpu, b->insns);
     }
 out:

@@ -12,6 +12,7 @@
 void
 bw_x86_tlb_flush (BwX86Cpu *cpu)
 {
+  cpu->block_gen++; /* block links are by linear address */
   for (unsigned k = 0; k < BW_X86_TLB_SIZE; k++)
     {
       cpu->tlb[k].tag_r = BW_X86_TLB_NONE;
@@ -25,6 +26,7 @@ bw_x86_tlb_flush_page (BwX86Cpu *cpu, uint32_t lin)
 {
   BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
   e->tag_r = e->tag_w = BW_X86_TLB_NONE;
+  cpu->block_gen++;
 }
 
 void

@@ -116,8 +116,9 @@ BW_X86_OP (test_rm_imm)
 static inline uint32_t
 inc_dec (BwX86Cpu *cpu, int osz, uint32_t a, gboolean dec)
 {
+  /* INC/DEC keep CF: park it in eflags, where the lazy INC/DEC reads it
+   * (the other arithmetic bits of eflags are dead while lf_op is set). */
   uint32_t cf = bw_x86_get_cf (cpu);
-  bw_x86_flags_sync (cpu);
   cpu->eflags = (cpu->eflags & ~BW_X86_CF) | cf;
   uint32_t r = (dec ? a - 1 : a + 1) & bw_x86_size_mask (osz);
   bw_x86_set_lazy (cpu, (dec ? BW_X86_LF_DEC : BW_X86_LF_INC) + osz, a, 1, r);

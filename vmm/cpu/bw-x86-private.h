@@ -70,6 +70,11 @@ struct _BwX86Block
   BwX86Block *hash_next;
   BwX86Block *dead_next;
   gboolean dead;
+  /* Successors seen at run time, by linear address; valid while
+   * link_gen equals the CPU's block_gen (see bw_x86_cpu_run). */
+  uint32_t link_gen;
+  uint32_t link_lin[2];
+  BwX86Block *link[2];
   BwX86Insn insns[];
 };
 
@@ -147,6 +152,7 @@ struct _BwX86Cpu
   volatile gint flush_request;
   volatile gint ranges_pending;
   volatile gint running;
+  volatile gint attention; /* one of the requests above is set */
   GArray *pending_ranges; /* code invalidations from other threads */
   gboolean halted;
   gboolean nmi_blocked;  /* inside an NMI handler until IRET */
@@ -167,6 +173,8 @@ struct _BwX86Cpu
   gpointer page_blocks; /* GHashTable: page number -> GPtrArray of blocks */
   BwX86Block *dead_blocks;
   gboolean block_abort; /* the running block was invalidated */
+  uint32_t block_gen;   /* bumped when blocks die or mappings change */
+  BwX86Block *prev_block;
   BwX86Insn scratch[BW_X86_BLOCK_MAX_INSNS];
   BwX86CacheStats stats;
 
@@ -216,6 +224,12 @@ G_NORETURN void bw_x86_raise_err (BwX86Cpu *cpu, int vector, uint32_t error);
 void bw_x86_deliver (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error,
                      uint32_t error, uint32_t next_eip);
 
+static inline uint32_t
+bw_x86_size_mask (int osz)
+{
+  return osz == 0 ? 0xffu : osz == 1 ? 0xffffu : 0xffffffffu;
+}
+
 /* ---- lazy flags (bw-x86-flags.c) --------------------------------------- */
 
 uint32_t bw_x86_flags_arith (BwX86Cpu *cpu);
@@ -257,10 +271,21 @@ bw_x86_set_arith (BwX86Cpu *cpu, uint32_t bits)
   cpu->eflags = (cpu->eflags & ~BW_X86_ARITH_FLAGS) | (bits & BW_X86_ARITH_FLAGS);
 }
 
+/* CF alone, without computing the other flags (ADC, SBB, INC, DEC). */
 static inline uint32_t
 bw_x86_get_cf (BwX86Cpu *cpu)
 {
-  return bw_x86_get_eflags (cpu) & BW_X86_CF;
+  uint32_t m = bw_x86_size_mask (cpu->lf_op & 3);
+  uint32_t a = cpu->lf_a & m, b = cpu->lf_b & m, r = cpu->lf_res & m;
+  switch (cpu->lf_op & ~3u)
+    {
+    case BW_X86_LF_ADD: return r < a;
+    case BW_X86_LF_ADC: return r <= a;
+    case BW_X86_LF_SUB: return a < b;
+    case BW_X86_LF_SBB: return a <= b;
+    case BW_X86_LF_LOGIC: return 0;
+    default: return cpu->eflags & BW_X86_CF; /* NONE, INC, DEC */
+    }
 }
 
 /* Writes EFLAGS from an instruction (POPF, IRET); mask: bits it may change. */
@@ -270,12 +295,6 @@ void bw_x86_write_eflags (BwX86Cpu *cpu, uint32_t value, uint32_t mask);
 uint32_t bw_x86_szp (uint32_t res, int osz);
 
 /* ---- memory (bw-x86-mem.c, bw-x86-mmu.c) ------------------------------- */
-
-static inline uint32_t
-bw_x86_size_mask (int osz)
-{
-  return osz == 0 ? 0xffu : osz == 1 ? 0xffffu : 0xffffffffu;
-}
 
 uint32_t bw_x86_lin_read_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size);
 void bw_x86_lin_write_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t value);
