@@ -10,8 +10,8 @@ bw_chipset_add (BwPlatform *platform, GError **error)
   {
     const char *id, *klass;
   } set[] = {
-    { "i440fx", "i440fx" }, { "piix3", "piix3" },   { "pic", "pic-i8259" },
-    { "pit", "pit-i8254" }, { "rtc", "rtc-mc146818" }, { "port92", "port92" },
+    { "i440fx", "i440fx" },     { "piix3", "piix3" },      { "pic", "pic-i8259" },
+    { "pit", "pit-i8254" },     { "rtc", "rtc-mc146818" }, { "port92", "port92" },
     { "debugcon", "debugcon" }, { "debuge9", "debugcon" },
   };
   BwConfig *e9 = bw_config_ensure_child (bw_platform_get_config (platform), "devices/debuge9");

@@ -20,8 +20,8 @@ typedef struct
   BwDevice parent;
   guint8 line[DEBUGCON_LINE_MAX];
   guint16 len;
-  guint32 logged;    /* bytes logged this run */
-  guint32 dropped;   /* bytes not logged since the limit */
+  guint32 logged;  /* bytes logged this run */
+  guint32 dropped; /* bytes not logged since the limit */
 } BwDebugcon;
 
 static void
@@ -36,7 +36,7 @@ flush_line (BwDebugcon *d)
     {
       guint8 c = d->line[i];
       if (c >= 0x20 && c < 0x7f && c != '\\')
-        g_string_append_c (s, (char) c);
+        g_string_append_c (s, (char)c);
       else if (c == '\t')
         g_string_append_c (s, ' ');
       else
@@ -45,11 +45,11 @@ flush_line (BwDebugcon *d)
   d->len = 0;
   if (d->logged >= OUTPUT_LIMIT)
     {
-      d->dropped += (guint32) s->len;
+      d->dropped += (guint32)s->len;
       g_string_free (s, TRUE);
       return;
     }
-  d->logged += (guint32) s->len;
+  d->logged += (guint32)s->len;
   bw_device_log (&d->parent, "%s", s->str);
   if (d->logged >= OUTPUT_LIMIT)
     bw_device_log (&d->parent, "(%u bytes logged; further output is not logged)", OUTPUT_LIMIT);
@@ -65,7 +65,7 @@ debugcon_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean i
       *data = READBACK;
       return;
     }
-  guint8 c = (guint8) *data;
+  guint8 c = (guint8)*data;
   if (c == '\n')
     {
       flush_line (d);
@@ -88,19 +88,19 @@ debugcon_realize (BwDevice *dev, GError **error)
     port = 0x402;
   else if (!bw_config_get_int_range (dev->config, "port", 0, 0xffff, &port, error))
     return FALSE;
-  return bw_device_register_pio (dev, (guint16) port, 1, &debugcon_ops, dev, error);
+  return bw_device_register_pio (dev, (guint16)port, 1, &debugcon_ops, dev, error);
 }
 
 static void
 debugcon_reset (BwDevice *dev)
 {
-  flush_line ((BwDebugcon *) dev);
+  flush_line ((BwDebugcon *)dev);
 }
 
 static void
 debugcon_unrealize (BwDevice *dev)
 {
-  BwDebugcon *d = (BwDebugcon *) dev;
+  BwDebugcon *d = (BwDebugcon *)dev;
   flush_line (d);
   if (d->dropped)
     bw_device_log (dev, "%u bytes of output were not logged", d->dropped);

@@ -38,7 +38,7 @@ bw_pci_bus_find (BwPlatform *platform)
     {
       BwDevice *dev = g_ptr_array_index (devices, i);
       if (dev->klass->name == i440fx_class_name)
-        return ((BwI440fx *) dev)->bus;
+        return ((BwI440fx *)dev)->bus;
     }
   return NULL;
 }
@@ -49,11 +49,11 @@ static void
 apply_pam (BwI440fx *nb)
 {
   BwMemory *mem = bw_device_get_memory (&nb->parent);
-  bw_memory_set_pam (mem, 12, (BwPamMode) ((nb->pci.config[I440FX_PAM0] >> 4) & 3));
+  bw_memory_set_pam (mem, 12, (BwPamMode)((nb->pci.config[I440FX_PAM0] >> 4) & 3));
   for (guint seg = 0; seg < 12; seg++)
     {
       guint8 reg = nb->pci.config[I440FX_PAM0 + 1 + seg / 2];
-      bw_memory_set_pam (mem, seg, (BwPamMode) ((seg & 1 ? reg >> 4 : reg) & 3));
+      bw_memory_set_pam (mem, seg, (BwPamMode)((seg & 1 ? reg >> 4 : reg) & 3));
     }
 }
 
@@ -75,7 +75,7 @@ apply_smram (BwI440fx *nb)
 static void
 i440fx_config_write (BwPciFunction *fn, guint addr, guint32 value, guint size)
 {
-  BwI440fx *nb = (BwI440fx *) fn->dev;
+  BwI440fx *nb = (BwI440fx *)fn->dev;
   if (addr < I440FX_PAM0 + 7 && addr + size > I440FX_PAM0)
     apply_pam (nb);
   if (addr <= I440FX_SMRAM && addr + size > I440FX_SMRAM)
@@ -92,7 +92,7 @@ i440fx_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_
       if (offset == 0 && size == 4)
         {
           if (is_write)
-            nb->config_address = (guint32) *data & 0x80fffffcu;
+            nb->config_address = (guint32)*data & 0x80fffffcu;
           else
             *data = nb->config_address;
         }
@@ -106,7 +106,7 @@ i440fx_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_
   guint32 ca = nb->config_address;
   guint bus_nr = (ca >> 16) & 0xff;
   guint devfn = (ca >> 8) & 0xff;
-  guint reg = (ca & 0xfc) + (guint) (offset - 4);
+  guint reg = (ca & 0xfc) + (guint)(offset - 4);
   if (!(ca & 0x80000000u) || bus_nr != 0)
     {
       if (!is_write)
@@ -114,7 +114,7 @@ i440fx_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_
       return;
     }
   if (is_write)
-    bw_pci_bus_config_write (nb->bus, devfn, reg, (guint32) *data, size);
+    bw_pci_bus_config_write (nb->bus, devfn, reg, (guint32)*data, size);
   else
     *data = bw_pci_bus_config_read (nb->bus, devfn, reg, size);
 }
@@ -128,7 +128,7 @@ static const BwIoOps i440fx_ops = {
 static gboolean
 i440fx_realize (BwDevice *dev, GError **error)
 {
-  BwI440fx *nb = (BwI440fx *) dev;
+  BwI440fx *nb = (BwI440fx *)dev;
 
   nb->bus = bw_pci_bus_new (dev);
   if (!bw_pci_function_init (&nb->pci, dev, nb->bus, BW_PCI_DEVFN (0, 0), 0x8086, 0x1237, 0x02,
@@ -145,7 +145,7 @@ i440fx_realize (BwDevice *dev, GError **error)
     bw_pci_function_set_u8 (&nb->pci, r, 0, 0x77);
   for (guint r = 0x60; r < 0x68; r++) /* DRAM row boundaries */
     bw_pci_function_set_u8 (&nb->pci, r, 0x01, 0xff);
-  bw_pci_function_set_u8 (&nb->pci, 0x68, 0, 0xc0); /* fixed DRAM hole */
+  bw_pci_function_set_u8 (&nb->pci, 0x68, 0, 0xc0);    /* fixed DRAM hole */
   bw_pci_function_set_u8 (&nb->pci, 0x70, 0x20, 0xf8); /* multi-transaction timer */
   bw_pci_function_set_u8 (&nb->pci, 0x71, 0x10, 0xff); /* CPU latency timer */
   bw_pci_function_set_u8 (&nb->pci, I440FX_SMRAM, 0x02,
@@ -161,7 +161,7 @@ i440fx_realize (BwDevice *dev, GError **error)
 static void
 i440fx_unrealize (BwDevice *dev)
 {
-  BwI440fx *nb = (BwI440fx *) dev;
+  BwI440fx *nb = (BwI440fx *)dev;
   bw_pci_function_exit (&nb->pci);
   g_clear_pointer (&nb->bus, bw_pci_bus_free);
 }
@@ -169,7 +169,7 @@ i440fx_unrealize (BwDevice *dev)
 static void
 i440fx_reset (BwDevice *dev)
 {
-  BwI440fx *nb = (BwI440fx *) dev;
+  BwI440fx *nb = (BwI440fx *)dev;
   nb->config_address = 0;
   bw_pci_function_reset (&nb->pci);
   apply_smram (nb);

@@ -6,7 +6,7 @@
 #include "devices/chipset/bw-pci.h"
 #include "vmm/bw-platform.h"
 
-G_DEFINE_QUARK (bw-pci-error-quark, bw_pci_error)
+G_DEFINE_QUARK (bw - pci - error - quark, bw_pci_error)
 
 struct _BwPciBus
 {
@@ -68,7 +68,7 @@ static void
 put_le (guint8 *a, guint addr, guint32 value, guint size)
 {
   for (guint i = 0; i < size && addr + i < 256; i++)
-    a[addr + i] = (guint8) (value >> (8 * i));
+    a[addr + i] = (guint8)(value >> (8 * i));
 }
 
 static guint32
@@ -76,7 +76,7 @@ get_le (const guint8 *a, guint addr, guint size)
 {
   guint32 v = 0;
   for (guint i = 0; i < size && addr + i < 256; i++)
-    v |= (guint32) a[addr + i] << (8 * i);
+    v |= (guint32)a[addr + i] << (8 * i);
   return v;
 }
 
@@ -125,7 +125,7 @@ bw_pci_function_init (BwPciFunction *fn, BwDevice *dev, BwPciBus *bus, int devfn
           for (guint f = 0; f < 8; f++)
             used |= bus->functions[BW_PCI_DEVFN (slot, f)] != NULL;
           if (!used)
-            devfn = (int) BW_PCI_DEVFN (slot, 0);
+            devfn = (int)BW_PCI_DEVFN (slot, 0);
         }
       if (devfn < 0)
         {
@@ -136,8 +136,8 @@ bw_pci_function_init (BwPciFunction *fn, BwDevice *dev, BwPciBus *bus, int devfn
   if (devfn > 255 || bus->functions[devfn])
     {
       g_set_error (error, BW_PCI_ERROR, BW_PCI_ERROR_SLOT,
-                   "PCI address 00:%02x.%x is taken or invalid", BW_PCI_SLOT ((guint) devfn),
-                   BW_PCI_FUNC ((guint) devfn));
+                   "PCI address 00:%02x.%x is taken or invalid", BW_PCI_SLOT ((guint)devfn),
+                   BW_PCI_FUNC ((guint)devfn));
       return FALSE;
     }
   memset (fn->config, 0, sizeof fn->config);
@@ -148,7 +148,7 @@ bw_pci_function_init (BwPciFunction *fn, BwDevice *dev, BwPciBus *bus, int devfn
     fn->bars[i].mapped = BW_PCI_BAR_UNMAPPED;
   fn->dev = dev;
   fn->bus = bus;
-  fn->devfn = (guint) devfn;
+  fn->devfn = (guint)devfn;
   fn->have_defaults = FALSE;
   fn->intx_level = FALSE;
   fn->intx_asserted = FALSE;
@@ -209,21 +209,21 @@ add_bar (BwPciFunction *fn, guint index, BwPciBarType type, guint64 size, gboole
   guint64 mask = ~(size - 1);
   switch (type)
     {
-    case BW_PCI_BAR_IO:
-      bw_pci_function_set_u32 (fn, off, 0x1, (guint32) mask & ~3u);
-      break;
-    case BW_PCI_BAR_MEM32:
-      bw_pci_function_set_u32 (fn, off, prefetch ? 0x8 : 0, (guint32) mask & ~0xfu);
-      break;
-    case BW_PCI_BAR_MEM64:
-      bw_pci_function_set_u32 (fn, off, 0x4 | (prefetch ? 0x8 : 0), (guint32) mask & ~0xfu);
-      bw_pci_function_set_u32 (fn, off + 4, 0, (guint32) (mask >> 32));
-      break;
-    case BW_PCI_BAR_ROM:
-      bw_pci_function_set_u32 (fn, off, 0, ((guint32) mask & ~0x7ffu) | 1);
-      break;
-    case BW_PCI_BAR_NONE:
-      break;
+      case BW_PCI_BAR_IO:
+        bw_pci_function_set_u32 (fn, off, 0x1, (guint32)mask & ~3u);
+        break;
+      case BW_PCI_BAR_MEM32:
+        bw_pci_function_set_u32 (fn, off, prefetch ? 0x8 : 0, (guint32)mask & ~0xfu);
+        break;
+      case BW_PCI_BAR_MEM64:
+        bw_pci_function_set_u32 (fn, off, 0x4 | (prefetch ? 0x8 : 0), (guint32)mask & ~0xfu);
+        bw_pci_function_set_u32 (fn, off + 4, 0, (guint32)(mask >> 32));
+        break;
+      case BW_PCI_BAR_ROM:
+        bw_pci_function_set_u32 (fn, off, 0, ((guint32)mask & ~0x7ffu) | 1);
+        break;
+      case BW_PCI_BAR_NONE:
+        break;
     }
 }
 
@@ -265,44 +265,45 @@ static guint64
 bar_target (BwPciFunction *fn, guint index)
 {
   BwPciBar *bar = &fn->bars[index];
-  guint16 cmd = (guint16) get_le (fn->config, BW_PCI_COMMAND, 2);
+  guint16 cmd = (guint16)get_le (fn->config, BW_PCI_COMMAND, 2);
   guint32 lo = get_le (fn->config, bar_offset (index), 4);
   guint64 addr, last;
 
   switch (bar->type)
     {
-    case BW_PCI_BAR_IO:
-      if (!(cmd & BW_PCI_COMMAND_IO))
-        return BW_PCI_BAR_UNMAPPED;
-      addr = lo & ~(guint64) 3;
-      last = addr + bar->size - 1;
-      if (addr == 0 || last > 0xffff)
-        return BW_PCI_BAR_UNMAPPED;
-      return addr;
-    case BW_PCI_BAR_MEM32:
-    case BW_PCI_BAR_ROM:
-      if (!(cmd & BW_PCI_COMMAND_MEMORY))
-        return BW_PCI_BAR_UNMAPPED;
-      if (bar->type == BW_PCI_BAR_ROM && !(lo & 1))
-        return BW_PCI_BAR_UNMAPPED;
-      addr = lo & (bar->type == BW_PCI_BAR_ROM ? ~(guint64) 0x7ff : ~(guint64) 0xf);
-      addr &= 0xffffffffu;
-      last = addr + bar->size - 1;
-      /* The all-ones sizing pattern (and anything reaching 4 GiB) is not
-       * a usable address. */
-      if (addr == 0 || last >= 0xffffffffu)
-        return BW_PCI_BAR_UNMAPPED;
-      return addr;
-    case BW_PCI_BAR_MEM64:
-      if (!(cmd & BW_PCI_COMMAND_MEMORY))
-        return BW_PCI_BAR_UNMAPPED;
-      addr = ((guint64) get_le (fn->config, bar_offset (index) + 4, 4) << 32) | (lo & ~0xfu);
-      last = addr + bar->size - 1;
-      if (addr == 0 || last < addr || last == G_MAXUINT64 || addr >= (G_GUINT64_CONSTANT (1) << 52))
-        return BW_PCI_BAR_UNMAPPED;
-      return addr;
-    case BW_PCI_BAR_NONE:
-      break;
+      case BW_PCI_BAR_IO:
+        if (!(cmd & BW_PCI_COMMAND_IO))
+          return BW_PCI_BAR_UNMAPPED;
+        addr = lo & ~(guint64)3;
+        last = addr + bar->size - 1;
+        if (addr == 0 || last > 0xffff)
+          return BW_PCI_BAR_UNMAPPED;
+        return addr;
+      case BW_PCI_BAR_MEM32:
+      case BW_PCI_BAR_ROM:
+        if (!(cmd & BW_PCI_COMMAND_MEMORY))
+          return BW_PCI_BAR_UNMAPPED;
+        if (bar->type == BW_PCI_BAR_ROM && !(lo & 1))
+          return BW_PCI_BAR_UNMAPPED;
+        addr = lo & (bar->type == BW_PCI_BAR_ROM ? ~(guint64)0x7ff : ~(guint64)0xf);
+        addr &= 0xffffffffu;
+        last = addr + bar->size - 1;
+        /* The all-ones sizing pattern (and anything reaching 4 GiB) is not
+         * a usable address. */
+        if (addr == 0 || last >= 0xffffffffu)
+          return BW_PCI_BAR_UNMAPPED;
+        return addr;
+      case BW_PCI_BAR_MEM64:
+        if (!(cmd & BW_PCI_COMMAND_MEMORY))
+          return BW_PCI_BAR_UNMAPPED;
+        addr = ((guint64)get_le (fn->config, bar_offset (index) + 4, 4) << 32) | (lo & ~0xfu);
+        last = addr + bar->size - 1;
+        if (addr == 0 || last < addr || last == G_MAXUINT64
+            || addr >= (G_GUINT64_CONSTANT (1) << 52))
+          return BW_PCI_BAR_UNMAPPED;
+        return addr;
+      case BW_PCI_BAR_NONE:
+        break;
     }
   return BW_PCI_BAR_UNMAPPED;
 }
@@ -334,7 +335,7 @@ bar_map (BwPciFunction *fn, guint index, guint64 addr)
   if (bar->ops)
     {
       if (bar->type == BW_PCI_BAR_IO)
-        ok = bw_device_register_pio (fn->dev, (guint16) addr, (guint16) bar->size, bar->ops,
+        ok = bw_device_register_pio (fn->dev, (guint16)addr, (guint16)bar->size, bar->ops,
                                      bar->opaque, &error);
       else
         ok = bw_device_register_mmio (fn->dev, addr, bar->size, bar->ops, bar->opaque, &error);
@@ -389,9 +390,9 @@ static void
 update_intx (BwPciFunction *fn)
 {
   guint pin = fn->config[BW_PCI_INTERRUPT_PIN];
-  guint16 cmd = (guint16) get_le (fn->config, BW_PCI_COMMAND, 2);
-  gboolean assert = fn->intx_level && !(cmd & BW_PCI_COMMAND_INTX_DISABLE) && pin >= 1 && pin <= 4
-                    && fn->bus;
+  guint16 cmd = (guint16)get_le (fn->config, BW_PCI_COMMAND, 2);
+  gboolean assert
+      = fn->intx_level && !(cmd & BW_PCI_COMMAND_INTX_DISABLE) && pin >= 1 && pin <= 4 && fn->bus;
 
   if (fn->intx_level)
     fn->config[BW_PCI_STATUS] |= BW_PCI_STATUS_INTERRUPT;
@@ -420,7 +421,7 @@ bw_pci_function_set_irq_pin (BwPciFunction *fn, guint pin)
   g_return_if_fail (pin <= 4);
   gboolean level = fn->intx_level;
   bw_pci_function_set_irq (fn, FALSE);
-  fn->config[BW_PCI_INTERRUPT_PIN] = (guint8) pin;
+  fn->config[BW_PCI_INTERRUPT_PIN] = (guint8)pin;
   bw_pci_function_set_irq (fn, level);
 }
 
@@ -519,7 +520,7 @@ bw_pci_bus_config_write (BwPciBus *bus, guint devfn, guint addr, guint32 value, 
     return;
   for (guint i = 0; i < size; i++)
     {
-      guint8 b = (guint8) (value >> (8 * i));
+      guint8 b = (guint8)(value >> (8 * i));
       guint a = addr + i;
       fn->config[a] = (fn->config[a] & ~fn->wmask[a]) | (b & fn->wmask[a]);
       fn->config[a] &= ~(b & fn->w1cmask[a]);

@@ -39,13 +39,13 @@ GQuark bw_pci_error_quark (void);
 
 typedef enum
 {
-  BW_PCI_ERROR_NO_BUS,   /* no host bridge on the platform */
-  BW_PCI_ERROR_SLOT,     /* the address is taken, or no free slot is left */
+  BW_PCI_ERROR_NO_BUS, /* no host bridge on the platform */
+  BW_PCI_ERROR_SLOT,   /* the address is taken, or no free slot is left */
 } BwPciError;
 
-#define BW_PCI_DEVFN(slot, fn) ((guint) (((slot) << 3) | (fn)))
+#define BW_PCI_DEVFN(slot, fn) ((guint)(((slot) << 3) | (fn)))
 #define BW_PCI_SLOT(devfn) ((devfn) >> 3)
-#define BW_PCI_FUNC(devfn) ((devfn) & 7)
+#define BW_PCI_FUNC(devfn) ((devfn)&7)
 
 /* Standard header offsets. */
 #define BW_PCI_VENDOR_ID 0x00
@@ -92,13 +92,13 @@ typedef struct
 {
   BwPciBarType type;
   gboolean prefetch;
-  guint64 size;             /* a power of two */
-  const BwIoOps *ops;       /* dispatched on the port or MMIO bus, or NULL */
+  guint64 size;       /* a power of two */
+  const BwIoOps *ops; /* dispatched on the port or MMIO bus, or NULL */
   void *opaque;
   BwMemoryRegion *region;   /* moved with the BAR instead, or NULL */
   BwPciBarMapFunc map_func; /* told about every move, or NULL */
   void *map_data;
-  guint64 mapped;           /* where it is now, BW_PCI_BAR_UNMAPPED when not */
+  guint64 mapped; /* where it is now, BW_PCI_BAR_UNMAPPED when not */
 } BwPciBar;
 
 /* Configuration space hooks. read: return the value to give the guest
@@ -118,8 +118,8 @@ struct _BwPciFunction
   BwDevice *dev;
   BwPciBus *bus;
   guint devfn;
-  guint8 wmask[256];   /* bits the guest may write */
-  guint8 w1cmask[256]; /* bits a written 1 clears */
+  guint8 wmask[256];    /* bits the guest may write */
+  guint8 w1cmask[256];  /* bits a written 1 clears */
   guint8 defaults[256]; /* config at reset, captured on the first reset */
   gboolean have_defaults;
   BwPciBar bars[BW_PCI_NUM_BARS + 1];
@@ -137,8 +137,8 @@ BwPciBus *bw_pci_bus_find (BwPlatform *platform);
  * with a type 0 header; standard writable bits (command, status W1C,
  * cache line size, latency timer, interrupt line). */
 gboolean bw_pci_function_init (BwPciFunction *fn, BwDevice *dev, BwPciBus *bus, int devfn,
-                               guint16 vendor, guint16 device, guint8 revision,
-                               guint32 class_code, GError **error);
+                               guint16 vendor, guint16 device, guint8 revision, guint32 class_code,
+                               GError **error);
 /* Leaves the bus (unmaps its BARs); called from unrealize. */
 void bw_pci_function_exit (BwPciFunction *fn);
 

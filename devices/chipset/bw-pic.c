@@ -16,23 +16,23 @@
 
 typedef struct
 {
-  guint8 irr;          /* interrupt request register */
-  guint8 isr;          /* in-service register */
-  guint8 imr;          /* interrupt mask register */
-  guint8 input;        /* input pin levels */
-  guint8 edge_seen;    /* edge detector: level last seen by the edge logic */
-  guint8 elcr;         /* 1 = level triggered */
-  guint8 lowest;       /* IR that has the lowest priority (rotation) */
-  guint8 vector_base;  /* ICW2 & 0xF8 */
+  guint8 irr;         /* interrupt request register */
+  guint8 isr;         /* in-service register */
+  guint8 imr;         /* interrupt mask register */
+  guint8 input;       /* input pin levels */
+  guint8 edge_seen;   /* edge detector: level last seen by the edge logic */
+  guint8 elcr;        /* 1 = level triggered */
+  guint8 lowest;      /* IR that has the lowest priority (rotation) */
+  guint8 vector_base; /* ICW2 & 0xF8 */
   guint8 icw1;
   guint8 icw3;
   guint8 icw4;
-  guint8 init_step;    /* 0 ready, 1 ICW2 next, 2 ICW3 next, 3 ICW4 next */
-  bool read_isr;       /* OCW3 RR/RIS: reads of port 0 give ISR */
-  bool poll;           /* OCW3 P: the next read of port 0 is a poll */
+  guint8 init_step; /* 0 ready, 1 ICW2 next, 2 ICW3 next, 3 ICW4 next */
+  bool read_isr;    /* OCW3 RR/RIS: reads of port 0 give ISR */
+  bool poll;        /* OCW3 P: the next read of port 0 is a poll */
   bool special_mask;
   bool rotate_aeoi;
-  bool output;         /* INT pin */
+  bool output; /* INT pin */
 } BwPicChip;
 
 typedef struct
@@ -81,7 +81,7 @@ chip_pending (const BwPicChip *c, gboolean master)
     blocking &= ~0x04; /* the slave may interrupt its own service */
   if (priority_of (c, blocking) <= p)
     return -1;
-  return (int) ir_of_priority (c, p);
+  return (int)ir_of_priority (c, p);
 }
 
 static void chip_set_input (BwPic *pic, guint n, guint ir, gboolean level);
@@ -147,7 +147,7 @@ chip_ack (BwPicChip *c, guint ir)
   if (c->icw4 & ICW4_AEOI)
     {
       if (c->rotate_aeoi)
-        c->lowest = (guint8) ir;
+        c->lowest = (guint8)ir;
     }
   else
     c->isr |= bit;
@@ -173,14 +173,14 @@ pic_acknowledge (void *opaque)
         vector = s->vector_base | 7; /* spurious IRQ 15 */
       else
         {
-          chip_ack (s, (guint) sir);
-          vector = s->vector_base | (guint8) sir;
+          chip_ack (s, (guint)sir);
+          vector = s->vector_base | (guint8)sir;
         }
     }
   else
     {
-      chip_ack (m, (guint) ir);
-      vector = m->vector_base | (guint8) ir;
+      chip_ack (m, (guint)ir);
+      vector = m->vector_base | (guint8)ir;
     }
   update (pic);
   return vector;
@@ -215,34 +215,34 @@ chip_eoi (BwPicChip *c, guint8 ocw2)
 
   switch (op)
     {
-    case 1: /* non-specific EOI */
-    case 5: /* rotate on non-specific EOI */
-      p = priority_of (c, c->isr);
-      if (p == 8)
+      case 1: /* non-specific EOI */
+      case 5: /* rotate on non-specific EOI */
+        p = priority_of (c, c->isr);
+        if (p == 8)
+          break;
+        level = ir_of_priority (c, p);
+        c->isr &= ~(1u << level);
+        if (op == 5)
+          c->lowest = (guint8)level;
         break;
-      level = ir_of_priority (c, p);
-      c->isr &= ~(1u << level);
-      if (op == 5)
-        c->lowest = (guint8) level;
-      break;
-    case 3: /* specific EOI */
-      c->isr &= ~(1u << level);
-      break;
-    case 7: /* rotate on specific EOI */
-      c->isr &= ~(1u << level);
-      c->lowest = (guint8) level;
-      break;
-    case 6: /* set priority */
-      c->lowest = (guint8) level;
-      break;
-    case 4:
-      c->rotate_aeoi = TRUE;
-      break;
-    case 0:
-      c->rotate_aeoi = FALSE;
-      break;
-    default: /* 2: no operation */
-      break;
+      case 3: /* specific EOI */
+        c->isr &= ~(1u << level);
+        break;
+      case 7: /* rotate on specific EOI */
+        c->isr &= ~(1u << level);
+        c->lowest = (guint8)level;
+        break;
+      case 6: /* set priority */
+        c->lowest = (guint8)level;
+        break;
+      case 4:
+        c->rotate_aeoi = TRUE;
+        break;
+      case 0:
+        c->rotate_aeoi = FALSE;
+        break;
+      default: /* 2: no operation */
+        break;
     }
 }
 
@@ -255,14 +255,14 @@ chip_poll (BwPic *pic, guint n)
   c->poll = FALSE;
   if (ir < 0)
     return 0;
-  chip_ack (c, (guint) ir);
+  chip_ack (c, (guint)ir);
   if (n == 1)
     {
       /* The master's cascade request was served with it. */
       pic->chip[0].irr &= ~0x04;
     }
   update (pic);
-  return 0x80 | (guint8) ir;
+  return 0x80 | (guint8)ir;
 }
 
 static void
@@ -302,23 +302,23 @@ chip_write (BwPic *pic, guint n, guint port, guint8 v)
 
   switch (c->init_step)
     {
-    case 1:
-      c->vector_base = v & 0xf8;
-      c->init_step = c->icw1 & ICW1_SNGL ? (c->icw1 & ICW1_IC4 ? 3 : 0) : 2;
-      break;
-    case 2:
-      c->icw3 = v;
-      c->init_step = c->icw1 & ICW1_IC4 ? 3 : 0;
-      break;
-    case 3:
-      c->icw4 = v;
-      c->init_step = 0;
-      if (!(v & 0x01))
-        bw_device_guest_error (&pic->parent, "ICW4 asks for 8080 mode; x86 mode is used");
-      break;
-    default:
-      c->imr = v; /* OCW1 */
-      break;
+      case 1:
+        c->vector_base = v & 0xf8;
+        c->init_step = c->icw1 & ICW1_SNGL ? (c->icw1 & ICW1_IC4 ? 3 : 0) : 2;
+        break;
+      case 2:
+        c->icw3 = v;
+        c->init_step = c->icw1 & ICW1_IC4 ? 3 : 0;
+        break;
+      case 3:
+        c->icw4 = v;
+        c->init_step = 0;
+        if (!(v & 0x01))
+          bw_device_guest_error (&pic->parent, "ICW4 asks for 8080 mode; x86 mode is used");
+        break;
+      default:
+        c->imr = v; /* OCW1 */
+        break;
     }
   update (pic);
 }
@@ -338,9 +338,9 @@ static void
 pic_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_write, guint n)
 {
   if (is_write)
-    chip_write (opaque, n, (guint) offset, (guint8) *data);
+    chip_write (opaque, n, (guint)offset, (guint8)*data);
   else
-    *data = chip_read (opaque, n, (guint) offset);
+    *data = chip_read (opaque, n, (guint)offset);
 }
 
 static void
@@ -365,7 +365,7 @@ elcr_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_wr
       *data = c->elcr;
       return;
     }
-  c->elcr = (guint8) *data & elcr_writable[offset & 1];
+  c->elcr = (guint8)*data & elcr_writable[offset & 1];
   /* Re-evaluate every input under its new mode. */
   for (guint ir = 0; ir < 8; ir++)
     {
@@ -386,7 +386,7 @@ static const BwIoOps elcr_ops = { .handler = elcr_io, .max_access = 1 };
 static gboolean
 pic_realize (BwDevice *dev, GError **error)
 {
-  BwPic *pic = (BwPic *) dev;
+  BwPic *pic = (BwPic *)dev;
   pic->router = bw_device_get_irq_router (dev);
   if (!bw_device_register_pio (dev, 0x20, 2, &pic_master_ops, pic, error)
       || !bw_device_register_pio (dev, 0xa0, 2, &pic_slave_ops, pic, error)
@@ -399,7 +399,7 @@ pic_realize (BwDevice *dev, GError **error)
 static void
 pic_unrealize (BwDevice *dev)
 {
-  BwPic *pic = (BwPic *) dev;
+  BwPic *pic = (BwPic *)dev;
   bw_irq_router_set_controller (pic->router, NULL, NULL);
   bw_irq_router_set_cpu_line (pic->router, BW_CPU_LINE_INTR, FALSE);
 }
@@ -407,12 +407,12 @@ pic_unrealize (BwDevice *dev)
 static void
 pic_reset (BwDevice *dev)
 {
-  BwPic *pic = (BwPic *) dev;
+  BwPic *pic = (BwPic *)dev;
   for (guint n = 0; n < 2; n++)
     {
       BwPicChip *c = &pic->chip[n];
       guint8 input = c->input & (n == 0 ? ~0x04 : 0xff); /* the cascade pin follows the slave */
-      *c = (BwPicChip) { 0 };
+      *c = (BwPicChip){ 0 };
       c->input = input;
       chip_init_reset (c);
     }

@@ -67,7 +67,7 @@ static void
 piix3_config_write (BwPciFunction *fn, guint addr, guint32 value, guint size)
 {
   if (addr < PIIX3_PIRQRC + 4 && addr + size > PIIX3_PIRQRC)
-    update_isa_irqs ((BwPiix3 *) fn->dev);
+    update_isa_irqs ((BwPiix3 *)fn->dev);
 }
 
 static void
@@ -80,50 +80,50 @@ piix3_cf9 (void *opaque, guint64 *data, gboolean is_write)
       return;
     }
   guint8 old = sb->rcr;
-  sb->rcr = (guint8) *data & RCR_SRST; /* RCPU reads back as 0 */
+  sb->rcr = (guint8)*data & RCR_SRST; /* RCPU reads back as 0 */
   if ((*data & RCR_RCPU) && !(old & RCR_RCPU))
     bw_device_request_reset (&sb->parent, *data & RCR_SRST ? "hard reset through port 0xCF9"
-                                                            : "soft reset through port 0xCF9");
+                                                           : "soft reset through port 0xCF9");
 }
 
 static gboolean
 piix3_realize (BwDevice *dev, GError **error)
 {
-  BwPiix3 *sb = (BwPiix3 *) dev;
+  BwPiix3 *sb = (BwPiix3 *)dev;
   BwPciFunction *fn = &sb->pci;
 
   sb->bus = bw_pci_bus_find (dev->platform);
   gint64 slot = bw_config_get_int_default (dev->config, "slot", 1);
   if (slot < 0 || slot > 31)
     {
-      g_set_error (error, BW_PCI_ERROR, BW_PCI_ERROR_SLOT, "PIIX3 slot %" G_GINT64_FORMAT
-                   " is not a PCI slot number (0-31)", slot);
+      g_set_error (error, BW_PCI_ERROR, BW_PCI_ERROR_SLOT,
+                   "PIIX3 slot %" G_GINT64_FORMAT " is not a PCI slot number (0-31)", slot);
       return FALSE;
     }
-  if (!bw_pci_function_init (fn, dev, sb->bus, (int) BW_PCI_DEVFN (slot, 0), 0x8086, 0x7000, 0x00,
+  if (!bw_pci_function_init (fn, dev, sb->bus, (int)BW_PCI_DEVFN (slot, 0), 0x8086, 0x7000, 0x00,
                              0x060100, error))
     return FALSE;
   fn->config_write = piix3_config_write;
   bw_pci_function_set_u16 (fn, BW_PCI_COMMAND, 0x0007, 0x0008);
   bw_pci_function_set_u16 (fn, BW_PCI_STATUS, 0x0200, 0);
   bw_pci_function_set_u8 (fn, BW_PCI_HEADER_TYPE, BW_PCI_HEADER_MULTI_FUNCTION, 0);
-  bw_pci_function_set_u8 (fn, 0x4c, 0x4d, 0xff); /* ISA I/O recovery timer */
+  bw_pci_function_set_u8 (fn, 0x4c, 0x4d, 0xff);      /* ISA I/O recovery timer */
   bw_pci_function_set_u16 (fn, 0x4e, 0x0003, 0x07ff); /* X-bus chip select */
   for (guint p = 0; p < 4; p++)
     bw_pci_function_set_u8 (fn, PIIX3_PIRQRC + p, PIIX3_PIRQ_DISABLE, 0x8f);
-  bw_pci_function_set_u8 (fn, 0x69, 0x02, 0xfe);     /* top of memory */
+  bw_pci_function_set_u8 (fn, 0x69, 0x02, 0xfe);      /* top of memory */
   bw_pci_function_set_u16 (fn, 0x6a, 0x0000, 0x0087); /* misc status */
-  bw_pci_function_set_u8 (fn, 0x70, 0x80, 0xcf);     /* motherboard IRQ route */
-  bw_pci_function_set_u8 (fn, 0x76, 0x0c, 0x8f);     /* motherboard DMA */
+  bw_pci_function_set_u8 (fn, 0x70, 0x80, 0xcf);      /* motherboard IRQ route */
+  bw_pci_function_set_u8 (fn, 0x76, 0x0c, 0x8f);      /* motherboard DMA */
   bw_pci_function_set_u8 (fn, 0x77, 0x0c, 0x8f);
-  bw_pci_function_set_u16 (fn, 0x78, 0x0002, 0xfff2); /* programmable chip select */
-  bw_pci_function_set_u8 (fn, 0x80, 0x00, 0x7f);     /* APIC base relocation */
-  bw_pci_function_set_u8 (fn, 0x82, 0x00, 0x0f);     /* deterministic latency */
-  bw_pci_function_set_u8 (fn, 0xa0, 0x08, 0x1f);     /* SMI control */
-  bw_pci_function_set_u16 (fn, 0xa2, 0x0000, 0x00ff); /* SMI enable */
+  bw_pci_function_set_u16 (fn, 0x78, 0x0002, 0xfff2);         /* programmable chip select */
+  bw_pci_function_set_u8 (fn, 0x80, 0x00, 0x7f);              /* APIC base relocation */
+  bw_pci_function_set_u8 (fn, 0x82, 0x00, 0x0f);              /* deterministic latency */
+  bw_pci_function_set_u8 (fn, 0xa0, 0x08, 0x1f);              /* SMI control */
+  bw_pci_function_set_u16 (fn, 0xa2, 0x0000, 0x00ff);         /* SMI enable */
   bw_pci_function_set_u32 (fn, 0xa4, 0x00000000, 0xffffffff); /* system event enable */
-  bw_pci_function_set_u8 (fn, 0xa8, 0x0f, 0xff);     /* fast off timer */
-  bw_pci_function_set_u16 (fn, 0xaa, 0x0000, 0x01ff); /* SMI request */
+  bw_pci_function_set_u8 (fn, 0xa8, 0x0f, 0xff);              /* fast off timer */
+  bw_pci_function_set_u16 (fn, 0xaa, 0x0000, 0x01ff);         /* SMI request */
   bw_pci_function_set_u8 (fn, 0xac, 0x00, 0xff);
   bw_pci_function_set_u8 (fn, 0xae, 0x00, 0xff);
 
@@ -138,7 +138,7 @@ piix3_realize (BwDevice *dev, GError **error)
 static void
 piix3_unrealize (BwDevice *dev)
 {
-  BwPiix3 *sb = (BwPiix3 *) dev;
+  BwPiix3 *sb = (BwPiix3 *)dev;
   if (sb->pci.bus)
     {
       bw_pci_bus_set_pirq_func (sb->bus, NULL, NULL);
@@ -150,7 +150,7 @@ piix3_unrealize (BwDevice *dev)
 static void
 piix3_reset (BwDevice *dev)
 {
-  BwPiix3 *sb = (BwPiix3 *) dev;
+  BwPiix3 *sb = (BwPiix3 *)dev;
   sb->rcr = 0;
   bw_pci_function_reset (&sb->pci);
   update_isa_irqs (sb);

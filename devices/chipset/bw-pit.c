@@ -29,30 +29,30 @@ enum
 
 typedef struct
 {
-  guint16 count;          /* the count register as written (0: the maximum) */
-  guint16 latched;        /* latched count, as the guest will read it */
-  guint8 latch_state;     /* 0, or RW_* of the latched count still to read */
+  guint16 count;      /* the count register as written (0: the maximum) */
+  guint16 latched;    /* latched count, as the guest will read it */
+  guint8 latch_state; /* 0, or RW_* of the latched count still to read */
   guint8 status;
   bool status_latched;
-  guint8 rw;              /* RW_LSB, RW_MSB, RW_WORD */
-  guint8 mode;            /* 0-5 */
+  guint8 rw;   /* RW_LSB, RW_MSB, RW_WORD */
+  guint8 mode; /* 0-5 */
   bool bcd;
   bool gate;
   bool null_count;
-  bool have_count;        /* a count was written since the control word */
-  bool counting;          /* counting (modes 1/5: triggered) */
-  bool read_msb;          /* RW_WORD live reads: MSB next */
-  bool write_msb;         /* RW_WORD writes: MSB next */
+  bool have_count; /* a count was written since the control word */
+  bool counting;   /* counting (modes 1/5: triggered) */
+  bool read_msb;   /* RW_WORD live reads: MSB next */
+  bool write_msb;  /* RW_WORD writes: MSB next */
   guint8 write_lsb;
-  gint64 start_ns;        /* virtual time of tick 0 */
-  gint64 frozen;          /* ticks reached when the gate went low */
+  gint64 start_ns; /* virtual time of tick 0 */
+  gint64 frozen;   /* ticks reached when the gate went low */
 } BwPitChannel;
 
 typedef struct
 {
   BwDevice parent;
   BwPitChannel ch[3];
-  guint8 port61;          /* bits 0-3 as written */
+  guint8 port61; /* bits 0-3 as written */
   bool irq_level;
   bool next_rise;
   BwTimer *timer;
@@ -64,16 +64,16 @@ ns_to_ticks (gint64 ns)
 {
   if (ns <= 0)
     return 0;
-  return (gint64) ((unsigned __int128) ns * PIT_HZ / NS_PER_SEC);
+  return (gint64)((unsigned __int128)ns * PIT_HZ / NS_PER_SEC);
 }
 
 /* The first time at or after which ns_to_ticks() reaches ticks. */
 static gint64
 ticks_to_ns (gint64 ticks)
 {
-  unsigned __int128 n = (unsigned __int128) ticks * NS_PER_SEC + PIT_HZ - 1;
+  unsigned __int128 n = (unsigned __int128)ticks * NS_PER_SEC + PIT_HZ - 1;
   n /= PIT_HZ;
-  return n > G_MAXINT64 / 2 ? G_MAXINT64 / 2 : (gint64) n;
+  return n > G_MAXINT64 / 2 ? G_MAXINT64 / 2 : (gint64)n;
 }
 
 static guint
@@ -124,15 +124,15 @@ channel_out (const BwPitChannel *c, gint64 now)
     return c->mode != 0; /* mode 0 goes low on the control word */
   switch (c->mode)
     {
-    case 0:
-    case 1:
-      return d >= n;
-    case 2:
-      return !c->gate || n < 2 || d % n != n - 1;
-    case 3:
-      return !c->gate || d % n < (n + 1) / 2;
-    default: /* 4, 5: one tick low at the terminal count */
-      return d != n;
+      case 0:
+      case 1:
+        return d >= n;
+      case 2:
+        return !c->gate || n < 2 || d % n != n - 1;
+      case 3:
+        return !c->gate || d % n < (n + 1) / 2;
+      default: /* 4, 5: one tick low at the terminal count */
+        return d != n;
     }
 }
 
@@ -152,7 +152,7 @@ channel_count (const BwPitChannel *c, gint64 now)
   else
     v = ((n - d % wrap) % wrap + wrap) % wrap;
   v %= wrap;
-  return c->bcd ? bin_to_bcd ((guint) v) : (guint) v;
+  return c->bcd ? bin_to_bcd ((guint)v) : (guint)v;
 }
 
 static guint8
@@ -184,24 +184,24 @@ schedule (BwPit *pit, gint64 now)
   if (d >= 0 && !gate_suspends (c))
     switch (c->mode)
       {
-      case 0:
-      case 1:
-        if (d < n)
-          next = n;
-        break;
-      case 2:
-        next = (d / n + 1) * n;
-        break;
-      case 3:
-        if (d % n < (n + 1) / 2)
-          next = d - d % n + (n + 1) / 2, rise = FALSE;
-        else
-          next = d - d % n + n;
-        break;
-      default:
-        if (d <= n)
-          next = n + 1;
-        break;
+        case 0:
+        case 1:
+          if (d < n)
+            next = n;
+          break;
+        case 2:
+          next = (d / n + 1) * n;
+          break;
+        case 3:
+          if (d % n < (n + 1) / 2)
+            next = d - d % n + (n + 1) / 2, rise = FALSE;
+          else
+            next = d - d % n + n;
+          break;
+        default:
+          if (d <= n)
+            next = n + 1;
+          break;
       }
   if (next < 0)
     {
@@ -262,23 +262,23 @@ set_gate (BwPit *pit, guint i, gboolean gate, gint64 now)
       c->gate = TRUE;
       switch (c->mode)
         {
-        case 0:
-        case 4:
-          if (c->counting)
-            c->start_ns = now - ticks_to_ns (c->frozen);
-          break;
-        case 2:
-        case 3:
-          if (c->counting)
-            c->start_ns = now; /* reload */
-          break;
-        default: /* 1, 5: the rising edge triggers */
-          if (c->have_count)
-            {
-              c->counting = TRUE;
-              c->start_ns = now;
-            }
-          break;
+          case 0:
+          case 4:
+            if (c->counting)
+              c->start_ns = now - ticks_to_ns (c->frozen);
+            break;
+          case 2:
+          case 3:
+            if (c->counting)
+              c->start_ns = now; /* reload */
+            break;
+          default: /* 1, 5: the rising edge triggers */
+            if (c->have_count)
+              {
+                c->counting = TRUE;
+                c->start_ns = now;
+              }
+            break;
         }
     }
   if (i == 0)
@@ -315,7 +315,7 @@ control_word (BwPit *pit, guint8 v, gint64 now)
             continue;
           if (!(v & 0x20) && !c->latch_state)
             {
-              c->latched = (guint16) channel_count (c, now);
+              c->latched = (guint16)channel_count (c, now);
               c->latch_state = c->rw;
             }
           if (!(v & 0x10) && !c->status_latched)
@@ -332,12 +332,12 @@ control_word (BwPit *pit, guint8 v, gint64 now)
     {
       if (!c->latch_state)
         {
-          c->latched = (guint16) channel_count (c, now);
+          c->latched = (guint16)channel_count (c, now);
           c->latch_state = c->rw;
         }
       return;
     }
-  c->rw = (guint8) rw;
+  c->rw = (guint8)rw;
   c->mode = (v >> 1) & 7;
   if (c->mode > 5)
     c->mode -= 4; /* 6 and 7 are 2 and 3 */
@@ -358,24 +358,24 @@ counter_write (BwPit *pit, guint i, guint8 v, gint64 now)
   BwPitChannel *c = &pit->ch[i];
   switch (c->rw)
     {
-    case RW_LSB:
-      load_count (pit, i, v, now);
-      break;
-    case RW_MSB:
-      load_count (pit, i, (guint16) (v << 8), now);
-      break;
-    default:
-      if (!c->write_msb)
-        {
-          c->write_lsb = v;
-          c->write_msb = TRUE;
-        }
-      else
-        {
-          c->write_msb = FALSE;
-          load_count (pit, i, (guint16) (c->write_lsb | v << 8), now);
-        }
-      break;
+      case RW_LSB:
+        load_count (pit, i, v, now);
+        break;
+      case RW_MSB:
+        load_count (pit, i, (guint16)(v << 8), now);
+        break;
+      default:
+        if (!c->write_msb)
+          {
+            c->write_lsb = v;
+            c->write_msb = TRUE;
+          }
+        else
+          {
+            c->write_msb = FALSE;
+            load_count (pit, i, (guint16)(c->write_lsb | v << 8), now);
+          }
+        break;
     }
 }
 
@@ -393,31 +393,31 @@ counter_read (BwPit *pit, guint i, gint64 now)
       guint8 v;
       switch (c->latch_state)
         {
-        case RW_LSB:
-          v = (guint8) c->latched, c->latch_state = 0;
-          break;
-        case RW_MSB:
-          v = (guint8) (c->latched >> 8), c->latch_state = 0;
-          break;
-        case RW_WORD:
-          v = (guint8) c->latched, c->latch_state = RW_WORD_MSB;
-          break;
-        default:
-          v = (guint8) (c->latched >> 8), c->latch_state = 0;
-          break;
+          case RW_LSB:
+            v = (guint8)c->latched, c->latch_state = 0;
+            break;
+          case RW_MSB:
+            v = (guint8)(c->latched >> 8), c->latch_state = 0;
+            break;
+          case RW_WORD:
+            v = (guint8)c->latched, c->latch_state = RW_WORD_MSB;
+            break;
+          default:
+            v = (guint8)(c->latched >> 8), c->latch_state = 0;
+            break;
         }
       return v;
     }
   guint count = channel_count (c, now);
   switch (c->rw)
     {
-    case RW_LSB:
-      return (guint8) count;
-    case RW_MSB:
-      return (guint8) (count >> 8);
-    default:
-      c->read_msb = !c->read_msb;
-      return c->read_msb ? (guint8) count : (guint8) (count >> 8);
+      case RW_LSB:
+        return (guint8)count;
+      case RW_MSB:
+        return (guint8)(count >> 8);
+      default:
+        c->read_msb = !c->read_msb;
+        return c->read_msb ? (guint8)count : (guint8)(count >> 8);
     }
 }
 
@@ -429,15 +429,15 @@ pit_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_wri
   if (offset == 3)
     {
       if (is_write)
-        control_word (pit, (guint8) *data, now);
+        control_word (pit, (guint8)*data, now);
       else
         *data = 0xff; /* the control register cannot be read */
       return;
     }
   if (is_write)
-    counter_write (pit, (guint) offset, (guint8) *data, now);
+    counter_write (pit, (guint)offset, (guint8)*data, now);
   else
-    *data = counter_read (pit, (guint) offset, now);
+    *data = counter_read (pit, (guint)offset, now);
 }
 
 static void
@@ -447,7 +447,7 @@ port61_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_
   gint64 now = bw_device_now (&pit->parent);
   if (is_write)
     {
-      pit->port61 = (guint8) *data & 0x0f;
+      pit->port61 = (guint8)*data & 0x0f;
       set_gate (pit, 2, pit->port61 & 1, now);
       return;
     }
@@ -461,7 +461,7 @@ static const BwIoOps port61_ops = { .handler = port61_io, .max_access = 1 };
 static gboolean
 pit_realize (BwDevice *dev, GError **error)
 {
-  BwPit *pit = (BwPit *) dev;
+  BwPit *pit = (BwPit *)dev;
   pit->irq = bw_device_get_irq (dev, 0);
   pit->timer = bw_device_new_timer (dev, pit_timer, pit);
   return bw_device_register_pio (dev, 0x40, 4, &pit_ops, pit, error)
@@ -471,12 +471,12 @@ pit_realize (BwDevice *dev, GError **error)
 static void
 pit_reset (BwDevice *dev)
 {
-  BwPit *pit = (BwPit *) dev;
+  BwPit *pit = (BwPit *)dev;
   gint64 now = bw_device_now (dev);
   for (guint i = 0; i < 3; i++)
     {
       BwPitChannel *c = &pit->ch[i];
-      *c = (BwPitChannel) { 0 };
+      *c = (BwPitChannel){ 0 };
       c->gate = i != 2;
       c->rw = RW_WORD;
       c->mode = 3;
@@ -497,8 +497,8 @@ pit_post_load (void *opaque, int version, GError **error)
       if (c->mode > 5 || c->rw < RW_LSB || c->rw > RW_WORD || c->latch_state > RW_WORD_MSB)
         {
           g_set_error (error, BW_VMSTATE_ERROR, BW_VMSTATE_ERROR_INVALID,
-                       "8254 channel %u: mode %u, access %u or latch %u out of range", i,
-                       c->mode, c->rw, c->latch_state);
+                       "8254 channel %u: mode %u, access %u or latch %u out of range", i, c->mode,
+                       c->rw, c->latch_state);
           return FALSE;
         }
       /* Keep times where the tick arithmetic cannot overflow. */

@@ -27,7 +27,7 @@ port92_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_
       return;
     }
   guint8 old = p->value;
-  p->value = (guint8) *data;
+  p->value = (guint8)*data;
   bw_irq_router_set_cpu_line (bw_device_get_irq_router (&p->parent), BW_CPU_LINE_A20,
                               (p->value & PORT92_A20) != 0);
   if ((p->value & PORT92_RESET) && !(old & PORT92_RESET))
@@ -46,7 +46,7 @@ static void
 port92_reset (BwDevice *dev)
 {
   /* The platform turns A20 on at reset; the port's own bit starts clear. */
-  ((BwPort92 *) dev)->value = 0;
+  ((BwPort92 *)dev)->value = 0;
 }
 
 static const BwVmStateField port92_fields[] = {

@@ -19,8 +19,8 @@ bad_config (GError **error, BwConfig *node, const char *key, const char *what)
 static void
 put16 (guint8 *cmos, guint index, guint v)
 {
-  cmos[index] = (guint8) v;
-  cmos[index + 1] = (guint8) (v >> 8);
+  cmos[index] = (guint8)v;
+  cmos[index + 1] = (guint8)(v >> 8);
 }
 
 static void
@@ -32,14 +32,14 @@ fill_memory (BwDevice *dev, guint8 *cmos)
 
   put16 (cmos, BW_CMOS_BASE_MEM, 640);
   guint64 ext_kb = low > (1u << 20) ? (low >> 10) - 1024 : 0;
-  put16 (cmos, BW_CMOS_EXT_MEM, (guint) MIN (ext_kb, 0xffff));
-  put16 (cmos, BW_CMOS_EXT_MEM2, (guint) MIN (ext_kb, 0xffff));
+  put16 (cmos, BW_CMOS_EXT_MEM, (guint)MIN (ext_kb, 0xffff));
+  put16 (cmos, BW_CMOS_EXT_MEM2, (guint)MIN (ext_kb, 0xffff));
   guint64 above16 = low > (16u << 20) ? (low - (16u << 20)) >> 16 : 0;
-  put16 (cmos, BW_CMOS_MEM_ABOVE_16M, (guint) MIN (above16, 0xffff));
+  put16 (cmos, BW_CMOS_MEM_ABOVE_16M, (guint)MIN (above16, 0xffff));
   guint64 above4g = MIN (high >> 16, 0xffffff);
-  cmos[BW_CMOS_MEM_ABOVE_4G] = (guint8) above4g;
-  cmos[BW_CMOS_MEM_ABOVE_4G + 1] = (guint8) (above4g >> 8);
-  cmos[BW_CMOS_MEM_ABOVE_4G + 2] = (guint8) (above4g >> 16);
+  cmos[BW_CMOS_MEM_ABOVE_4G] = (guint8)above4g;
+  cmos[BW_CMOS_MEM_ABOVE_4G + 1] = (guint8)(above4g >> 8);
+  cmos[BW_CMOS_MEM_ABOVE_4G + 2] = (guint8)(above4g >> 16);
 }
 
 static gboolean
@@ -62,8 +62,8 @@ fill_boot_order (BwDevice *dev, guint8 *cmos, GError **error)
       code[i] = codes[p - "acdn"];
     }
   gboolean check_floppy = bw_config_get_bool_default (dev->config, "floppy-boot-check", FALSE);
-  cmos[BW_CMOS_BOOT_ORDER12] = (guint8) (code[1] << 4 | code[0]);
-  cmos[BW_CMOS_BOOT_ORDER3] = (guint8) (code[2] << 4 | (check_floppy ? 0 : 1));
+  cmos[BW_CMOS_BOOT_ORDER12] = (guint8)(code[1] << 4 | code[0]);
+  cmos[BW_CMOS_BOOT_ORDER3] = (guint8)(code[2] << 4 | (check_floppy ? 0 : 1));
   return TRUE;
 }
 
@@ -96,7 +96,7 @@ fill_disks (BwDevice *dev, guint8 *cmos, GError **error)
         t = 3;
       else
         return bad_config (error, node, "translation", "not none, lba, large or rechs");
-      translation |= (guint8) (t << (2 * i));
+      translation |= (guint8)(t << (2 * i));
 
       if (i < 2)
         {
@@ -104,15 +104,15 @@ fill_disks (BwDevice *dev, guint8 *cmos, GError **error)
           cmos[BW_CMOS_DISK_TYPES] |= i == 0 ? 0xf0 : 0x0f;
           cmos[i == 0 ? BW_CMOS_DISK0_TYPE : BW_CMOS_DISK1_TYPE] = 47;
           guint8 *g = cmos + (i == 0 ? BW_CMOS_DISK0_GEOMETRY : BW_CMOS_DISK1_GEOMETRY);
-          g[0] = (guint8) cyl;
-          g[1] = (guint8) (cyl >> 8);
-          g[2] = (guint8) heads;
+          g[0] = (guint8)cyl;
+          g[1] = (guint8)(cyl >> 8);
+          g[2] = (guint8)heads;
           g[3] = 0xff; /* no write precompensation */
           g[4] = 0xff;
           g[5] = 0xc0 | (heads > 8 ? 0x08 : 0);
-          g[6] = (guint8) cyl; /* landing zone */
-          g[7] = (guint8) (cyl >> 8);
-          g[8] = (guint8) sectors;
+          g[6] = (guint8)cyl; /* landing zone */
+          g[7] = (guint8)(cyl >> 8);
+          g[8] = (guint8)sectors;
         }
     }
   cmos[BW_CMOS_DISK_TRANSLATION] = translation;
@@ -126,8 +126,8 @@ bw_rtc_cmos_init (BwDevice *dev, guint8 *cmos, GError **error)
   memset (cmos + 0x0e, 0, BW_RTC_CMOS_SIZE - 0x0e);
 
   fill_memory (dev, cmos);
-  cmos[BW_CMOS_FLOPPY_TYPES] = 0;   /* no floppy drives */
-  cmos[BW_CMOS_EQUIPMENT] = 0x06;   /* FPU, PS/2 mouse, VGA, no floppy */
+  cmos[BW_CMOS_FLOPPY_TYPES] = 0; /* no floppy drives */
+  cmos[BW_CMOS_EQUIPMENT] = 0x06; /* FPU, PS/2 mouse, VGA, no floppy */
   if (!fill_disks (dev, cmos, error) || !fill_boot_order (dev, cmos, error))
     return FALSE;
 
@@ -135,13 +135,13 @@ bw_rtc_cmos_init (BwDevice *dev, guint8 *cmos, GError **error)
   cpus = bw_config_get_int_default (dev->config, "cpus", cpus);
   if (cpus < 1 || cpus > 255)
     return bad_config (error, dev->config, "cpus", "the CPU count must be 1-255");
-  cmos[BW_CMOS_CPU_COUNT] = (guint8) (cpus - 1);
+  cmos[BW_CMOS_CPU_COUNT] = (guint8)(cpus - 1);
 
   /* The AT checksum over 0x10-0x2D, high byte first. */
   guint sum = 0;
   for (guint i = 0x10; i < BW_CMOS_CHECKSUM; i++)
     sum += cmos[i];
-  cmos[BW_CMOS_CHECKSUM] = (guint8) (sum >> 8);
-  cmos[BW_CMOS_CHECKSUM + 1] = (guint8) sum;
+  cmos[BW_CMOS_CHECKSUM] = (guint8)(sum >> 8);
+  cmos[BW_CMOS_CHECKSUM + 1] = (guint8)sum;
   return TRUE;
 }

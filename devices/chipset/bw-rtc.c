@@ -41,12 +41,12 @@ typedef struct
   guint8 cmos[BW_RTC_CMOS_SIZE];
   guint8 index;
   bool nmi_masked;
-  gint64 base_sec;      /* seconds since 1970 at base_ns (while running) */
+  gint64 base_sec; /* seconds since 1970 at base_ns (while running) */
   gint64 base_ns;
-  guint8 dow_offset;    /* guest's weekday minus the computed one, mod 7 */
-  gint64 last_update;   /* the last second whose update was accounted */
-  gint64 last_period;   /* the last periodic boundary accounted */
-  gint64 divider_ns;    /* when the divider chain last started */
+  guint8 dow_offset;  /* guest's weekday minus the computed one, mod 7 */
+  gint64 last_update; /* the last second whose update was accounted */
+  gint64 last_period; /* the last periodic boundary accounted */
+  gint64 divider_ns;  /* when the divider chain last started */
   bool irq_level;
   BwTimer *update_timer;
   BwTimer *periodic_timer;
@@ -55,7 +55,7 @@ typedef struct
 
 typedef struct
 {
-  gint64 year; /* full year */
+  gint64 year;                                 /* full year */
   guint month, day, hour, minute, second, dow; /* dow 0 = Sunday */
 } RtcTime;
 
@@ -80,8 +80,8 @@ date_from_days (gint64 z, RtcTime *t)
   gint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   gint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
   gint64 mp = (5 * doy + 2) / 153;
-  t->day = (guint) (doy - (153 * mp + 2) / 5 + 1);
-  t->month = (guint) (mp < 10 ? mp + 3 : mp - 9);
+  t->day = (guint)(doy - (153 * mp + 2) / 5 + 1);
+  t->month = (guint)(mp < 10 ? mp + 3 : mp - 9);
   t->year = yoe + era * 400 + (t->month <= 2);
 }
 
@@ -105,10 +105,10 @@ time_from_seconds (gint64 s, RtcTime *t)
   gint64 days = floor_div (s, 86400);
   gint64 sod = s - days * 86400;
   date_from_days (days, t);
-  t->hour = (guint) (sod / 3600);
-  t->minute = (guint) (sod / 60 % 60);
-  t->second = (guint) (sod % 60);
-  t->dow = (guint) (((days + 4) % 7 + 7) % 7);
+  t->hour = (guint)(sod / 3600);
+  t->minute = (guint)(sod / 60 % 60);
+  t->second = (guint)(sod % 60);
+  t->dow = (guint)(((days + 4) % 7 + 7) % 7);
 }
 
 /* Register encoding in the current data mode. */
@@ -116,8 +116,8 @@ static guint8
 encode (BwRtc *rtc, guint v)
 {
   if (rtc->cmos[REG_B] & B_DM)
-    return (guint8) v;
-  return (guint8) ((v / 10 % 10) << 4 | v % 10);
+    return (guint8)v;
+  return (guint8)((v / 10 % 10) << 4 | v % 10);
 }
 
 static guint
@@ -198,8 +198,8 @@ registers_from_seconds (BwRtc *rtc, gint64 s)
   c[6] = encode (rtc, (t.dow + rtc->dow_offset) % 7 + 1);
   c[7] = encode (rtc, t.day);
   c[8] = encode (rtc, t.month);
-  c[9] = encode (rtc, (guint) (((t.year % 100) + 100) % 100));
-  c[BW_CMOS_CENTURY] = encode (rtc, (guint) (((t.year / 100) % 100 + 100) % 100));
+  c[9] = encode (rtc, (guint)(((t.year % 100) + 100) % 100));
+  c[BW_CMOS_CENTURY] = encode (rtc, (guint)(((t.year / 100) % 100 + 100) % 100));
 }
 
 /* Takes the registers as the new time; the second boundary stays where
@@ -211,7 +211,7 @@ load_registers (BwRtc *rtc, gint64 now, gboolean restart)
   gint64 s = seconds_from_registers (rtc, &dow_reg);
   RtcTime t;
   time_from_seconds (s, &t);
-  rtc->dow_offset = (guint8) ((dow_reg - 1 + 7 - t.dow) % 7);
+  rtc->dow_offset = (guint8)((dow_reg - 1 + 7 - t.dow) % 7);
   if (restart)
     rtc->base_ns = now;
   else
@@ -224,8 +224,8 @@ static gboolean
 alarm_matches (BwRtc *rtc, gint64 s)
 {
   gint64 sod = s - floor_div (s, 86400) * 86400;
-  guint8 now[3] = { encode (rtc, (guint) (sod % 60)), encode (rtc, (guint) (sod / 60 % 60)),
-                    encode_hour (rtc, (guint) (sod / 3600)) };
+  guint8 now[3] = { encode (rtc, (guint)(sod % 60)), encode (rtc, (guint)(sod / 60 % 60)),
+                    encode_hour (rtc, (guint)(sod / 3600)) };
   for (guint i = 0; i < 3; i++)
     {
       guint8 alarm = rtc->cmos[1 + 2 * i];
@@ -250,13 +250,13 @@ cycles_since (gint64 from, gint64 now)
 {
   if (now <= from)
     return 0;
-  return (gint64) ((unsigned __int128) (now - from) * 32768 / NS_PER_SEC);
+  return (gint64)((unsigned __int128)(now - from) * 32768 / NS_PER_SEC);
 }
 
 static gint64
 cycles_to_ns (gint64 cycles)
 {
-  return (gint64) (((unsigned __int128) cycles * NS_PER_SEC + 32767) / 32768);
+  return (gint64)(((unsigned __int128)cycles * NS_PER_SEC + 32767) / 32768);
 }
 
 static gint64
@@ -391,29 +391,30 @@ rtc_read (BwRtc *rtc, guint index, gint64 now)
   catch_up (rtc, now);
   switch (index)
     {
-    case REG_A:
-      {
-        guint8 a = rtc->cmos[REG_A];
-        gint64 frac = (now - rtc->base_ns) - floor_div (now - rtc->base_ns, NS_PER_SEC) * NS_PER_SEC;
-        if (running (rtc) && frac >= NS_PER_SEC - UIP_NS)
-          a |= A_UIP;
-        return a;
-      }
-    case REG_C:
-      {
-        update_irq (rtc);
-        guint8 c = rtc->cmos[REG_C];
-        rtc->cmos[REG_C] = 0;
-        update_irq (rtc);
-        schedule (rtc, now);
-        return c;
-      }
-    case REG_D:
-      return D_VRT;
-    default:
-      if ((index <= 9 || index == BW_CMOS_CENTURY) && running (rtc))
-        registers_from_seconds (rtc, current_seconds (rtc, now));
-      return rtc->cmos[index];
+      case REG_A:
+        {
+          guint8 a = rtc->cmos[REG_A];
+          gint64 frac
+              = (now - rtc->base_ns) - floor_div (now - rtc->base_ns, NS_PER_SEC) * NS_PER_SEC;
+          if (running (rtc) && frac >= NS_PER_SEC - UIP_NS)
+            a |= A_UIP;
+          return a;
+        }
+      case REG_C:
+        {
+          update_irq (rtc);
+          guint8 c = rtc->cmos[REG_C];
+          rtc->cmos[REG_C] = 0;
+          update_irq (rtc);
+          schedule (rtc, now);
+          return c;
+        }
+      case REG_D:
+        return D_VRT;
+      default:
+        if ((index <= 9 || index == BW_CMOS_CENTURY) && running (rtc))
+          registers_from_seconds (rtc, current_seconds (rtc, now));
+        return rtc->cmos[index];
     }
 }
 
@@ -423,26 +424,26 @@ rtc_write (BwRtc *rtc, guint index, guint8 v, gint64 now)
   catch_up (rtc, now);
   switch (index)
     {
-    case 1:
-    case 3:
-    case 5:
-      rtc->cmos[index] = v; /* alarms */
-      break;
-    case REG_A:
-      write_a (rtc, v, now);
-      break;
-    case REG_B:
-      write_b (rtc, v, now);
-      break;
-    case REG_C:
-    case REG_D:
-      break; /* read-only */
-    default:
-      if (index <= 9 || index == BW_CMOS_CENTURY)
-        write_time (rtc, index, v, now);
-      else
-        rtc->cmos[index] = v;
-      break;
+      case 1:
+      case 3:
+      case 5:
+        rtc->cmos[index] = v; /* alarms */
+        break;
+      case REG_A:
+        write_a (rtc, v, now);
+        break;
+      case REG_B:
+        write_b (rtc, v, now);
+        break;
+      case REG_C:
+      case REG_D:
+        break; /* read-only */
+      default:
+        if (index <= 9 || index == BW_CMOS_CENTURY)
+          write_time (rtc, index, v, now);
+        else
+          rtc->cmos[index] = v;
+        break;
     }
   update_irq (rtc);
   schedule (rtc, now);
@@ -456,7 +457,7 @@ rtc_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_wri
     {
       if (is_write)
         {
-          rtc->index = (guint8) *data & 0x7f;
+          rtc->index = (guint8)*data & 0x7f;
           rtc->nmi_masked = (*data & 0x80) != 0;
         }
       else
@@ -465,7 +466,7 @@ rtc_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_wri
     }
   gint64 now = now_ns (rtc);
   if (is_write)
-    rtc_write (rtc, rtc->index, (guint8) *data, now);
+    rtc_write (rtc, rtc->index, (guint8)*data, now);
   else
     *data = rtc_read (rtc, rtc->index, now);
 }
@@ -475,14 +476,14 @@ static const BwIoOps rtc_ops = { .handler = rtc_io, .max_access = 1 };
 guint8
 bw_rtc_cmos_read (BwDevice *dev, guint index)
 {
-  BwRtc *rtc = (BwRtc *) dev;
+  BwRtc *rtc = (BwRtc *)dev;
   return index >= 0x0e && index < BW_RTC_CMOS_SIZE ? rtc->cmos[index] : 0xff;
 }
 
 void
 bw_rtc_cmos_write (BwDevice *dev, guint index, guint8 value)
 {
-  BwRtc *rtc = (BwRtc *) dev;
+  BwRtc *rtc = (BwRtc *)dev;
   if (index >= 0x0e && index < BW_RTC_CMOS_SIZE && index != BW_CMOS_CENTURY)
     rtc->cmos[index] = value;
 }
@@ -509,7 +510,7 @@ sanitize (BwRtc *rtc, gint64 now)
 static gboolean
 rtc_realize (BwDevice *dev, GError **error)
 {
-  BwRtc *rtc = (BwRtc *) dev;
+  BwRtc *rtc = (BwRtc *)dev;
   gint64 now = bw_device_now (dev);
 
   rtc->irq = bw_device_get_irq (dev, 8);
@@ -551,7 +552,7 @@ rtc_realize (BwDevice *dev, GError **error)
 static void
 rtc_reset (BwDevice *dev)
 {
-  BwRtc *rtc = (BwRtc *) dev;
+  BwRtc *rtc = (BwRtc *)dev;
   gint64 now = now_ns (rtc);
   /* RESET clears the interrupt enables and flags; time and RAM stay. */
   sanitize (rtc, now);

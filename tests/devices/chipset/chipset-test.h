@@ -30,9 +30,8 @@ static inline CtBoard *
 ct_board_new_v (guint ram_mb, BwConfig *config, const char *const *devices)
 {
   CtBoard *b = g_new0 (CtBoard, 1);
-  BwPlatformOptions options = { .ram_size = (guint64) ram_mb << 20,
-                                .clock_mode = BW_CLOCK_MANUAL,
-                                .config = config };
+  BwPlatformOptions options
+      = { .ram_size = (guint64)ram_mb << 20, .clock_mode = BW_CLOCK_MANUAL, .config = config };
   g_autoptr (GError) error = NULL;
   b->platform = bw_platform_new (&options, &error);
   ck_assert_msg (b->platform != NULL, "platform: %s", error ? error->message : "");
@@ -41,8 +40,8 @@ ct_board_new_v (guint ram_mb, BwConfig *config, const char *const *devices)
     {
       g_auto (GStrv) parts = g_strsplit (devices[i], ":", 2);
       const char *id = parts[1] ? parts[1] : parts[0];
-      ck_assert_msg (bw_platform_add_device (b->platform, parts[0], id, NULL, &error),
-                     "add %s: %s", devices[i], error ? error->message : "");
+      ck_assert_msg (bw_platform_add_device (b->platform, parts[0], id, NULL, &error), "add %s: %s",
+                     devices[i], error ? error->message : "");
     }
   ck_assert_msg (bw_platform_realize (b->platform, &error), "realize: %s",
                  error ? error->message : "");
@@ -50,7 +49,7 @@ ct_board_new_v (guint ram_mb, BwConfig *config, const char *const *devices)
 }
 
 #define ct_board_new(ram_mb, ...)                                                                  \
-  ct_board_new_v ((ram_mb), NULL, (const char *const[]) { __VA_ARGS__, NULL })
+  ct_board_new_v ((ram_mb), NULL, (const char *const[]){ __VA_ARGS__, NULL })
 
 static inline void
 ct_board_free (CtBoard *b)
@@ -64,13 +63,13 @@ ct_in (CtBoard *b, guint16 port, guint size)
 {
   guint64 v = 0;
   bw_platform_pio (b->platform, port, &v, size, FALSE);
-  return (guint32) v;
+  return (guint32)v;
 }
 
 static inline guint8
 ct_inb (CtBoard *b, guint16 port)
 {
-  return (guint8) ct_in (b, port, 1);
+  return (guint8)ct_in (b, port, 1);
 }
 
 static inline void
@@ -146,7 +145,7 @@ ct_check_state_round_trip (CtBoard *b, CtBoardFactory factory)
   ct_board_free (t);
   g_autoptr (GByteArray) longer = g_byte_array_new ();
   g_byte_array_append (longer, first->data, first->len);
-  g_byte_array_append (longer, (const guint8 *) "x", 1);
+  g_byte_array_append (longer, (const guint8 *)"x", 1);
   ck_assert (!bw_platform_load_state (copy->platform, longer->data, longer->len, NULL));
   ct_board_free (copy);
 }

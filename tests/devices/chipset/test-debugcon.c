@@ -17,7 +17,7 @@ static void
 puts_port (CtBoard *b, guint16 port, const char *s)
 {
   for (; *s; s++)
-    ct_outb (b, port, (guint8) *s);
+    ct_outb (b, port, (guint8)*s);
 }
 
 static char *
@@ -75,7 +75,7 @@ START_TEST (test_chipset_set)
   const char *msg = "hello from e9\n";
   for (const char *c = msg; *c; c++)
     {
-      v = (guint8) *c;
+      v = (guint8)*c;
       bw_platform_pio (p, 0xe9, &v, 1, TRUE);
     }
   g_autofree char *text = bw_log_dup_contents (bw_platform_get_log (p));

@@ -23,7 +23,7 @@ test_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_wr
 {
   TestPciDev *t = opaque;
   if (is_write)
-    t->regs[offset] = (guint8) *data;
+    t->regs[offset] = (guint8)*data;
   else
     *data = t->regs[offset];
 }
@@ -33,9 +33,9 @@ test_mmio (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_
 {
   TestPciDev *t = opaque;
   if (is_write)
-    t->mem_last = (guint32) *data;
+    t->mem_last = (guint32)*data;
   else
-    *data = 0xc0de0000u | (guint32) offset;
+    *data = 0xc0de0000u | (guint32)offset;
 }
 
 static const BwIoOps test_io_ops = { .handler = test_io, .max_access = 1 };
@@ -44,7 +44,7 @@ static const BwIoOps test_mmio_ops = { .handler = test_mmio, .max_access = 4 };
 static gboolean
 testdev_realize (BwDevice *dev, GError **error)
 {
-  TestPciDev *t = (TestPciDev *) dev;
+  TestPciDev *t = (TestPciDev *)dev;
   if (!bw_pci_function_init (&t->pci, dev, bw_pci_bus_find (dev->platform), BW_PCI_DEVFN (3, 0),
                              0x1234, 0xabcd, 0x05, 0x020000, error))
     return FALSE;
@@ -59,19 +59,19 @@ testdev_realize (BwDevice *dev, GError **error)
 static void
 testdev_reset (BwDevice *dev)
 {
-  bw_pci_function_reset (&((TestPciDev *) dev)->pci);
+  bw_pci_function_reset (&((TestPciDev *)dev)->pci);
 }
 
 static void
 testdev_unrealize (BwDevice *dev)
 {
-  bw_pci_function_exit (&((TestPciDev *) dev)->pci);
+  bw_pci_function_exit (&((TestPciDev *)dev)->pci);
 }
 
 static gboolean
 testdev_post_load (void *opaque, int version, GError **error)
 {
-  bw_pci_function_post_load (&((TestPciDev *) opaque)->pci);
+  bw_pci_function_post_load (&((TestPciDev *)opaque)->pci);
   return TRUE;
 }
 
@@ -158,7 +158,7 @@ END_TEST
 START_TEST (test_write_one_to_clear)
 {
   CtBoard *b = pci_board ();
-  TestPciDev *t = (TestPciDev *) bw_platform_find_device (b->platform, "nic");
+  TestPciDev *t = (TestPciDev *)bw_platform_find_device (b->platform, "nic");
   t->pci.config[BW_PCI_STATUS + 1] |= 0x30; /* target and master abort seen */
   cfg_write (b, CA (3, 0, 0x06), 0x1000, 2);
   ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x06), 2), 0x2000);
@@ -202,7 +202,7 @@ END_TEST
 START_TEST (test_bar_mapping)
 {
   CtBoard *b = pci_board ();
-  TestPciDev *t = (TestPciDev *) bw_platform_find_device (b->platform, "nic");
+  TestPciDev *t = (TestPciDev *)bw_platform_find_device (b->platform, "nic");
   BwMemory *mem = bw_platform_get_memory (b->platform);
   cfg_write (b, CA (3, 0, 0x10), 0xc000, 4);
   cfg_write (b, CA (3, 0, 0x14), 0xfeb00000, 4);
@@ -234,7 +234,8 @@ START_TEST (test_bar_mapping)
   /* The 64-bit BAR above 4 GiB. */
   cfg_write (b, CA (3, 0, 0x18), 0x00000000, 4);
   cfg_write (b, CA (3, 0, 0x1c), 0x00000008, 4);
-  ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 2), G_GUINT64_CONSTANT (0x800000000));
+  ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 2),
+                     G_GUINT64_CONSTANT (0x800000000));
   /* The ROM needs its enable bit as well. */
   cfg_write (b, CA (3, 0, 0x30), 0xfea00000, 4);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 6), BW_PCI_BAR_UNMAPPED);
@@ -259,7 +260,7 @@ mem_read8 (BwMemory *mem, guint64 gpa)
 {
   guint64 v = 0;
   bw_memory_access (mem, gpa, &v, 1, FALSE);
-  return (guint8) v;
+  return (guint8)v;
 }
 
 static void
@@ -358,7 +359,7 @@ START_TEST (test_saved_state)
   bw_platform_save_state (b->platform, state);
   CtBoard *c = pci_board ();
   ck_assert (bw_platform_load_state (c->platform, state->data, state->len, NULL));
-  TestPciDev *t = (TestPciDev *) bw_platform_find_device (c->platform, "nic");
+  TestPciDev *t = (TestPciDev *)bw_platform_find_device (c->platform, "nic");
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 0), 0xc100);
   ck_assert_uint_eq (bw_memory_get_pam (bw_platform_get_memory (c->platform), 12), BW_PAM_RAM);
   ck_assert_uint_eq (bw_memory_get_pam (bw_platform_get_memory (c->platform), 2), BW_PAM_RAM);

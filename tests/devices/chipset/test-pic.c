@@ -312,7 +312,7 @@ START_TEST (test_poll_mode)
   ct_outb (b, 0x20, 0x0c);
   ck_assert_uint_eq (ct_inb (b, 0x20), 0x86);
   ck_assert_uint_eq (read_isr (b, 0x20), 0x40); /* the poll acknowledged it */
-  ck_assert_uint_eq (ct_inb (b, 0x20), 0x00);    /* one read only */
+  ck_assert_uint_eq (ct_inb (b, 0x20), 0x00);   /* one read only */
   ct_board_free (b);
 }
 END_TEST

@@ -20,32 +20,32 @@ typedef struct
 static gboolean
 intx_realize (BwDevice *dev, GError **error)
 {
-  IntxDev *d = (IntxDev *) dev;
+  IntxDev *d = (IntxDev *)dev;
   gint64 slot = bw_config_get_int_default (dev->config, "slot", 3);
   gint64 pin = bw_config_get_int_default (dev->config, "pin", 1);
   if (!bw_pci_function_init (&d->pci, dev, bw_pci_bus_find (dev->platform),
-                             (int) BW_PCI_DEVFN (slot, 0), 0x1234, 0x0001, 0, 0xff0000, error))
+                             (int)BW_PCI_DEVFN (slot, 0), 0x1234, 0x0001, 0, 0xff0000, error))
     return FALSE;
-  bw_pci_function_set_irq_pin (&d->pci, (guint) pin);
+  bw_pci_function_set_irq_pin (&d->pci, (guint)pin);
   return TRUE;
 }
 
 static void
 intx_reset (BwDevice *dev)
 {
-  bw_pci_function_reset (&((IntxDev *) dev)->pci);
+  bw_pci_function_reset (&((IntxDev *)dev)->pci);
 }
 
 static void
 intx_unrealize (BwDevice *dev)
 {
-  bw_pci_function_exit (&((IntxDev *) dev)->pci);
+  bw_pci_function_exit (&((IntxDev *)dev)->pci);
 }
 
 static gboolean
 intx_post_load (void *opaque, int version, GError **error)
 {
-  bw_pci_function_post_load (&((IntxDev *) opaque)->pci);
+  bw_pci_function_post_load (&((IntxDev *)opaque)->pci);
   return TRUE;
 }
 
@@ -55,7 +55,10 @@ static const BwVmStateField intx_fields[] = {
 };
 
 static const BwVmStateDesc intx_vmstate = {
-  .name = "test-intx", .version = 1, .minimum_version = 1, .fields = intx_fields,
+  .name = "test-intx",
+  .version = 1,
+  .minimum_version = 1,
+  .fields = intx_fields,
   .post_load = intx_post_load,
 };
 
@@ -86,14 +89,14 @@ piix3_board (void)
       bw_config_set_int (config, "devices/b/pin", 2);
     }
   return ct_board_new_v (16, config,
-                         (const char *const[]) { "i440fx", "piix3", "pic-i8259:pic", "test-intx:a",
-                                                 "test-intx:b", NULL });
+                         (const char *const[]){ "i440fx", "piix3", "pic-i8259:pic", "test-intx:a",
+                                                "test-intx:b", NULL });
 }
 
 static IntxDev *
 dev (CtBoard *b, const char *id)
 {
-  return (IntxDev *) bw_platform_find_device (b->platform, id);
+  return (IntxDev *)bw_platform_find_device (b->platform, id);
 }
 
 static guint32
@@ -194,9 +197,9 @@ START_TEST (test_through_the_pic)
   CtBoard *b = piix3_board ();
   IntxDev *a = dev (b, "a");
   /* Master and slave as a BIOS leaves them, IRQ 11 level-triggered. */
-  static const guint8 init[][2] = { { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
-                                    { 0xa0, 0x11 }, { 0xa1, 0x70 }, { 0xa1, 0x02 }, { 0xa1, 0x01 },
-                                    { 0x21, 0x00 }, { 0xa1, 0x00 } };
+  static const guint8 init[][2]
+      = { { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 }, { 0xa0, 0x11 },
+          { 0xa1, 0x70 }, { 0xa1, 0x02 }, { 0xa1, 0x01 }, { 0x21, 0x00 }, { 0xa1, 0x00 } };
   for (guint i = 0; i < G_N_ELEMENTS (init); i++)
     ct_outb (b, init[i][0], init[i][1]);
   ct_outb (b, 0x4d1, 0x08);

@@ -58,7 +58,7 @@ step_to (CtBoard *b, gint64 t)
 static guint
 read_count (CtBoard *b, guint ch)
 {
-  ct_outb (b, 0x43, (guint8) (ch << 6)); /* latch */
+  ct_outb (b, 0x43, (guint8)(ch << 6)); /* latch */
   guint lo = ct_inb (b, 0x40 + ch);
   return lo | ct_inb (b, 0x40 + ch) << 8;
 }
@@ -66,9 +66,9 @@ read_count (CtBoard *b, guint ch)
 static void
 program (CtBoard *b, guint ch, guint mode, guint count)
 {
-  ct_outb (b, 0x43, (guint8) (ch << 6 | 0x30 | mode << 1));
-  ct_outb (b, 0x40 + ch, (guint8) count);
-  ct_outb (b, 0x40 + ch, (guint8) (count >> 8));
+  ct_outb (b, 0x43, (guint8)(ch << 6 | 0x30 | mode << 1));
+  ct_outb (b, 0x40 + ch, (guint8)count);
+  ct_outb (b, 0x40 + ch, (guint8)(count >> 8));
 }
 
 START_TEST (test_mode0)

@@ -16,7 +16,7 @@ static gint64 board_base = 946684798; /* 1999-12-31 23:59:58 UTC, a Friday */
 static CtBoard *
 rtc_board_with (BwConfig *config, guint ram_mb)
 {
-  return ct_board_new_v (ram_mb, config, (const char *const[]) { "rtc-mc146818:rtc", NULL });
+  return ct_board_new_v (ram_mb, config, (const char *const[]){ "rtc-mc146818:rtc", NULL });
 }
 
 static BwConfig *shared_config;
@@ -52,8 +52,8 @@ typedef struct
 static Regs
 read_time (CtBoard *b)
 {
-  return (Regs) { cmos_read (b, 0), cmos_read (b, 2), cmos_read (b, 4), cmos_read (b, 6),
-                  cmos_read (b, 7), cmos_read (b, 8), cmos_read (b, 9), cmos_read (b, 0x32) };
+  return (Regs){ cmos_read (b, 0), cmos_read (b, 2), cmos_read (b, 4), cmos_read (b, 6),
+                 cmos_read (b, 7), cmos_read (b, 8), cmos_read (b, 9), cmos_read (b, 0x32) };
 }
 
 /* Sets the time with SET held, in the encoding the guest chose in B. */
@@ -111,7 +111,7 @@ START_TEST (test_leap_years)
 {
   CtBoard *b = rtc_board ();
   /* 2024 is a leap year. */
-  set_time (b, 0x02, (Regs) { 0x59, 0x59, 0x23, 4, 0x28, 0x02, 0x24, 0x20 });
+  set_time (b, 0x02, (Regs){ 0x59, 0x59, 0x23, 4, 0x28, 0x02, 0x24, 0x20 });
   ct_step (b, SEC);
   Regs r = read_time (b);
   assert_time (r, 0x00, 0x00, 0x00, 5, 0x29, 0x02, 0x24, 0x20);
@@ -119,19 +119,19 @@ START_TEST (test_leap_years)
   r = read_time (b);
   assert_time (r, 0x00, 0x00, 0x00, 6, 0x01, 0x03, 0x24, 0x20);
   /* 2023 is not; 2100 is not (century); 2000 is (400). */
-  set_time (b, 0x02, (Regs) { 0x59, 0x59, 0x23, 3, 0x28, 0x02, 0x23, 0x20 });
+  set_time (b, 0x02, (Regs){ 0x59, 0x59, 0x23, 3, 0x28, 0x02, 0x23, 0x20 });
   ct_step (b, SEC);
   ck_assert_uint_eq (cmos_read (b, 7), 0x01);
   ck_assert_uint_eq (cmos_read (b, 8), 0x03);
-  set_time (b, 0x02, (Regs) { 0x59, 0x59, 0x23, 1, 0x28, 0x02, 0x00, 0x21 });
+  set_time (b, 0x02, (Regs){ 0x59, 0x59, 0x23, 1, 0x28, 0x02, 0x00, 0x21 });
   ct_step (b, SEC);
   ck_assert_uint_eq (cmos_read (b, 7), 0x01);
   ck_assert_uint_eq (cmos_read (b, 8), 0x03);
-  set_time (b, 0x02, (Regs) { 0x59, 0x59, 0x23, 2, 0x28, 0x02, 0x00, 0x20 });
+  set_time (b, 0x02, (Regs){ 0x59, 0x59, 0x23, 2, 0x28, 0x02, 0x00, 0x20 });
   ct_step (b, SEC);
   ck_assert_uint_eq (cmos_read (b, 7), 0x29);
   /* 30-day month. */
-  set_time (b, 0x02, (Regs) { 0x59, 0x59, 0x23, 2, 0x30, 0x04, 0x25, 0x20 });
+  set_time (b, 0x02, (Regs){ 0x59, 0x59, 0x23, 2, 0x30, 0x04, 0x25, 0x20 });
   ct_step (b, SEC);
   ck_assert_uint_eq (cmos_read (b, 7), 0x01);
   ck_assert_uint_eq (cmos_read (b, 8), 0x05);
@@ -142,7 +142,7 @@ END_TEST
 START_TEST (test_binary_mode)
 {
   CtBoard *b = rtc_board ();
-  set_time (b, 0x06, (Regs) { 59, 59, 23, 7, 31, 12, 99, 20 });
+  set_time (b, 0x06, (Regs){ 59, 59, 23, 7, 31, 12, 99, 20 });
   Regs r = read_time (b);
   assert_time (r, 59, 59, 23, 7, 31, 12, 99, 20);
   ct_step (b, SEC);
@@ -161,19 +161,19 @@ START_TEST (test_12_hour_mode)
 {
   CtBoard *b = rtc_board ();
   /* BCD, 12 h: 11:59:59 AM -> 12:00:00 PM (0x92). */
-  set_time (b, 0x00, (Regs) { 0x59, 0x59, 0x11, 2, 0x15, 0x06, 0x25, 0x20 });
+  set_time (b, 0x00, (Regs){ 0x59, 0x59, 0x11, 2, 0x15, 0x06, 0x25, 0x20 });
   ct_step (b, SEC);
   ck_assert_uint_eq (cmos_read (b, 4), 0x92);
   ct_step (b, 3600 * SEC);
   ck_assert_uint_eq (cmos_read (b, 4), 0x81); /* 1 PM */
   /* 11:59:59 PM -> 12:00:00 AM of the next day. */
-  set_time (b, 0x00, (Regs) { 0x59, 0x59, 0x91, 2, 0x15, 0x06, 0x25, 0x20 });
+  set_time (b, 0x00, (Regs){ 0x59, 0x59, 0x91, 2, 0x15, 0x06, 0x25, 0x20 });
   ct_step (b, SEC);
   ck_assert_uint_eq (cmos_read (b, 4), 0x12);
   ck_assert_uint_eq (cmos_read (b, 7), 0x16);
   ck_assert_uint_eq (cmos_read (b, 6), 3);
   /* Binary, 12 h. */
-  set_time (b, 0x04, (Regs) { 59, 59, 12 | 0x80, 2, 15, 6, 25, 20 });
+  set_time (b, 0x04, (Regs){ 59, 59, 12 | 0x80, 2, 15, 6, 25, 20 });
   ct_step (b, SEC);
   ck_assert_uint_eq (cmos_read (b, 4), 1 | 0x80);
   /* The same instant read in 24 h mode after switching. */
@@ -371,7 +371,7 @@ START_TEST (test_cmos_fields)
   ck_assert_uint_eq (cmos_read (b, 0x39), 0x01 | 0x02 << 6);
   guint sum = 0;
   for (guint i = 0x10; i < 0x2e; i++)
-    sum += cmos_read (b, (guint8) i);
+    sum += cmos_read (b, (guint8)i);
   ck_assert_uint_eq (cmos_read (b, 0x2e) << 8 | cmos_read (b, 0x2f), sum);
   ct_board_free (b);
 
@@ -390,8 +390,8 @@ START_TEST (test_bad_config)
 {
   g_autoptr (BwConfig) config = bw_config_new ();
   bw_config_set_string (config, "devices/rtc/boot-order", "cx");
-  BwPlatformOptions options = { .ram_size = 16 << 20, .clock_mode = BW_CLOCK_MANUAL,
-                                .config = config };
+  BwPlatformOptions options
+      = { .ram_size = 16 << 20, .clock_mode = BW_CLOCK_MANUAL, .config = config };
   g_autoptr (BwPlatform) p = bw_platform_new (&options, NULL);
   g_autoptr (GError) error = NULL;
   ck_assert (!bw_platform_create_device (p, "rtc-mc146818", "rtc", NULL, &error));
@@ -405,7 +405,7 @@ START_TEST (test_host_time_default)
   gint64 before = g_get_real_time () / G_USEC_PER_SEC;
   CtBoard *b = rtc_board_with (config, 16);
   g_autoptr (GDateTime) now = g_date_time_new_from_unix_utc (before);
-  guint year = (guint) g_date_time_get_year (now) % 100;
+  guint year = (guint)g_date_time_get_year (now) % 100;
   guint8 reg = cmos_read (b, 9);
   guint got = (reg >> 4) * 10 + (reg & 15);
   /* The year may have turned between the two readings. */
