@@ -153,9 +153,12 @@ char *bw_client_register_medium (BwClient *self, const char *location,
 gboolean bw_client_close_medium (BwClient *self, const char *medium,
                                  gboolean delete_file, GError **error);
 
-/* For the VM process: register the session served at address and report
- * state changes; the service records "aborted" if this client's connection
- * closes first. Returns the machine's UUID. */
+/* For the VM process: register the session served at address (normally
+ * "unix:path=" + bw_runtime_dir_session_socket (uuid)) and report state
+ * changes; the service records "aborted" (and removes that socket) if this
+ * client's connection closes before a final "poweroff" or "saved". If the
+ * service itself goes away ("closed"), connect again and register again
+ * with the current state. Returns the machine's UUID. */
 char *bw_client_register_session (BwClient *self, const char *machine,
                                   const char *address, GError **error);
 gboolean bw_client_set_session_state (BwClient *self, const char *machine,
