@@ -183,7 +183,7 @@ reset_hook (void *user_data, BwVm *vm, BwVcpu *vcpu, GError **error)
     return TRUE;
   if (!bw_pc_boot_write (board->boot, bw_platform_get_memory (board->platform), error))
     return FALSE;
-  const BwCpuBackend *backend = vcpu->backend;
+  const BwCpuBackend *backend = bw_vm_get_backend (vm); /* vcpu->backend may be unset */
   BwX86Regs regs;
   if (!backend->get_regs (vcpu, &regs, error))
     return FALSE;
