@@ -82,6 +82,7 @@ typedef struct
   gint a20_warned;
 
   /* vCPU thread only. */
+  gboolean wait_for_sipi;    /* an AP after reset: never runs (no local APIC, no SIPI) */
   gboolean window_valid;     /* run->ready_for_interrupt_injection is current */
   gboolean needs_completion; /* an I/O or MMIO exit waits for KVM_RUN to finish it */
   char *failure;             /* a reset that failed: the next run() reports it */

@@ -317,6 +317,13 @@ bw_kvm_vcpu_run (BwVcpu *vcpu, GError **error)
   kick_signal_init ();
   if (v->failure)
     return fail (v, error, "%s", v->failure);
+  if (v->wait_for_sipi)
+    {
+      /* An application processor waits for a startup IPI, which only a
+       * local APIC sends; the platform has none, so it stays here. */
+      g_atomic_int_set (&v->kick_pending, 0);
+      return BW_CPU_EXIT_HALTED;
+    }
 
   for (;;)
     {
@@ -459,12 +466,15 @@ bw_kvm_vcpu_reset (BwVcpu *vcpu)
       return;
     }
   g_clear_pointer (&v->failure, g_free);
+  v->wait_for_sipi = v->parent.index != 0;
 }
 
 gboolean
 bw_kvm_vcpu_interrupt_deliverable (BwVcpu *vcpu)
 {
   BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  if (v->wait_for_sipi)
+    return FALSE;
   if (g_atomic_int_get (&v->nmi_pending) || g_atomic_int_get (&v->init_pending))
     return TRUE;
   /* if_flag is current after every exit, HLT's included. */

@@ -358,11 +358,6 @@ END_TEST
 /* The whole machine: a BwVm on acceleration "kvm" runs guest-reboot,
  * which triple-faults once (the VM resets the board and the vCPU) and
  * powers off on its second boot. */
-typedef struct
-{
-  KvmTestPorts *ports;
-} VmTest;
-
 static gboolean
 reboot_hook (void *user_data, BwVm *vm, BwVcpu *vcpu, GError **error)
 {
@@ -375,10 +370,12 @@ reboot_hook (void *user_data, BwVm *vm, BwVcpu *vcpu, GError **error)
   return TRUE;
 }
 
-START_TEST (test_vm_reboot_and_power_off)
+static void
+vm_reboot (guint cpus)
 {
   g_autoptr (BwConfig) config = bw_config_new ();
   bw_config_set_int (config, "ram-mb", 2);
+  bw_config_set_int (config, "cpus", cpus);
   bw_config_set_string (config, "acceleration", "kvm");
   g_autoptr (GError) error = NULL;
   BwVm *vm = bw_vm_new (config, &error);
@@ -396,8 +393,29 @@ START_TEST (test_vm_reboot_and_power_off)
   ck_assert_msg (strstr (log, "triple fault") != NULL, "%s", log);
   ck_assert_msg (strstr (log, "Hardware reset") != NULL, "%s", log);
   ck_assert_msg (strstr (log, "the test guest is done") != NULL, "%s", log);
+  for (guint i = 1; i < cpus; i++)
+    {
+      /* Application processors wait for a startup IPI that never comes
+       * (no local APIC): still at the reset vector. */
+      BwVcpu *ap = bw_vm_get_vcpu (vm, i);
+      BwX86Regs r;
+      ck_assert (ap->backend->get_regs (ap, &r, NULL));
+      ck_assert_uint_eq (r.rip, 0xfff0);
+      ck_assert_uint_eq (r.seg[BW_X86_SEG_CS].base, 0xffff0000);
+    }
   bw_vm_free (vm);
   kvm_test_ports_free (ports);
+}
+
+START_TEST (test_vm_reboot_and_power_off)
+{
+  vm_reboot (1);
+}
+END_TEST
+
+START_TEST (test_vm_two_cpus)
+{
+  vm_reboot (2);
 }
 END_TEST
 
@@ -425,6 +443,7 @@ main (void)
   TCase *vm = tcase_create ("vm");
   tcase_set_timeout (vm, 30);
   tcase_add_test (vm, test_vm_reboot_and_power_off);
+  tcase_add_test (vm, test_vm_two_cpus);
   suite_add_tcase (suite, vm);
   return bw_test_run (suite);
 }
