@@ -169,7 +169,7 @@ START_TEST (test_decode_fields)
   ck_assert_uint_eq (i.disp, 5);
   ck_assert_int_eq (i.reg, BW_X86_ECX);
   ck_assert_int_eq (i.osz, 1);
-  ck_assert_ptr_eq (i.fn, bw_x86_op_alu_rm_r);
+  ck_assert_ptr_eq (i.fn, bw_x86_alu_rm_r_sized[0][1]); /* ADD, word */
 
   /* es: override and a 32-bit SIB with scale. */
   static const uint8_t b[] = { 0x26, 0x8b, 0x84, 0x98, 0x10, 0, 0, 0 };

@@ -55,6 +55,8 @@ typedef struct
   BwX86Op fn;
   const BwX86Op *grp; /* 8 handlers, when P_GRP */
   const uint16_t *grp_props;
+  const BwX86Op *sized;    /* by operand size, replacing fn (or grp) */
+  const BwX86Op (*grp_sized)[3]; /* by ModRM.reg and size, for groups */
 } BwX86OpDef;
 
 static BwX86OpDef one_byte[256];
@@ -107,6 +109,12 @@ def_grp (BwX86OpDef *t, int opc, int fmt, int size, int props, const BwX86Op *gr
 }
 
 static void
+set_sized (BwX86OpDef *t, int opc, const BwX86Op *sized)
+{
+  t[opc].sized = sized;
+}
+
+static void
 init_one_byte (void)
 {
   BwX86OpDef *t = one_byte;
@@ -155,6 +163,24 @@ init_one_byte (void)
       def (t, 0xb8 + r, F_IV, S_V, 0, OP (mov_r_imm));
     }
   def (t, 0x90, F_NONE, S_V, 0, OP (nop));
+  for (int r = 0; r < 8; r++)
+    {
+      set_sized (t, 0x40 + r, bw_x86_inc_r_sized);
+      set_sized (t, 0x48 + r, bw_x86_dec_r_sized);
+      set_sized (t, 0x50 + r, bw_x86_push_r_sized);
+      set_sized (t, 0x58 + r, bw_x86_pop_r_sized);
+    }
+  for (int k = 0; k < 8; k++)
+    {
+      set_sized (t, k * 8 + 0, bw_x86_alu_rm_r_sized[k]);
+      set_sized (t, k * 8 + 1, bw_x86_alu_rm_r_sized[k]);
+      set_sized (t, k * 8 + 2, bw_x86_alu_r_rm_sized[k]);
+      set_sized (t, k * 8 + 3, bw_x86_alu_r_rm_sized[k]);
+    }
+  set_sized (t, 0x88, bw_x86_mov_rm_r_sized);
+  set_sized (t, 0x89, bw_x86_mov_rm_r_sized);
+  set_sized (t, 0x8a, bw_x86_mov_r_rm_sized);
+  set_sized (t, 0x8b, bw_x86_mov_r_rm_sized);
   def (t, 0x60, F_NONE, S_V, 0, OP (pusha));
   def (t, 0x61, F_NONE, S_V, 0, OP (popa));
   def (t, 0x62, F_M, S_V, P_MEM, OP (bound));
@@ -174,6 +200,8 @@ init_one_byte (void)
   def_grp (t, 0x81, F_M_IV, S_V, 0, grp1, NULL);
   def_grp (t, 0x82, F_M_IB, S_B, 0, grp1, NULL);
   def_grp (t, 0x83, F_M_IB, S_V, P_SX8, grp1, NULL);
+  for (int o = 0x80; o <= 0x83; o++)
+    t[o].grp_sized = bw_x86_alu_rm_imm_sized;
   def (t, 0x84, F_M, S_B, 0, OP (test_rm_r));
   def (t, 0x85, F_M, S_V, 0, OP (test_rm_r));
   def (t, 0x86, F_M, S_B, 0, OP (xchg_rm_r));
@@ -500,6 +528,8 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
               i.disp = (uint32_t) (int8_t) code[p++];
             }
         }
+      if (d->grp_sized)
+        fn = d->grp_sized[i.reg][i.osz];
       if ((props & P_MEM) && i.mod == 3)
         fn = OP (ud);
     }
@@ -551,6 +581,8 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
       break;
     }
 
+  if (d->sized && fn == d->fn)
+    fn = d->sized[i.osz];
   i.fn = fn;
   i.len = p;
   i.flags = flags | (props & (BW_X86_I_SETS_EIP | BW_X86_I_END));

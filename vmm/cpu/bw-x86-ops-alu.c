@@ -7,7 +7,7 @@
 
 /* The eight ALU operations in encoding order: ADD OR ADC SBB AND SUB XOR
  * CMP. Records lazy flags and returns the result. */
-static inline uint32_t
+static inline __attribute__ ((always_inline)) uint32_t
 alu (BwX86Cpu *cpu, unsigned kind, int osz, uint32_t a, uint32_t b)
 {
   uint32_t m = bw_x86_size_mask (osz);
@@ -51,10 +51,9 @@ alu (BwX86Cpu *cpu, unsigned kind, int osz, uint32_t a, uint32_t b)
 }
 
 /* op r/m, b: read-modify-write of the r/m operand (CMP only reads). */
-static inline void
-alu_rm (BwX86Cpu *cpu, const BwX86Insn *i, unsigned kind, uint32_t b)
+static inline __attribute__ ((always_inline)) void
+alu_rm_k (BwX86Cpu *cpu, const BwX86Insn *i, unsigned kind, int osz, uint32_t b)
 {
-  int osz = i->osz;
   if (i->mod == 3)
     {
       uint32_t r = alu (cpu, kind, osz, bw_x86_reg_get (cpu, i->rm, osz), b);
@@ -70,6 +69,48 @@ alu_rm (BwX86Cpu *cpu, const BwX86Insn *i, unsigned kind, uint32_t b)
   if (kind != 7)
     bw_x86_lin_write (cpu, lin, n, r);
 }
+
+static inline void
+alu_rm (BwX86Cpu *cpu, const BwX86Insn *i, unsigned kind, uint32_t b)
+{
+  alu_rm_k (cpu, i, kind, i->osz, b);
+}
+
+/* Handlers specialized by operation and size for the common forms: the
+ * decoder picks them, so the compiler folds every switch away. */
+#define ALU_SIZED(K, OSZ)                                                                   \
+  static void alu_rm_r_##K##_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                      \
+  {                                                                                         \
+    alu_rm_k (cpu, i, K, OSZ, bw_x86_reg_get (cpu, i->reg, OSZ));                           \
+  }                                                                                         \
+  static void alu_r_rm_##K##_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                      \
+  {                                                                                         \
+    uint32_t b_ = bw_x86_rm_get (cpu, i, OSZ);                                              \
+    uint32_t r_ = alu (cpu, K, OSZ, bw_x86_reg_get (cpu, i->reg, OSZ), b_);                 \
+    if (K != 7)                                                                             \
+      bw_x86_reg_set (cpu, i->reg, OSZ, r_);                                                \
+  }                                                                                         \
+  static void alu_rm_imm_##K##_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                    \
+  {                                                                                         \
+    alu_rm_k (cpu, i, K, OSZ, i->imm);                                                      \
+  }
+#define ALU_KIND(K) ALU_SIZED (K, 0) ALU_SIZED (K, 1) ALU_SIZED (K, 2)
+ALU_KIND (0)
+ALU_KIND (1)
+ALU_KIND (2)
+ALU_KIND (3)
+ALU_KIND (4)
+ALU_KIND (5)
+ALU_KIND (6)
+ALU_KIND (7)
+
+#define ALU_ROW(F, K) { F##_##K##_0, F##_##K##_1, F##_##K##_2 }
+#define ALU_TABLE(F)                                                                        \
+  { ALU_ROW (F, 0), ALU_ROW (F, 1), ALU_ROW (F, 2), ALU_ROW (F, 3),                         \
+    ALU_ROW (F, 4), ALU_ROW (F, 5), ALU_ROW (F, 6), ALU_ROW (F, 7) }
+const BwX86Op bw_x86_alu_rm_r_sized[8][3] = ALU_TABLE (alu_rm_r);
+const BwX86Op bw_x86_alu_r_rm_sized[8][3] = ALU_TABLE (alu_r_rm);
+const BwX86Op bw_x86_alu_rm_imm_sized[8][3] = ALU_TABLE (alu_rm_imm);
 
 BW_X86_OP (alu_rm_r)
 {
@@ -113,7 +154,7 @@ BW_X86_OP (test_rm_imm)
   alu (cpu, 4, i->osz, bw_x86_rm_get (cpu, i, i->osz), i->imm);
 }
 
-static inline uint32_t
+static inline __attribute__ ((always_inline)) uint32_t
 inc_dec (BwX86Cpu *cpu, int osz, uint32_t a, gboolean dec)
 {
   /* INC/DEC keep CF: park it in eflags, where the lazy INC/DEC reads it
@@ -124,6 +165,22 @@ inc_dec (BwX86Cpu *cpu, int osz, uint32_t a, gboolean dec)
   bw_x86_set_lazy (cpu, (dec ? BW_X86_LF_DEC : BW_X86_LF_INC) + osz, a, 1, r);
   return r;
 }
+
+#define INCDEC_SIZED(OSZ)                                                                   \
+  static void inc_r_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                               \
+  {                                                                                         \
+    bw_x86_reg_set (cpu, i->reg, OSZ,                                                       \
+                    inc_dec (cpu, OSZ, bw_x86_reg_get (cpu, i->reg, OSZ), FALSE));          \
+  }                                                                                         \
+  static void dec_r_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                               \
+  {                                                                                         \
+    bw_x86_reg_set (cpu, i->reg, OSZ,                                                       \
+                    inc_dec (cpu, OSZ, bw_x86_reg_get (cpu, i->reg, OSZ), TRUE));           \
+  }
+INCDEC_SIZED (1)
+INCDEC_SIZED (2)
+const BwX86Op bw_x86_inc_r_sized[3] = { NULL, inc_r_1, inc_r_2 };
+const BwX86Op bw_x86_dec_r_sized[3] = { NULL, dec_r_1, dec_r_2 };
 
 BW_X86_OP (inc_r)
 {

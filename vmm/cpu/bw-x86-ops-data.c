@@ -17,6 +17,35 @@ BW_X86_OP (nop)
 {
 }
 
+#define MOV_SIZED(OSZ)                                                                      \
+  static void mov_rm_r_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                            \
+  {                                                                                         \
+    bw_x86_rm_set (cpu, i, OSZ, bw_x86_reg_get (cpu, i->reg, OSZ));                         \
+  }                                                                                         \
+  static void mov_r_rm_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                            \
+  {                                                                                         \
+    bw_x86_reg_set (cpu, i->reg, OSZ, bw_x86_rm_get (cpu, i, OSZ));                         \
+  }
+#define STACK_SIZED(OSZ)                                                                    \
+  static void push_r_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                              \
+  {                                                                                         \
+    bw_x86_push (cpu, 1u << OSZ, cpu->gpr[i->reg]);                                         \
+  }                                                                                         \
+  static void pop_r_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                               \
+  {                                                                                         \
+    uint32_t v_ = bw_x86_pop (cpu, 1u << OSZ);                                              \
+    bw_x86_reg_set (cpu, i->reg, OSZ, v_);                                                  \
+  }
+MOV_SIZED (0)
+MOV_SIZED (1)
+MOV_SIZED (2)
+STACK_SIZED (1)
+STACK_SIZED (2)
+const BwX86Op bw_x86_mov_rm_r_sized[3] = { mov_rm_r_0, mov_rm_r_1, mov_rm_r_2 };
+const BwX86Op bw_x86_mov_r_rm_sized[3] = { mov_r_rm_0, mov_r_rm_1, mov_r_rm_2 };
+const BwX86Op bw_x86_push_r_sized[3] = { NULL, push_r_1, push_r_2 };
+const BwX86Op bw_x86_pop_r_sized[3] = { NULL, pop_r_1, pop_r_2 };
+
 BW_X86_OP (mov_rm_r)
 {
   bw_x86_rm_set (cpu, i, i->osz, bw_x86_reg_get (cpu, i->reg, i->osz));

@@ -142,3 +142,14 @@ BW_X86_OP (cpuid);
 BW_X86_OP (rdtsc);
 BW_X86_OP (rdmsr);
 BW_X86_OP (wrmsr);
+
+/* Specialized by size (index: operand size 0/1/2) and ALU operation. */
+extern const BwX86Op bw_x86_alu_rm_r_sized[8][3];
+extern const BwX86Op bw_x86_alu_r_rm_sized[8][3];
+extern const BwX86Op bw_x86_alu_rm_imm_sized[8][3];
+extern const BwX86Op bw_x86_inc_r_sized[3];
+extern const BwX86Op bw_x86_dec_r_sized[3];
+extern const BwX86Op bw_x86_mov_rm_r_sized[3];
+extern const BwX86Op bw_x86_mov_r_rm_sized[3];
+extern const BwX86Op bw_x86_push_r_sized[3];
+extern const BwX86Op bw_x86_pop_r_sized[3];
