@@ -280,6 +280,19 @@ START_TEST (test_reset_state)
 }
 END_TEST
 
+/* Register state KVM cannot take is refused with an error naming the
+ * call, never half applied into a crash. */
+START_TEST (test_bad_regs_refused)
+{
+  BwX86Regs r;
+  ck_assert (backend->get_regs (vcpu, &r, NULL));
+  r.cr0 = 0x80000000u | 0x10; /* PG without PE */
+  g_autoptr (GError) error = NULL;
+  ck_assert (!backend->set_regs (vcpu, &r, &error));
+  ck_assert_msg (strstr (error->message, "KVM_SET_SREGS") != NULL, "%s", error->message);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -300,6 +313,7 @@ main (void)
   tcase_add_test (regs, test_regs_round_trip);
   tcase_add_test (regs, test_fpu_round_trip);
   tcase_add_test (regs, test_reset_state);
+  tcase_add_test (regs, test_bad_regs_refused);
   suite_add_tcase (suite, regs);
   return bw_test_run (suite);
 }
