@@ -13,6 +13,8 @@
 
 #define BW_X86_LIKELY(x) G_LIKELY (x)
 #define BW_X86_UNLIKELY(x) G_UNLIKELY (x)
+/* The memory and operand helpers are the interpreter's inner loop. */
+#define BW_X86_INLINE static inline __attribute__ ((always_inline))
 
 /* ---- decoded instructions and blocks ---------------------------------- */
 
@@ -224,7 +226,7 @@ G_NORETURN void bw_x86_raise_err (BwX86Cpu *cpu, int vector, uint32_t error);
 void bw_x86_deliver (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error,
                      uint32_t error, uint32_t next_eip);
 
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_size_mask (int osz)
 {
   return osz == 0 ? 0xffu : osz == 1 ? 0xffffu : 0xffffffffu;
@@ -254,7 +256,7 @@ bw_x86_flags_sync (BwX86Cpu *cpu)
     }
 }
 
-static inline void
+BW_X86_INLINE void
 bw_x86_set_lazy (BwX86Cpu *cpu, uint32_t op, uint32_t a, uint32_t b, uint32_t res)
 {
   cpu->lf_op = op;
@@ -311,7 +313,7 @@ uint32_t bw_x86_mmu_translate (BwX86Cpu *cpu, uint32_t lin, int acc, gboolean *w
 uint32_t bw_x86_phys_read (BwX86Cpu *cpu, uint32_t paddr, unsigned size);
 void bw_x86_phys_write (BwX86Cpu *cpu, uint32_t paddr, unsigned size, uint32_t value);
 
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_lin_read (BwX86Cpu *cpu, uint32_t lin, unsigned size)
 {
   BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
@@ -331,7 +333,7 @@ bw_x86_lin_read (BwX86Cpu *cpu, uint32_t lin, unsigned size)
   return bw_x86_lin_read_slow (cpu, lin, size);
 }
 
-static inline void
+BW_X86_INLINE void
 bw_x86_lin_write (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
 {
   BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
@@ -374,7 +376,7 @@ bw_x86_pmode (BwX86Cpu *cpu)
 
 /* Segment-relative offset to linear address, with the limit and rights
  * checks of the segment. */
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_seg_lin (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size, int acc)
 {
   const BwX86Seg *s = &cpu->seg[seg];
@@ -388,7 +390,7 @@ void bw_x86_probe_write_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size);
 
 /* For read-modify-write: checks the write side (rights, page faults)
  * before anything is read, so that a fault leaves no trace. */
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_seg_lin_rmw (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size)
 {
   uint32_t lin = bw_x86_seg_lin (cpu, seg, off, size, BW_X86_ACC_R | BW_X86_ACC_W);
@@ -398,13 +400,13 @@ bw_x86_seg_lin_rmw (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size)
   return lin;
 }
 
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_read (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size)
 {
   return bw_x86_lin_read (cpu, bw_x86_seg_lin (cpu, seg, off, size, BW_X86_ACC_R), size);
 }
 
-static inline void
+BW_X86_INLINE void
 bw_x86_write (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t v)
 {
   bw_x86_lin_write (cpu, bw_x86_seg_lin (cpu, seg, off, size, BW_X86_ACC_W), size, v);
@@ -412,7 +414,7 @@ bw_x86_write (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size, uint32_t v)
 
 /* ---- registers and operands ------------------------------------------- */
 
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_reg_get (BwX86Cpu *cpu, unsigned r, int osz)
 {
   switch (osz)
@@ -426,7 +428,7 @@ bw_x86_reg_get (BwX86Cpu *cpu, unsigned r, int osz)
     }
 }
 
-static inline void
+BW_X86_INLINE void
 bw_x86_reg_set (BwX86Cpu *cpu, unsigned r, int osz, uint32_t v)
 {
   switch (osz)
@@ -446,7 +448,7 @@ bw_x86_reg_set (BwX86Cpu *cpu, unsigned r, int osz, uint32_t v)
 }
 
 /* Offset of the memory operand. */
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_ea (BwX86Cpu *cpu, const BwX86Insn *i)
 {
   uint32_t ea = i->disp;
@@ -459,13 +461,13 @@ bw_x86_ea (BwX86Cpu *cpu, const BwX86Insn *i)
   return ea;
 }
 
-static inline unsigned
+BW_X86_INLINE unsigned
 bw_x86_bytes (int osz)
 {
   return 1u << osz;
 }
 
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_rm_get (BwX86Cpu *cpu, const BwX86Insn *i, int osz)
 {
   if (i->mod == 3)
@@ -473,7 +475,7 @@ bw_x86_rm_get (BwX86Cpu *cpu, const BwX86Insn *i, int osz)
   return bw_x86_read (cpu, i->seg, bw_x86_ea (cpu, i), bw_x86_bytes (osz));
 }
 
-static inline void
+BW_X86_INLINE void
 bw_x86_rm_set (BwX86Cpu *cpu, const BwX86Insn *i, int osz, uint32_t v)
 {
   if (i->mod == 3)
@@ -503,20 +505,20 @@ bw_x86_rm_set (BwX86Cpu *cpu, const BwX86Insn *i, int osz, uint32_t v)
 
 /* ---- stack ------------------------------------------------------------- */
 
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_sp_mask (BwX86Cpu *cpu)
 {
   return cpu->seg[BW_X86_SS].big ? 0xffffffffu : 0xffffu;
 }
 
-static inline void
+BW_X86_INLINE void
 bw_x86_set_sp (BwX86Cpu *cpu, uint32_t sp)
 {
   uint32_t m = bw_x86_sp_mask (cpu);
   cpu->gpr[BW_X86_ESP] = (cpu->gpr[BW_X86_ESP] & ~m) | (sp & m);
 }
 
-static inline void
+BW_X86_INLINE void
 bw_x86_push (BwX86Cpu *cpu, unsigned size, uint32_t v)
 {
   uint32_t sp = (cpu->gpr[BW_X86_ESP] - size) & bw_x86_sp_mask (cpu);
@@ -525,14 +527,14 @@ bw_x86_push (BwX86Cpu *cpu, unsigned size, uint32_t v)
 }
 
 /* Reads the value n bytes above the stack pointer, without popping. */
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_stack_peek (BwX86Cpu *cpu, uint32_t n, unsigned size)
 {
   uint32_t sp = (cpu->gpr[BW_X86_ESP] + n) & bw_x86_sp_mask (cpu);
   return bw_x86_read (cpu, BW_X86_SS, sp, size);
 }
 
-static inline uint32_t
+BW_X86_INLINE uint32_t
 bw_x86_pop (BwX86Cpu *cpu, unsigned size)
 {
   uint32_t v = bw_x86_stack_peek (cpu, 0, size);
