@@ -177,10 +177,6 @@ init_one_byte (void)
       set_sized (t, k * 8 + 2, bw_x86_alu_r_rm_sized[k]);
       set_sized (t, k * 8 + 3, bw_x86_alu_r_rm_sized[k]);
     }
-  set_sized (t, 0x88, bw_x86_mov_rm_r_sized);
-  set_sized (t, 0x89, bw_x86_mov_rm_r_sized);
-  set_sized (t, 0x8a, bw_x86_mov_r_rm_sized);
-  set_sized (t, 0x8b, bw_x86_mov_r_rm_sized);
   def (t, 0x60, F_NONE, S_V, 0, OP (pusha));
   def (t, 0x61, F_NONE, S_V, 0, OP (popa));
   def (t, 0x62, F_M, S_V, P_MEM, OP (bound));
@@ -210,6 +206,10 @@ init_one_byte (void)
   def (t, 0x89, F_M, S_V, 0, OP (mov_rm_r));
   def (t, 0x8a, F_M, S_B, 0, OP (mov_r_rm));
   def (t, 0x8b, F_M, S_V, 0, OP (mov_r_rm));
+  set_sized (t, 0x88, bw_x86_mov_rm_r_sized);
+  set_sized (t, 0x89, bw_x86_mov_rm_r_sized);
+  set_sized (t, 0x8a, bw_x86_mov_r_rm_sized);
+  set_sized (t, 0x8b, bw_x86_mov_r_rm_sized);
   def (t, 0x8c, F_M, S_V, 0, OP (mov_rm_sreg));
   def (t, 0x8d, F_M, S_V, P_MEM, OP (lea));
   def (t, 0x8e, F_M, S_W, P_END, OP (mov_sreg_rm));
