@@ -33,7 +33,7 @@
 
 #define LOAD_ADDR 0x7c00u
 #define PORT 0x510u
-#define ROUNDS 3
+#define ROUNDS 5
 
 static void
 make_guest (guint8 *code, guint16 n)
@@ -182,7 +182,7 @@ load_hook (void *user_data, BwVm *vm, BwVcpu *vcpu, GError **error)
   make_guest (code, 1);
   bw_memory_write (bw_platform_get_memory (bw_vm_get_platform (vm)), LOAD_ADDR, code,
                    sizeof code);
-  const BwCpuBackend *b = vcpu->backend;
+  const BwCpuBackend *b = bw_vm_get_backend (vm);
   BwX86Regs regs;
   if (!b->get_regs (vcpu, &regs, error))
     return FALSE;
