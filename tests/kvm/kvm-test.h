@@ -131,6 +131,7 @@ kvm_test_ports_expect (KvmTestPorts *p, const guint8 *bytes, guint n)
                  "port log is%s, %u bytes expected", got->str, n);
 }
 
+#ifdef BW_KVM_GUEST_DIR
 /* Copies tests/kvm/guest-NAME.bin (built by nasm) to 0000:7C00. */
 static inline void
 kvm_test_load_guest (BwPlatform *platform, const char *name)
@@ -143,6 +144,7 @@ kvm_test_load_guest (BwPlatform *platform, const char *name)
                  error ? error->message : "");
   ck_assert (bw_memory_write (bw_platform_get_memory (platform), KVM_TEST_LOAD_ADDR, code, len));
 }
+#endif
 
 /* Real mode at 0000:7C00 with interrupts off, from the reset state. */
 static inline void
