@@ -237,8 +237,10 @@ bw_pc_board_set1_to_set2 (const guint8 *set1, gsize len, GError **error)
         {
           guint8 s1 = bw_ps2_translate_to_set1 ((guint8) s2);
           if (s1 < 0x80 && s2 != 0x84)
-            inverse[s1] = (guint8) s2; /* the lowest set-2 code wins a clash */
+            inverse[s1] = (guint8) s2; /* the lowest set-2 code wins a clash... */
         }
+      inverse[0x41] = 0x83; /* ...but F7 and SysRq have codes above 7F in set 2 */
+      inverse[0x54] = 0x84;
       g_once_init_leave (&once, 1);
     }
   g_autoptr (GByteArray) out = g_byte_array_new ();
