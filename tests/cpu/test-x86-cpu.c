@@ -391,6 +391,35 @@ START_TEST (test_protected_mode_paging)
 }
 END_TEST
 
+static uint32_t
+rd32 (Machine *m, uint32_t addr)
+{
+  return m->ram[addr] | (m->ram[addr + 1] << 8) | (m->ram[addr + 2] << 16)
+         | ((uint32_t) m->ram[addr + 3] << 24);
+}
+
+START_TEST (test_tasks_and_call_gates)
+{
+  Machine *m = machine_new ();
+  g_autoptr (GBytes) bin = load_guest ("tasks.bin");
+  gsize len;
+  const uint8_t *code = g_bytes_get_data (bin, &len);
+  load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (rd32 (m, 0x500), 0x7a5c);
+  ck_assert_uint_eq (rd32 (m, 0x504), 2);      /* CALL to a TSS, then a task gate */
+  ck_assert_uint_eq (rd32 (m, 0x508), 0x4000); /* nested: NT set */
+  ck_assert_uint_eq (rd32 (m, 0x510), 0x1234); /* call-gate parameter copied */
+  ck_assert_uint_eq (rd32 (m, 0x514), 0x08);
+  ck_assert_uint_eq (rd32 (m, 0x518), 0x23);
+  ck_assert_uint_eq (rd32 (m, 0x51c), 3);      /* back in ring 3 after RETF */
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x1b);
+  ck_assert_uint_eq (st.tr.selector, 0x28);
+  ck_assert_uint_eq (st.cr0 & BW_X86_CR0_TS, BW_X86_CR0_TS);
+  machine_free (m);
+}
+END_TEST
+
 static Suite *
 cpu_suite (void)
 {
@@ -413,6 +442,7 @@ cpu_suite (void)
   suite_add_tcase (s, tc);
   tc = tcase_create ("protected-mode");
   tcase_add_test (tc, test_protected_mode_paging);
+  tcase_add_test (tc, test_tasks_and_call_gates);
   suite_add_tcase (s, tc);
   return s;
 }

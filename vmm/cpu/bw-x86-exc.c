@@ -48,6 +48,37 @@ deliver_real (BwX86Cpu *cpu, int vector, uint32_t next_eip)
   cpu->eip = entry & 0xffff;
 }
 
+void
+bw_x86_tss_inner_stack (BwX86Cpu *cpu, unsigned dpl, uint32_t ext, uint16_t *ss_out,
+                        uint32_t *sp_out, uint32_t *slo, uint32_t *shi)
+{
+  uint32_t sp;
+  uint16_t ss;
+  if ((cpu->tr.attr & 0x0f) == 0x09 || (cpu->tr.attr & 0x0f) == 0x0b)
+    {
+      uint32_t o = 4 + dpl * 8;
+      if (o + 5 > cpu->tr.limit)
+        bw_x86_raise_err (cpu, BW_X86_EXC_TS, (cpu->tr.selector & ~3u) + ext);
+      sp = bw_x86_lin_read (cpu, cpu->tr.base + o, 4);
+      ss = bw_x86_lin_read (cpu, cpu->tr.base + o + 4, 2);
+    }
+  else
+    {
+      uint32_t o = 2 + dpl * 4;
+      if (o + 3 > cpu->tr.limit)
+        bw_x86_raise_err (cpu, BW_X86_EXC_TS, (cpu->tr.selector & ~3u) + ext);
+      sp = bw_x86_lin_read (cpu, cpu->tr.base + o, 2);
+      ss = bw_x86_lin_read (cpu, cpu->tr.base + o + 2, 2);
+    }
+  if ((ss & ~3u) == 0 || !bw_x86_desc_read (cpu, ss, slo, shi) || (ss & 3) != dpl
+      || ((*shi >> 13) & 3) != dpl || (*shi & 0x1a00) != 0x1200)
+    bw_x86_raise_err (cpu, BW_X86_EXC_TS, (ss & ~3u) + ext);
+  if (!(*shi & 0x8000))
+    bw_x86_raise_err (cpu, BW_X86_EXC_SS, (ss & ~3u) + ext);
+  *ss_out = ss;
+  *sp_out = sp;
+}
+
 static void
 deliver_protected (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error,
                    uint32_t error, uint32_t next_eip)
@@ -66,14 +97,25 @@ deliver_protected (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error,
     {
     case 0x06: case 0x07: gate32 = FALSE; break;
     case 0x0e: case 0x0f: gate32 = TRUE; break;
+    case 0x05: gate32 = FALSE; break;
     default:
-      /* Task gates come with task switching. */
       bw_x86_raise_err (cpu, BW_X86_EXC_GP, idt_err);
     }
   if (soft && gate_dpl < cpu->cpl)
     bw_x86_raise_err (cpu, BW_X86_EXC_GP, idt_err);
   if (!(hi & 0x8000))
     bw_x86_raise_err (cpu, BW_X86_EXC_NP, idt_err);
+  if (type == 0x05)
+    {
+      /* Task gate: switch to the TSS it names (nested, with back link). */
+      uint16_t tss = lo >> 16;
+      uint32_t tlo, thi;
+      if ((tss & 4) || !bw_x86_desc_read (cpu, tss, &tlo, &thi)
+          || (((thi >> 8) & 0x1f) != 0x01 && ((thi >> 8) & 0x1f) != 0x09))
+        bw_x86_raise_err (cpu, BW_X86_EXC_TS, (tss & ~3u) + ext);
+      bw_x86_task_switch (cpu, tss, tlo, thi, BW_X86_TASK_CALL, next_eip, has_error, error);
+      return;
+    }
 
   uint16_t sel = lo >> 16;
   uint32_t target = (lo & 0xffff) | (gate32 ? (hi & 0xffff0000u) : 0);
@@ -98,30 +140,9 @@ deliver_protected (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error,
   if (!conforming && dpl < cpu->cpl)
     {
       /* Inner privilege: the new stack comes from the TSS. */
-      uint32_t sp;
+      uint32_t sp, slo, shi;
       uint16_t ss;
-      if ((cpu->tr.attr & 0x0f) == 0x09 || (cpu->tr.attr & 0x0f) == 0x0b)
-        {
-          uint32_t o = 4 + dpl * 8;
-          if (o + 5 > cpu->tr.limit)
-            bw_x86_raise_err (cpu, BW_X86_EXC_TS, cpu->tr.selector & ~3u);
-          sp = bw_x86_lin_read (cpu, cpu->tr.base + o, 4);
-          ss = bw_x86_lin_read (cpu, cpu->tr.base + o + 4, 2);
-        }
-      else
-        {
-          uint32_t o = 2 + dpl * 4;
-          if (o + 3 > cpu->tr.limit)
-            bw_x86_raise_err (cpu, BW_X86_EXC_TS, cpu->tr.selector & ~3u);
-          sp = bw_x86_lin_read (cpu, cpu->tr.base + o, 2);
-          ss = bw_x86_lin_read (cpu, cpu->tr.base + o + 2, 2);
-        }
-      uint32_t slo, shi;
-      if ((ss & ~3u) == 0 || !bw_x86_desc_read (cpu, ss, &slo, &shi) || (ss & 3) != dpl
-          || ((shi >> 13) & 3) != dpl || (shi & 0x1a00) != 0x1200)
-        bw_x86_raise_err (cpu, BW_X86_EXC_TS, (ss & ~3u) + ext);
-      if (!(shi & 0x8000))
-        bw_x86_raise_err (cpu, BW_X86_EXC_SS, (ss & ~3u) + ext);
+      bw_x86_tss_inner_stack (cpu, dpl, ext, &ss, &sp, &slo, &shi);
       if (v86)
         cpu->eflags &= ~BW_X86_VM; /* segment loads below are protected-mode */
       bw_x86_set_cpl (cpu, dpl);

@@ -145,6 +145,113 @@ load_cs_far (BwX86Cpu *cpu, uint16_t sel, uint32_t off, gboolean is_ret)
   bw_x86_seg_set_cache (cpu, BW_X86_CS, &s);
 }
 
+/* Far JMP/CALL in protected mode to a system descriptor: a call gate, a
+ * task gate or a TSS. Returns FALSE for a code segment (the ordinary
+ * path). */
+static gboolean
+far_system (BwX86Cpu *cpu, uint16_t sel, gboolean is_call, uint32_t next_eip, gboolean o32)
+{
+  if (!bw_x86_pmode (cpu) || (sel & ~3u) == 0)
+    return FALSE;
+  uint32_t lo, hi;
+  if (!bw_x86_desc_read (cpu, sel, &lo, &hi))
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, sel & ~3u);
+  if (hi & 0x1000)
+    return FALSE;
+  unsigned type = (hi >> 8) & 0x0f, dpl = (hi >> 13) & 3, rpl = sel & 3;
+  if (dpl < cpu->cpl || dpl < rpl)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, sel & ~3u);
+  if (!(hi & 0x8000))
+    bw_x86_raise_err (cpu, BW_X86_EXC_NP, sel & ~3u);
+  int reason = is_call ? BW_X86_TASK_CALL : BW_X86_TASK_JMP;
+
+  switch (type)
+    {
+    case 0x01:
+    case 0x09: /* available TSS */
+      bw_x86_task_switch (cpu, sel, lo, hi, reason, next_eip, FALSE, 0);
+      return TRUE;
+    case 0x05: /* task gate */
+      {
+        uint16_t tss = lo >> 16;
+        uint32_t tlo, thi;
+        if ((tss & 4) || !bw_x86_desc_read (cpu, tss, &tlo, &thi))
+          bw_x86_raise_err (cpu, BW_X86_EXC_GP, tss & ~3u);
+        unsigned ttype = (thi >> 8) & 0x1f;
+        if (ttype != 0x01 && ttype != 0x09)
+          bw_x86_raise_err (cpu, BW_X86_EXC_GP, tss & ~3u);
+        bw_x86_task_switch (cpu, tss, tlo, thi, reason, next_eip, FALSE, 0);
+        return TRUE;
+      }
+    case 0x04:
+    case 0x0c: /* call gate */
+      break;
+    default:
+      bw_x86_raise_err (cpu, BW_X86_EXC_GP, sel & ~3u);
+    }
+
+  gboolean gate32 = type == 0x0c;
+  uint16_t csel = lo >> 16;
+  uint32_t target = (lo & 0xffff) | (gate32 ? (hi & 0xffff0000u) : 0);
+  unsigned n_params = hi & 0x1f;
+  uint32_t clo, chi;
+  if ((csel & ~3u) == 0)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  if (!bw_x86_desc_read (cpu, csel, &clo, &chi) || (chi & 0x1800) != 0x1800)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, csel & ~3u);
+  unsigned cdpl = (chi >> 13) & 3;
+  gboolean conforming = (chi & 0x400) != 0;
+  if (cdpl > cpu->cpl || (!is_call && !conforming && cdpl != cpu->cpl))
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, csel & ~3u);
+  if (!(chi & 0x8000))
+    bw_x86_raise_err (cpu, BW_X86_EXC_NP, csel & ~3u);
+  BwX86SegState c;
+  unsigned size = gate32 ? 4 : 2;
+
+  if (is_call && !conforming && cdpl < cpu->cpl)
+    {
+      /* More privileged: new stack from the TSS, parameters copied. */
+      uint16_t ss, old_ss = cpu->seg[BW_X86_SS].s.selector;
+      uint16_t old_cs = cpu->seg[BW_X86_CS].s.selector;
+      uint32_t sp, slo, shi, old_esp = cpu->gpr[BW_X86_ESP];
+      bw_x86_tss_inner_stack (cpu, cdpl, 0, &ss, &sp, &slo, &shi);
+      uint32_t params[31];
+      for (unsigned k = 0; k < n_params; k++)
+        params[k] = bw_x86_stack_peek (cpu, k * size, size);
+      bw_x86_set_cpl (cpu, cdpl);
+      BwX86SegState s;
+      bw_x86_desc_set_accessed (cpu, ss, shi);
+      bw_x86_desc_to_cache (ss, slo, shi | 0x100, &s);
+      bw_x86_seg_set_cache (cpu, BW_X86_SS, &s);
+      cpu->gpr[BW_X86_ESP] = cpu->seg[BW_X86_SS].big ? sp : sp & 0xffff;
+      bw_x86_push (cpu, size, old_ss);
+      bw_x86_push (cpu, size, old_esp);
+      for (unsigned k = n_params; k-- > 0;)
+        bw_x86_push (cpu, size, params[k]);
+      bw_x86_push (cpu, size, old_cs);
+      bw_x86_push (cpu, size, next_eip);
+      bw_x86_desc_to_cache ((csel & ~3u) | cdpl, clo, chi | 0x100, &c);
+    }
+  else
+    {
+      if (is_call)
+        {
+          uint32_t m = bw_x86_sp_mask (cpu), esp = cpu->gpr[BW_X86_ESP];
+          bw_x86_seg_lin (cpu, BW_X86_SS, (esp - 2 * size) & m, size, BW_X86_ACC_W);
+          bw_x86_push (cpu, size, cpu->seg[BW_X86_CS].s.selector);
+          bw_x86_push (cpu, size, next_eip);
+        }
+      bw_x86_desc_to_cache ((csel & ~3u) | cpu->cpl, clo, chi | 0x100, &c);
+    }
+  if (target > c.limit)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  bw_x86_desc_set_accessed (cpu, csel, chi);
+  bw_x86_seg_set_cache (cpu, BW_X86_CS, &c);
+  cpu->eip = target;
+  (void) o32;
+  return TRUE;
+}
+
 void
 bw_x86_jump_far (BwX86Cpu *cpu, uint16_t sel, uint32_t off, gboolean is32)
 {
@@ -154,9 +261,17 @@ bw_x86_jump_far (BwX86Cpu *cpu, uint16_t sel, uint32_t off, gboolean is32)
   cpu->eip = off;
 }
 
+static void
+jump_far_insn (BwX86Cpu *cpu, const BwX86Insn *i, uint16_t sel, uint32_t off)
+{
+  if (far_system (cpu, sel, FALSE, bw_x86_next_eip (cpu, i), o32 (i)))
+    return;
+  bw_x86_jump_far (cpu, sel, off, o32 (i));
+}
+
 BW_X86_OP (jmp_far)
 {
-  bw_x86_jump_far (cpu, i->imm2, i->imm, o32 (i));
+  jump_far_insn (cpu, i, i->imm2, i->imm);
 }
 
 BW_X86_OP (jmp_far_rm)
@@ -166,7 +281,7 @@ BW_X86_OP (jmp_far_rm)
   uint32_t target = bw_x86_read (cpu, i->seg, off, n);
   uint32_t off2 = (i->flags & BW_X86_I_A32) ? off + n : (off + n) & 0xffff;
   uint16_t sel = (uint16_t) bw_x86_read (cpu, i->seg, off2, 2);
-  bw_x86_jump_far (cpu, sel, target, o32 (i));
+  jump_far_insn (cpu, i, sel, target);
 }
 
 static void
@@ -174,6 +289,8 @@ call_far (BwX86Cpu *cpu, const BwX86Insn *i, uint16_t sel, uint32_t target)
 {
   unsigned n = vsize (i);
   uint32_t next = bw_x86_next_eip (cpu, i);
+  if (far_system (cpu, sel, TRUE, next, o32 (i)))
+    return;
   uint16_t old_cs = cpu->seg[BW_X86_CS].s.selector;
   uint32_t sp = cpu->gpr[BW_X86_ESP], m = bw_x86_sp_mask (cpu);
   if (!o32 (i))
@@ -328,8 +445,17 @@ bw_x86_iret (BwX86Cpu *cpu, gboolean is32)
       return;
     }
   if (cpu->eflags & BW_X86_NT)
-    /* Nested task return comes with task switching. */
-    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+    {
+      /* Return to the task in the back link of the current TSS. */
+      uint16_t back = bw_x86_lin_read (cpu, cpu->tr.base, 2);
+      uint32_t lo, hi;
+      if ((back & 4) || !bw_x86_desc_read (cpu, back, &lo, &hi)
+          || (((hi >> 8) & 0x1f) != 0x03 && ((hi >> 8) & 0x1f) != 0x0b))
+        bw_x86_raise_err (cpu, BW_X86_EXC_TS, back & ~3u);
+      bw_x86_task_switch (cpu, back, lo, hi, BW_X86_TASK_IRET, cpu->iret_next_eip, FALSE, 0);
+      cpu->nmi_blocked = FALSE;
+      return;
+    }
   uint32_t ip = bw_x86_stack_peek (cpu, 0, n);
   uint16_t sel = (uint16_t) bw_x86_stack_peek (cpu, n, n);
   uint32_t f = bw_x86_stack_peek (cpu, 2 * n, n);
@@ -396,6 +522,7 @@ bw_x86_iret (BwX86Cpu *cpu, gboolean is32)
 
 BW_X86_OP (iret)
 {
+  cpu->iret_next_eip = bw_x86_next_eip (cpu, i);
   bw_x86_iret (cpu, o32 (i));
 }
 

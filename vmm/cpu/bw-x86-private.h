@@ -167,7 +167,8 @@ struct _BwX86Cpu
   uint32_t exc_error;
   int exc_nesting; /* 0, 1 while delivering, 2 while delivering #DF */
   int exc_first;
-  int last_vector; /* last event delivered */   /* the event being delivered when exc_nesting > 0 */
+  int last_vector; /* last event delivered */
+  uint32_t iret_next_eip; /* saved in the TSS by an IRET task switch */   /* the event being delivered when exc_nesting > 0 */
 
   /* Decoded code. */
   BwX86Block *hash[BW_X86_BLOCK_HASH];
@@ -231,6 +232,21 @@ bw_x86_size_mask (int osz)
 {
   return osz == 0 ? 0xffu : osz == 1 ? 0xffffu : 0xffffffffu;
 }
+
+/* Task switches (bw-x86-task.c). CALL covers interrupts through task
+ * gates too: both nest, with a back link and NT. */
+enum
+{
+  BW_X86_TASK_JMP,
+  BW_X86_TASK_CALL,
+  BW_X86_TASK_IRET,
+};
+void bw_x86_task_switch (BwX86Cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int reason,
+                         uint32_t next_eip, gboolean has_error, uint32_t error);
+/* The stack of privilege level dpl from the current TSS, with its SS
+ * descriptor checked (#TS/#SS with ext added to error codes). */
+void bw_x86_tss_inner_stack (BwX86Cpu *cpu, unsigned dpl, uint32_t ext, uint16_t *ss,
+                             uint32_t *sp, uint32_t *slo, uint32_t *shi);
 
 /* ---- lazy flags (bw-x86-flags.c) --------------------------------------- */
 
