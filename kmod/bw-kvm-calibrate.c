@@ -69,7 +69,7 @@ scratch_open (Scratch *s, const BwKvmSystem *sys, GError **error)
   if (sys->has_identity_map_addr)
     bw_kvm_system_ioctl (s->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity);
   if (sys->has_tss_addr)
-    bw_kvm_system_ioctl (s->vm_fd, KVM_SET_TSS_ADDR, (void *) (guintptr) BW_KVM_TSS_ADDR);
+    bw_kvm_system_ioctl (s->vm_fd, KVM_SET_TSS_ADDR, (void *)(guintptr)BW_KVM_TSS_ADDR);
   s->mem = mmap (NULL, SCRATCH_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (s->mem == MAP_FAILED)
     {
@@ -77,8 +77,10 @@ scratch_open (Scratch *s, const BwKvmSystem *sys, GError **error)
       return failed (error, "allocating its RAM");
     }
   struct kvm_userspace_memory_region region = {
-    .slot = 0, .guest_phys_addr = 0, .memory_size = SCRATCH_SIZE,
-    .userspace_addr = (guint64) (guintptr) s->mem,
+    .slot = 0,
+    .guest_phys_addr = 0,
+    .memory_size = SCRATCH_SIZE,
+    .userspace_addr = (guint64)(guintptr)s->mem,
   };
   if (bw_kvm_system_ioctl (s->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
     return failed (error, "KVM_SET_USER_MEMORY_REGION");
@@ -95,12 +97,12 @@ scratch_open (Scratch *s, const BwKvmSystem *sys, GError **error)
   s->run = run;
 
   static const guint8 code[] = {
-    0xb9, 0, 0, 0, 0, /* mov ecx, imm32 */
-    0x49,             /* l: dec ecx */
-    0x75, 0xfd,       /* jnz l */
-    0xe6, END_PORT,   /* out END_PORT, al */
-    0xf4,             /* hlt */
-    0xeb, 0xfe,       /* jmp $ */
+    0xb9, 0,        0, 0, 0, /* mov ecx, imm32 */
+    0x49,                    /* l: dec ecx */
+    0x75, 0xfd,              /* jnz l */
+    0xe6, END_PORT,          /* out END_PORT, al */
+    0xf4,                    /* hlt */
+    0xeb, 0xfe,              /* jmp $ */
   };
   memcpy (s->mem + CODE_ADDR, code, sizeof code);
   return TRUE;
@@ -114,12 +116,19 @@ enter_protected_mode (Scratch *s, guint cpl, GError **error)
   if (bw_kvm_system_ioctl (s->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
     return failed (error, "KVM_GET_SREGS");
   struct kvm_segment seg = {
-    .base = 0, .limit = 0xffffffff, .type = 0xb, .present = 1, .dpl = cpl, .db = 1, .s = 1,
-    .g = 1, .selector = (guint16) (0x08 | cpl),
+    .base = 0,
+    .limit = 0xffffffff,
+    .type = 0xb,
+    .present = 1,
+    .dpl = cpl,
+    .db = 1,
+    .s = 1,
+    .g = 1,
+    .selector = (guint16)(0x08 | cpl),
   };
   sregs.cs = seg;
   seg.type = 0x3;
-  seg.selector = (guint16) (0x10 | cpl);
+  seg.selector = (guint16)(0x10 | cpl);
   sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = seg;
   sregs.cr0 |= 1; /* PE */
   if (bw_kvm_system_ioctl (s->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
@@ -240,13 +249,13 @@ char *
 bw_kvm_calibration_describe (const BwKvmCalibration *cal)
 {
   g_autofree char *ring3 = cal->ring3_rate > 0
-                             ? g_strdup_printf ("; ring 3: %.1f M/s", cal->ring3_rate / 1e6)
-                             : g_strdup ("");
-  g_autofree char *measured = g_strdup_printf (
-    "guest ring-0 code ran at %.1f M instructions/s (%" G_GUINT64_FORMAT
-    " loop iterations, %.2f ms%s; calibration took %.1f ms)",
-    cal->ring0_rate / 1e6, cal->iterations, cal->ring0_seconds * 1e3, ring3,
-    cal->total_seconds * 1e3);
+                               ? g_strdup_printf ("; ring 3: %.1f M/s", cal->ring3_rate / 1e6)
+                               : g_strdup ("");
+  g_autofree char *measured
+      = g_strdup_printf ("guest ring-0 code ran at %.1f M instructions/s (%" G_GUINT64_FORMAT
+                         " loop iterations, %.2f ms%s; calibration took %.1f ms)",
+                         cal->ring0_rate / 1e6, cal->iterations, cal->ring0_seconds * 1e3, ring3,
+                         cal->total_seconds * 1e3);
   if (cal->emulated)
     return g_strdup_printf ("%s; below %.0f M/s, so this /dev/kvm emulates guest kernel code "
                             "instead of running it on hardware (a nested, paravirtual KVM); "

@@ -34,23 +34,23 @@ bw_kvm_cpuid_setup (const BwKvmSystem *sys, int vcpu_fd, guint index, guint32 *s
       struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
       switch (e->function)
         {
-        case 1:
-          sig = e->eax;
-          e->edx &= ~CPUID_1_EDX_APIC;
-          e->ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
-          /* Initial APIC ID in EBX[31:24]; one logical processor per
-           * package as far as this leaf tells. */
-          e->ebx = (e->ebx & 0x0000ffffu) | (1u << 16) | ((guint32) (index & 0xff) << 24);
-          break;
-        case 0xb:
-        case 0x1f:
-          e->edx = index; /* x2APIC ID of the topology leaves */
-          break;
-        case KVM_CPUID_FEATURES_LEAF:
-          e->eax &= KVM_PV_FEATURES_KEPT;
-          break;
-        default:
-          break;
+          case 1:
+            sig = e->eax;
+            e->edx &= ~CPUID_1_EDX_APIC;
+            e->ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
+            /* Initial APIC ID in EBX[31:24]; one logical processor per
+             * package as far as this leaf tells. */
+            e->ebx = (e->ebx & 0x0000ffffu) | (1u << 16) | ((guint32)(index & 0xff) << 24);
+            break;
+          case 0xb:
+          case 0x1f:
+            e->edx = index; /* x2APIC ID of the topology leaves */
+            break;
+          case KVM_CPUID_FEATURES_LEAF:
+            e->eax &= KVM_PV_FEATURES_KEPT;
+            break;
+          default:
+            break;
         }
     }
 

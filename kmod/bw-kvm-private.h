@@ -34,8 +34,8 @@ typedef struct
   gboolean has_vcpu_events;
   gboolean has_debugregs;
   gboolean has_xcrs;
-  gsize xsave_size;    /* KVM_GET_XSAVE(2) buffer size; 0: only kvm_fpu */
-  gboolean has_xsave2; /* KVM_GET_XSAVE2 */
+  gsize xsave_size;         /* KVM_GET_XSAVE(2) buffer size; 0: only kvm_fpu */
+  gboolean has_xsave2;      /* KVM_GET_XSAVE2 */
   struct kvm_cpuid2 *cpuid; /* KVM_GET_SUPPORTED_CPUID */
   guint32 *msrs;            /* KVM_GET_MSR_INDEX_LIST */
   guint n_msrs;
@@ -109,7 +109,7 @@ gboolean bw_kvm_regs_reset (BwKvmVcpu *v, gboolean init_only, GError **error);
 /* Gives the vCPU the host's supported CPUID, trimmed to our platform (no
  * local APIC: the interrupt controller is our 8259 pair), with its APIC
  * ID; returns CPUID.1:EAX. */
-gboolean bw_kvm_cpuid_setup (const BwKvmSystem *sys, int vcpu_fd, guint index,
-                             guint32 *signature, GError **error);
+gboolean bw_kvm_cpuid_setup (const BwKvmSystem *sys, int vcpu_fd, guint index, guint32 *signature,
+                             GError **error);
 
 G_END_DECLS

@@ -48,8 +48,8 @@ vcpu_ioctl (BwKvmVcpu *v, unsigned long request, void *arg, const char *what, GE
 {
   if (bw_kvm_system_ioctl (v->fd, request, arg) == 0)
     return TRUE;
-  g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED, "vCPU %u: %s failed: %s",
-               v->parent.index, what, g_strerror (errno));
+  g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED, "vCPU %u: %s failed: %s", v->parent.index,
+               what, g_strerror (errno));
   return FALSE;
 }
 
@@ -64,7 +64,7 @@ msr_prepare (BwKvmVcpu *v, MsrBuffer *buf, const BwX86Regs *regs)
       {
         buf->entries[n].index = msr_fields[i].index;
         if (regs)
-          buf->entries[n].data = *(const guint64 *) ((const guint8 *) regs + msr_fields[i].offset);
+          buf->entries[n].data = *(const guint64 *)((const guint8 *)regs + msr_fields[i].offset);
         n++;
       }
   buf->head.nmsrs = n;
@@ -75,15 +75,14 @@ static gboolean
 msr_transfer (BwKvmVcpu *v, MsrBuffer *buf, guint n, gboolean set, GError **error)
 {
   int r = bw_kvm_system_ioctl (v->fd, set ? KVM_SET_MSRS : KVM_GET_MSRS, buf);
-  if (r == (int) n)
+  if (r == (int)n)
     return TRUE;
   if (r < 0)
     g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED, "vCPU %u: %s failed: %s",
                  v->parent.index, set ? "KVM_SET_MSRS" : "KVM_GET_MSRS", g_strerror (errno));
   else
-    g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED,
-                 "vCPU %u: KVM refused MSR %#x (%s)", v->parent.index, buf->entries[r].index,
-                 set ? "write" : "read");
+    g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED, "vCPU %u: KVM refused MSR %#x (%s)",
+                 v->parent.index, buf->entries[r].index, set ? "write" : "read");
   return FALSE;
 }
 
@@ -136,10 +135,10 @@ static guint64 *
 gpr_slot (struct kvm_regs *r, guint i)
 {
   guint64 *const table[BW_X86_REG_COUNT] = {
-    (guint64 *) &r->rax, (guint64 *) &r->rcx, (guint64 *) &r->rdx, (guint64 *) &r->rbx,
-    (guint64 *) &r->rsp, (guint64 *) &r->rbp, (guint64 *) &r->rsi, (guint64 *) &r->rdi,
-    (guint64 *) &r->r8,  (guint64 *) &r->r9,  (guint64 *) &r->r10, (guint64 *) &r->r11,
-    (guint64 *) &r->r12, (guint64 *) &r->r13, (guint64 *) &r->r14, (guint64 *) &r->r15,
+    (guint64 *)&r->rax, (guint64 *)&r->rcx, (guint64 *)&r->rdx, (guint64 *)&r->rbx,
+    (guint64 *)&r->rsp, (guint64 *)&r->rbp, (guint64 *)&r->rsi, (guint64 *)&r->rdi,
+    (guint64 *)&r->r8,  (guint64 *)&r->r9,  (guint64 *)&r->r10, (guint64 *)&r->r11,
+    (guint64 *)&r->r12, (guint64 *)&r->r13, (guint64 *)&r->r14, (guint64 *)&r->r15,
   };
   return table[i];
 }
@@ -147,7 +146,7 @@ gpr_slot (struct kvm_regs *r, guint i)
 gboolean
 bw_kvm_regs_get (BwVcpu *vcpu, BwX86Regs *regs, GError **error)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   struct kvm_regs r;
   struct kvm_sregs s;
   memset (regs, 0, sizeof *regs);
@@ -189,14 +188,14 @@ bw_kvm_regs_get (BwVcpu *vcpu, BwX86Regs *regs, GError **error)
   for (guint k = 0; k < n; k++)
     for (guint i = 0; i < N_MSR_FIELDS; i++)
       if (msr_fields[i].index == buf.entries[k].index)
-        *(guint64 *) ((guint8 *) regs + msr_fields[i].offset) = buf.entries[k].data;
+        *(guint64 *)((guint8 *)regs + msr_fields[i].offset) = buf.entries[k].data;
   return TRUE;
 }
 
 gboolean
 bw_kvm_regs_set (BwVcpu *vcpu, const BwX86Regs *regs, GError **error)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   struct kvm_regs r;
   struct kvm_sregs s;
   memset (&r, 0, sizeof r);
@@ -249,8 +248,16 @@ bw_kvm_regs_set (BwVcpu *vcpu, const BwX86Regs *regs, GError **error)
 /* FXSAVE layout offsets. */
 enum
 {
-  FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_FOP = 6, FX_FIP = 8, FX_FDP = 16,
-  FX_MXCSR = 24, FX_MXCSR_MASK = 28, FX_ST0 = 32, FX_XMM0 = 160,
+  FX_FCW = 0,
+  FX_FSW = 2,
+  FX_FTW = 4,
+  FX_FOP = 6,
+  FX_FIP = 8,
+  FX_FDP = 16,
+  FX_MXCSR = 24,
+  FX_MXCSR_MASK = 28,
+  FX_ST0 = 32,
+  FX_XMM0 = 160,
 };
 
 /* With XSAVE the legacy area of KVM's XSAVE image is the FXSAVE layout,
@@ -260,8 +267,8 @@ static gboolean
 get_fpu_xsave (BwKvmVcpu *v, BwX86Fpu *fpu, GError **error)
 {
   g_autofree guint8 *xsave = g_malloc0 (v->sys->xsave_size);
-  if (!vcpu_ioctl (v, v->sys->has_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, xsave,
-                   "KVM_GET_XSAVE", error))
+  if (!vcpu_ioctl (v, v->sys->has_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, xsave, "KVM_GET_XSAVE",
+                   error))
     return FALSE;
   memcpy (fpu->fxsave, xsave, sizeof fpu->fxsave);
   return TRUE;
@@ -273,12 +280,12 @@ static gboolean
 set_fpu_xsave (BwKvmVcpu *v, const BwX86Fpu *fpu, gboolean only_legacy, GError **error)
 {
   g_autofree guint8 *xsave = g_malloc0 (v->sys->xsave_size);
-  if (!vcpu_ioctl (v, v->sys->has_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, xsave,
-                   "KVM_GET_XSAVE", error))
+  if (!vcpu_ioctl (v, v->sys->has_xsave2 ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, xsave, "KVM_GET_XSAVE",
+                   error))
     return FALSE;
   guint32 mxcsr_mask;
   memcpy (&mxcsr_mask, xsave + FX_MXCSR_MASK, 4);
-  memcpy (xsave, fpu->fxsave, 416); /* up to the end of XMM15 */
+  memcpy (xsave, fpu->fxsave, 416);               /* up to the end of XMM15 */
   memcpy (xsave + FX_MXCSR_MASK, &mxcsr_mask, 4); /* the host's, read-only */
   guint64 xstate_bv;
   memcpy (&xstate_bv, xsave + 512, 8);
@@ -335,16 +342,15 @@ set_fpu_legacy (BwKvmVcpu *v, const BwX86Fpu *fpu, GError **error)
 gboolean
 bw_kvm_regs_get_fpu (BwVcpu *vcpu, BwX86Fpu *fpu, GError **error)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   return v->sys->xsave_size ? get_fpu_xsave (v, fpu, error) : get_fpu_legacy (v, fpu, error);
 }
 
 gboolean
 bw_kvm_regs_set_fpu (BwVcpu *vcpu, const BwX86Fpu *fpu, GError **error)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
-  return v->sys->xsave_size ? set_fpu_xsave (v, fpu, FALSE, error)
-                            : set_fpu_legacy (v, fpu, error);
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
+  return v->sys->xsave_size ? set_fpu_xsave (v, fpu, FALSE, error) : set_fpu_legacy (v, fpu, error);
 }
 
 gboolean

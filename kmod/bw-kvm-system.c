@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "kmod/bw-kvm-private.h"
 
-G_DEFINE_QUARK (bw-kvm-error-quark, bw_kvm_error)
+G_DEFINE_QUARK (bw - kvm - error - quark, bw_kvm_error)
 
 static GMutex system_mutex;
 static gboolean system_tried;
@@ -123,8 +123,7 @@ system_open (GError **error)
   if (sys->api_version != KVM_API_VERSION)
     {
       g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_UNAVAILABLE,
-                   "%s speaks KVM API version %d, not %d", path, sys->api_version,
-                   KVM_API_VERSION);
+                   "%s speaks KVM API version %d, not %d", path, sys->api_version, KVM_API_VERSION);
       goto failed;
     }
   if (!need_cap (sys->fd, path, KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY", "for guest RAM", error)
@@ -132,11 +131,10 @@ system_open (GError **error)
                     "for ROMs and PAM shadowing", error)
       || !need_cap (sys->fd, path, KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT",
                     "to stop a running vCPU (Linux 4.11 or later)", error)
-      || !need_cap (sys->fd, path, KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID", "to set CPUID",
-                    error))
+      || !need_cap (sys->fd, path, KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID", "to set CPUID", error))
     goto failed;
   int mmap_size = ioctl (sys->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-  if (mmap_size < (int) sizeof (struct kvm_run))
+  if (mmap_size < (int)sizeof (struct kvm_run))
     {
       g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_UNAVAILABLE,
                    "%s: KVM_GET_VCPU_MMAP_SIZE gives %d bytes, too small", path, mmap_size);
@@ -148,7 +146,7 @@ system_open (GError **error)
     sys->nr_memslots = 32; /* the oldest kernels' count */
   sys->has_tss_addr = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) > 0;
   sys->has_identity_map_addr
-    = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0;
+      = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0;
   sys->has_vcpu_events = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_EVENTS) > 0;
   sys->has_debugregs = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_DEBUGREGS) > 0;
   sys->has_xcrs = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0;
@@ -156,7 +154,7 @@ system_open (GError **error)
     {
       int size2 = ioctl (sys->fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
       sys->has_xsave2 = size2 > 0;
-      sys->xsave_size = MAX ((gsize) MAX (size2, 0), sizeof (struct kvm_xsave));
+      sys->xsave_size = MAX ((gsize)MAX (size2, 0), sizeof (struct kvm_xsave));
     }
   sys->cpuid = get_supported_cpuid (sys->fd, path, error);
   if (!sys->cpuid || !get_msr_list (sys, path, error))

@@ -89,11 +89,11 @@ bw_kvm_vcpu_new (BwPlatform *platform, guint index, GError **error)
   v->fd = -1;
   g_mutex_init (&v->kick_mutex);
 
-  v->fd = bw_kvm_system_ioctl (bw_kvm_vm_get_fd (vm), KVM_CREATE_VCPU, (void *) (guintptr) index);
+  v->fd = bw_kvm_system_ioctl (bw_kvm_vm_get_fd (vm), KVM_CREATE_VCPU, (void *)(guintptr)index);
   if (v->fd < 0)
     {
-      g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED, "KVM_CREATE_VCPU %u failed: %s",
-                   index, g_strerror (errno));
+      g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED, "KVM_CREATE_VCPU %u failed: %s", index,
+                   g_strerror (errno));
       goto failed;
     }
   void *run = mmap (NULL, v->sys->vcpu_mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
@@ -117,7 +117,7 @@ failed:
 void
 bw_kvm_vcpu_free (BwVcpu *vcpu)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   if (!v)
     return;
   if (v->run)
@@ -137,9 +137,8 @@ handle_io (BwKvmVcpu *v, GError **error)
 {
   struct kvm_run *run = v->run;
   guint size = run->io.size;
-  guint64 bytes = (guint64) size * run->io.count;
-  if ((size != 1 && size != 2 && size != 4)
-      || run->io.data_offset + bytes > v->sys->vcpu_mmap_size)
+  guint64 bytes = (guint64)size * run->io.count;
+  if ((size != 1 && size != 2 && size != 4) || run->io.data_offset + bytes > v->sys->vcpu_mmap_size)
     {
       g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED,
                    "KVM reported port I/O it cannot have meant: port %#x, size %u, count %u",
@@ -147,7 +146,7 @@ handle_io (BwKvmVcpu *v, GError **error)
       return FALSE;
     }
   gboolean out = run->io.direction == KVM_EXIT_IO_OUT;
-  guint8 *p = (guint8 *) run + run->io.data_offset;
+  guint8 *p = (guint8 *)run + run->io.data_offset;
   for (guint i = 0; i < run->io.count; i++, p += size)
     {
       guint64 value = 0;
@@ -182,7 +181,7 @@ handle_mmio (BwKvmVcpu *v)
       guint64 value = write ? run->mmio.data[i] : 0;
       bw_platform_mmio (v->parent.platform, run->mmio.phys_addr + i, &value, 1, write);
       if (!write)
-        run->mmio.data[i] = (guint8) value;
+        run->mmio.data[i] = (guint8)value;
     }
 }
 
@@ -194,8 +193,7 @@ static gboolean
 inject (BwKvmVcpu *v, GError **error)
 {
   struct kvm_run *run = v->run;
-  if (g_atomic_int_exchange (&v->nmi_pending, 0)
-      && bw_kvm_system_ioctl (v->fd, KVM_NMI, NULL) < 0)
+  if (g_atomic_int_exchange (&v->nmi_pending, 0) && bw_kvm_system_ioctl (v->fd, KVM_NMI, NULL) < 0)
     {
       g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED, "vCPU %u: KVM_NMI failed: %s",
                    v->parent.index, g_strerror (errno));
@@ -263,8 +261,7 @@ complete_pending (BwKvmVcpu *v, GError **error)
   return TRUE;
 }
 
-static BwCpuExit
-fail (BwKvmVcpu *v, GError **error, const char *format, ...) G_GNUC_PRINTF (3, 4);
+static BwCpuExit fail (BwKvmVcpu *v, GError **error, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 static BwCpuExit
 fail (BwKvmVcpu *v, GError **error, const char *format, ...)
@@ -283,16 +280,16 @@ internal_error_name (guint32 suberror)
 {
   switch (suberror)
     {
-    case KVM_INTERNAL_ERROR_EMULATION:
-      return "instruction emulation failed";
-    case KVM_INTERNAL_ERROR_SIMUL_EX:
-      return "an exception occurred while delivering another";
-    case KVM_INTERNAL_ERROR_DELIVERY_EV:
-      return "an exit happened while delivering an event";
-    case KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON:
-      return "the hardware exited for an unexpected reason";
-    default:
-      return "unknown suberror";
+      case KVM_INTERNAL_ERROR_EMULATION:
+        return "instruction emulation failed";
+      case KVM_INTERNAL_ERROR_SIMUL_EX:
+        return "an exception occurred while delivering another";
+      case KVM_INTERNAL_ERROR_DELIVERY_EV:
+        return "an exit happened while delivering an event";
+      case KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON:
+        return "the hardware exited for an unexpected reason";
+      default:
+        return "unknown suberror";
     }
 }
 
@@ -303,7 +300,7 @@ internal_error (BwKvmVcpu *v, GError **error)
   g_autoptr (GString) data = g_string_new (NULL);
   guint n = MIN (run->internal.ndata, G_N_ELEMENTS (run->internal.data));
   for (guint i = 0; i < n; i++)
-    g_string_append_printf (data, " %#" G_GINT64_MODIFIER "x", (guint64) run->internal.data[i]);
+    g_string_append_printf (data, " %#" G_GINT64_MODIFIER "x", (guint64)run->internal.data[i]);
   return fail (v, error, "KVM internal error %u (%s)%s%s", run->internal.suberror,
                internal_error_name (run->internal.suberror), n ? "; data:" : "", data->str);
 }
@@ -311,7 +308,7 @@ internal_error (BwKvmVcpu *v, GError **error)
 BwCpuExit
 bw_kvm_vcpu_run (BwVcpu *vcpu, GError **error)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   struct kvm_run *run = v->run;
   g_autoptr (GError) local = NULL;
   kick_signal_init ();
@@ -356,49 +353,49 @@ bw_kvm_vcpu_run (BwVcpu *vcpu, GError **error)
 
       switch (run->exit_reason)
         {
-        case KVM_EXIT_IO:
-          v->io_exits++;
-          if (!handle_io (v, &local))
-            return fail (v, error, "%s", local->message);
-          v->needs_completion = TRUE;
-          break;
-        case KVM_EXIT_MMIO:
-          v->mmio_exits++;
-          handle_mmio (v);
-          v->needs_completion = TRUE;
-          break;
-        case KVM_EXIT_IRQ_WINDOW_OPEN:
-        case KVM_EXIT_INTR:
-          break;
-        case KVM_EXIT_HLT:
-          return BW_CPU_EXIT_HALTED;
-        case KVM_EXIT_SHUTDOWN:
-          bw_log_printf (v->log, "KVM", "vCPU %u shut down (triple fault)", v->parent.index);
-          return BW_CPU_EXIT_SHUTDOWN;
-        case KVM_EXIT_DEBUG:
-          return BW_CPU_EXIT_DEBUG;
-        case KVM_EXIT_SYSTEM_EVENT:
-          if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
-            {
-              bw_platform_request (v->parent.platform, BW_PLATFORM_REQUEST_RESET,
-                                   "KVM reported a reset");
-              return BW_CPU_EXIT_KICKED;
-            }
-          if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
+          case KVM_EXIT_IO:
+            v->io_exits++;
+            if (!handle_io (v, &local))
+              return fail (v, error, "%s", local->message);
+            v->needs_completion = TRUE;
+            break;
+          case KVM_EXIT_MMIO:
+            v->mmio_exits++;
+            handle_mmio (v);
+            v->needs_completion = TRUE;
+            break;
+          case KVM_EXIT_IRQ_WINDOW_OPEN:
+          case KVM_EXIT_INTR:
+            break;
+          case KVM_EXIT_HLT:
+            return BW_CPU_EXIT_HALTED;
+          case KVM_EXIT_SHUTDOWN:
+            bw_log_printf (v->log, "KVM", "vCPU %u shut down (triple fault)", v->parent.index);
             return BW_CPU_EXIT_SHUTDOWN;
-          return fail (v, error, "KVM system event %u", run->system_event.type);
-        case KVM_EXIT_FAIL_ENTRY:
-          return fail (v, error,
-                       "the host refused to enter the guest (hardware entry failure reason "
-                       "%#" G_GINT64_MODIFIER "x): guest state the CPU does not accept",
-                       (guint64) run->fail_entry.hardware_entry_failure_reason);
-        case KVM_EXIT_INTERNAL_ERROR:
-          return internal_error (v, error);
-        case KVM_EXIT_EXCEPTION:
-          return fail (v, error, "KVM passed up exception %u (error code %#x)", run->ex.exception,
-                       run->ex.error_code);
-        default:
-          return fail (v, error, "KVM exit reason %u is not handled", run->exit_reason);
+          case KVM_EXIT_DEBUG:
+            return BW_CPU_EXIT_DEBUG;
+          case KVM_EXIT_SYSTEM_EVENT:
+            if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+              {
+                bw_platform_request (v->parent.platform, BW_PLATFORM_REQUEST_RESET,
+                                     "KVM reported a reset");
+                return BW_CPU_EXIT_KICKED;
+              }
+            if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
+              return BW_CPU_EXIT_SHUTDOWN;
+            return fail (v, error, "KVM system event %u", run->system_event.type);
+          case KVM_EXIT_FAIL_ENTRY:
+            return fail (v, error,
+                         "the host refused to enter the guest (hardware entry failure reason "
+                         "%#" G_GINT64_MODIFIER "x): guest state the CPU does not accept",
+                         (guint64)run->fail_entry.hardware_entry_failure_reason);
+          case KVM_EXIT_INTERNAL_ERROR:
+            return internal_error (v, error);
+          case KVM_EXIT_EXCEPTION:
+            return fail (v, error, "KVM passed up exception %u (error code %#x)", run->ex.exception,
+                         run->ex.error_code);
+          default:
+            return fail (v, error, "KVM exit reason %u is not handled", run->exit_reason);
         }
     }
 }
@@ -406,7 +403,7 @@ bw_kvm_vcpu_run (BwVcpu *vcpu, GError **error)
 void
 bw_kvm_vcpu_kick (BwVcpu *vcpu)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   g_atomic_int_set (&v->kick_pending, 1);
   poke (v);
 }
@@ -414,44 +411,44 @@ bw_kvm_vcpu_kick (BwVcpu *vcpu)
 void
 bw_kvm_vcpu_set_line (BwVcpu *vcpu, BwCpuLine line, gboolean level)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   switch (line)
     {
-    case BW_CPU_LINE_INTR:
-      g_atomic_int_set (&v->intr_level, !!level);
-      if (level)
-        poke (v);
-      break;
-    case BW_CPU_LINE_NMI:
-      if (level)
-        {
-          g_atomic_int_set (&v->nmi_pending, 1);
+      case BW_CPU_LINE_INTR:
+        g_atomic_int_set (&v->intr_level, !!level);
+        if (level)
           poke (v);
-        }
-      break;
-    case BW_CPU_LINE_INIT:
-      if (level)
-        {
-          g_atomic_int_set (&v->init_pending, 1);
-          poke (v);
-        }
-      break;
-    case BW_CPU_LINE_A20:
-      /* KVM has no A20 gate: addresses are never wrapped at 1 MiB. */
-      if (!level && !g_atomic_int_exchange (&v->a20_warned, 1))
-        bw_log_printf (v->log, "KVM",
-                       "The guest turned A20 off; KVM cannot mask address line 20, so memory "
-                       "from 1 MiB stays visible (guests that rely on the wrap-around differ)");
-      break;
-    default:
-      break;
+        break;
+      case BW_CPU_LINE_NMI:
+        if (level)
+          {
+            g_atomic_int_set (&v->nmi_pending, 1);
+            poke (v);
+          }
+        break;
+      case BW_CPU_LINE_INIT:
+        if (level)
+          {
+            g_atomic_int_set (&v->init_pending, 1);
+            poke (v);
+          }
+        break;
+      case BW_CPU_LINE_A20:
+        /* KVM has no A20 gate: addresses are never wrapped at 1 MiB. */
+        if (!level && !g_atomic_int_exchange (&v->a20_warned, 1))
+          bw_log_printf (v->log, "KVM",
+                         "The guest turned A20 off; KVM cannot mask address line 20, so memory "
+                         "from 1 MiB stays visible (guests that rely on the wrap-around differ)");
+        break;
+      default:
+        break;
     }
 }
 
 void
 bw_kvm_vcpu_reset (BwVcpu *vcpu)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   GError *error = NULL;
   g_atomic_int_set (&v->nmi_pending, 0);
   g_atomic_int_set (&v->init_pending, 0);
@@ -472,7 +469,7 @@ bw_kvm_vcpu_reset (BwVcpu *vcpu)
 gboolean
 bw_kvm_vcpu_interrupt_deliverable (BwVcpu *vcpu)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   if (v->wait_for_sipi)
     return FALSE;
   if (g_atomic_int_get (&v->nmi_pending) || g_atomic_int_get (&v->init_pending))
@@ -484,7 +481,7 @@ bw_kvm_vcpu_interrupt_deliverable (BwVcpu *vcpu)
 void
 bw_kvm_vcpu_get_exit_counts (BwVcpu *vcpu, BwKvmExitCounts *counts)
 {
-  BwKvmVcpu *v = (BwKvmVcpu *) vcpu;
+  BwKvmVcpu *v = (BwKvmVcpu *)vcpu;
   counts->exits = v->exits;
   counts->io_exits = v->io_exits;
   counts->mmio_exits = v->mmio_exits;
@@ -493,5 +490,5 @@ bw_kvm_vcpu_get_exit_counts (BwVcpu *vcpu, BwKvmExitCounts *counts)
 guint
 bw_kvm_vcpu_get_n_slots (BwVcpu *vcpu)
 {
-  return bw_kvm_vm_get_n_slots (((BwKvmVcpu *) vcpu)->vm);
+  return bw_kvm_vm_get_n_slots (((BwKvmVcpu *)vcpu)->vm);
 }

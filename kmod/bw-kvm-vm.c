@@ -28,7 +28,7 @@ typedef struct
   guint64 size;
   guint8 *source; /* the memory map's host pointer */
   gboolean read_only;
-  void *copy;     /* aligned copy of a read-only source, or NULL */
+  void *copy; /* aligned copy of a read-only source, or NULL */
 } Slot;
 
 struct _BwKvmVm
@@ -50,7 +50,7 @@ static GHashTable *registry; /* BwPlatform * -> BwKvmVm * */
 static gboolean
 page_aligned (const void *p)
 {
-  return ((guintptr) p & (BW_MEMORY_PAGE_SIZE - 1)) == 0;
+  return ((guintptr)p & (BW_MEMORY_PAGE_SIZE - 1)) == 0;
 }
 
 static gboolean
@@ -62,7 +62,7 @@ set_region (BwKvmVm *vm, guint32 id, guint64 gpa, guint64 size, void *host, gboo
     .flags = read_only ? KVM_MEM_READONLY : 0,
     .guest_phys_addr = gpa,
     .memory_size = size,
-    .userspace_addr = (guint64) (guintptr) host,
+    .userspace_addr = (guint64)(guintptr)host,
   };
   if (bw_kvm_system_ioctl (vm->fd, KVM_SET_USER_MEMORY_REGION, &region) == 0)
     return TRUE;
@@ -134,8 +134,8 @@ sync_slots (BwKvmVm *vm, GError **error)
       if (present)
         continue;
 
-      Slot slot = { .gpa = s->gpa, .size = s->size, .source = s->host,
-                    .read_only = !!s->read_only };
+      Slot slot
+          = { .gpa = s->gpa, .size = s->size, .source = s->host, .read_only = !!s->read_only };
       void *host = s->host;
       if (!page_aligned (host))
         {
@@ -149,8 +149,8 @@ sync_slots (BwKvmVm *vm, GError **error)
               vm->warned_unaligned = TRUE;
               continue;
             }
-          slot.copy = mmap (NULL, s->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                            -1, 0);
+          slot.copy
+              = mmap (NULL, s->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
           if (slot.copy == MAP_FAILED)
             {
               slot.copy = NULL;
@@ -164,7 +164,7 @@ sync_slots (BwKvmVm *vm, GError **error)
           mprotect (slot.copy, s->size, PROT_READ);
           host = slot.copy;
         }
-      if (vm->slots->len >= (guint) vm->sys->nr_memslots)
+      if (vm->slots->len >= (guint)vm->sys->nr_memslots)
         {
           g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED,
                        "The memory map needs more than the %d KVM memory slots this host has",
@@ -241,8 +241,7 @@ vm_create (BwPlatform *platform, GError **error)
   if ((sys->has_identity_map_addr
        && bw_kvm_system_ioctl (vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
       || (sys->has_tss_addr
-          && bw_kvm_system_ioctl (vm->fd, KVM_SET_TSS_ADDR,
-                                  (void *) (guintptr) BW_KVM_TSS_ADDR) < 0))
+          && bw_kvm_system_ioctl (vm->fd, KVM_SET_TSS_ADDR, (void *)(guintptr)BW_KVM_TSS_ADDR) < 0))
     {
       g_set_error (error, BW_KVM_ERROR, BW_KVM_ERROR_FAILED,
                    "Setting KVM's TSS and identity-map addresses failed: %s", g_strerror (errno));

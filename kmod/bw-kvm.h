@@ -40,12 +40,12 @@ typedef enum
 
 typedef struct
 {
-  double ring0_rate;      /* guest ring-0 instructions per second */
-  double ring3_rate;      /* ring 3, the same loop; 0 when it could not run */
-  guint64 iterations;     /* loop count of the longer timed run */
-  double ring0_seconds;   /* time of those extra iterations in ring 0 */
-  double total_seconds;   /* the whole calibration, VM set-up included */
-  gboolean emulated;      /* ring0_rate < BW_KVM_GOOD_RATE */
+  double ring0_rate;    /* guest ring-0 instructions per second */
+  double ring3_rate;    /* ring 3, the same loop; 0 when it could not run */
+  guint64 iterations;   /* loop count of the longer timed run */
+  double ring0_seconds; /* time of those extra iterations in ring 0 */
+  double total_seconds; /* the whole calibration, VM set-up included */
+  gboolean emulated;    /* ring0_rate < BW_KVM_GOOD_RATE */
 } BwKvmCalibration;
 
 /* The backend table (also registered under "kvm"). */

@@ -40,7 +40,7 @@ make_guest (guint8 *code, guint16 n)
 {
   const guint8 bytes[] = {
     0xba, PORT & 0xff, PORT >> 8, /* mov dx, PORT */
-    0xb9, n & 0xff, n >> 8,       /* mov cx, n */
+    0xb9, n & 0xff,    n >> 8,    /* mov cx, n */
     0xee,                         /* l: out dx, al */
     0x49,                         /* dec cx */
     0x75, 0xfc,                   /* jnz l */
@@ -57,8 +57,8 @@ raw_kvm (guint16 n)
   int vm = ioctl (kvm, KVM_CREATE_VM, 0);
   ioctl (vm, KVM_SET_TSS_ADDR, 0xfeffd000ul);
   guint8 *mem = mmap (NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  struct kvm_userspace_memory_region region = { .memory_size = 0x10000,
-                                                .userspace_addr = (guint64) (guintptr) mem };
+  struct kvm_userspace_memory_region region
+      = { .memory_size = 0x10000, .userspace_addr = (guint64)(guintptr)mem };
   ioctl (vm, KVM_SET_USER_MEMORY_REGION, &region);
   make_guest (mem + LOAD_ADDR, n);
   int vcpu = ioctl (vm, KVM_CREATE_VCPU, 0);
@@ -180,8 +180,7 @@ load_hook (void *user_data, BwVm *vm, BwVcpu *vcpu, GError **error)
 {
   guint8 code[16];
   make_guest (code, 1);
-  bw_memory_write (bw_platform_get_memory (bw_vm_get_platform (vm)), LOAD_ADDR, code,
-                   sizeof code);
+  bw_memory_write (bw_platform_get_memory (bw_vm_get_platform (vm)), LOAD_ADDR, code, sizeof code);
   const BwCpuBackend *b = bw_vm_get_backend (vm);
   BwX86Regs regs;
   if (!b->get_regs (vcpu, &regs, error))

@@ -45,8 +45,8 @@ typedef struct
   GByteArray *log;
   GArray *words;
   guint8 next_read;
-  guint8 answer;      /* when non-zero, byte reads return it (and signal) */
-  GMutex mutex;       /* for a test thread waiting on `reads` */
+  guint8 answer; /* when non-zero, byte reads return it (and signal) */
+  GMutex mutex;  /* for a test thread waiting on `reads` */
   GCond cond;
   guint reads;
 } KvmTestPorts;
@@ -57,37 +57,37 @@ kvm_test_ports_io (void *opaque, guint64 offset, guint64 *data, guint size, gboo
   KvmTestPorts *p = opaque;
   switch (offset)
     {
-    case 0:
-      if (is_write && size == 1)
-        g_byte_array_append (p->log, (guint8 *) data, 1);
-      else if (!is_write && size == 1)
-        {
-          *data = p->answer ? p->answer : p->next_read++;
-          g_mutex_lock (&p->mutex);
-          p->reads++;
-          g_cond_broadcast (&p->cond);
-          g_mutex_unlock (&p->mutex);
-        }
-      break;
-    case 2:
-      if (is_write && size == 2)
-        {
-          guint16 w = (guint16) *data;
-          g_array_append_val (p->words, w);
-        }
-      else if (!is_write)
-        *data = 0xbeef;
-      break;
-    case 4:
-      if (!is_write)
-        *data = 0x12345678;
-      break;
-    case 8:
-      if (is_write)
-        bw_platform_request (p->platform, BW_PLATFORM_REQUEST_POWEROFF, "the test guest is done");
-      break;
-    default:
-      break;
+      case 0:
+        if (is_write && size == 1)
+          g_byte_array_append (p->log, (guint8 *)data, 1);
+        else if (!is_write && size == 1)
+          {
+            *data = p->answer ? p->answer : p->next_read++;
+            g_mutex_lock (&p->mutex);
+            p->reads++;
+            g_cond_broadcast (&p->cond);
+            g_mutex_unlock (&p->mutex);
+          }
+        break;
+      case 2:
+        if (is_write && size == 2)
+          {
+            guint16 w = (guint16)*data;
+            g_array_append_val (p->words, w);
+          }
+        else if (!is_write)
+          *data = 0xbeef;
+        break;
+      case 4:
+        if (!is_write)
+          *data = 0x12345678;
+        break;
+      case 8:
+        if (is_write)
+          bw_platform_request (p->platform, BW_PLATFORM_REQUEST_POWEROFF, "the test guest is done");
+        break;
+      default:
+        break;
     }
 }
 
@@ -104,8 +104,8 @@ kvm_test_ports_new (BwPlatform *platform)
   g_mutex_init (&p->mutex);
   g_cond_init (&p->cond);
   bw_platform_lock (platform);
-  ck_assert (bw_io_bus_register (bw_platform_get_pio (platform), "kvm-test", KVM_TEST_PORT_BASE,
-                                 16, &kvm_test_ports_ops, p, NULL));
+  ck_assert (bw_io_bus_register (bw_platform_get_pio (platform), "kvm-test", KVM_TEST_PORT_BASE, 16,
+                                 &kvm_test_ports_ops, p, NULL));
   bw_platform_unlock (platform);
   return p;
 }

@@ -51,7 +51,7 @@ START_TEST (test_missing_device)
 
   /* Forced: the VM does not start, and says why. */
   g_autoptr (GPtrArray) list = g_ptr_array_new ();
-  g_ptr_array_add (list, (gpointer) bw_kvm_get_backend ());
+  g_ptr_array_add (list, (gpointer)bw_kvm_get_backend ());
   g_autoptr (BwLog) log = bw_log_new_memory ();
   BwExecChoice choice;
   ck_assert (!bw_exec_manager_choose ("kvm", list, log, &choice, &error));
@@ -77,8 +77,8 @@ static const BwCpuBackend soft = { .name = "software", .preference = 10, .probe 
 START_TEST (test_software_never_opens_kvm)
 {
   g_autoptr (GPtrArray) list = g_ptr_array_new ();
-  g_ptr_array_add (list, (gpointer) bw_kvm_get_backend ());
-  g_ptr_array_add (list, (gpointer) &soft);
+  g_ptr_array_add (list, (gpointer)bw_kvm_get_backend ());
+  g_ptr_array_add (list, (gpointer)&soft);
   g_autoptr (BwLog) log = bw_log_new_memory ();
   BwExecChoice choice;
   g_autoptr (GError) error = NULL;
@@ -111,7 +111,7 @@ END_TEST
 START_TEST (test_auto_choice)
 {
   g_autoptr (GPtrArray) list = g_ptr_array_new ();
-  g_ptr_array_add (list, (gpointer) bw_kvm_get_backend ());
+  g_ptr_array_add (list, (gpointer)bw_kvm_get_backend ());
   g_autoptr (BwLog) log = bw_log_new_memory ();
   BwExecChoice choice;
   g_autoptr (GError) error = NULL;
@@ -133,7 +133,7 @@ START_TEST (test_auto_choice)
 
   /* A good software CPU wins auto over a KVM that emulates kernel code;
    * a KVM that measures well wins over it (lower preference). */
-  g_ptr_array_add (list, (gpointer) &soft);
+  g_ptr_array_add (list, (gpointer)&soft);
   BwExecChoice second;
   ck_assert (bw_exec_manager_choose ("auto", list, log, &second, &error));
   ck_assert_ptr_eq (second.backend, choice.warning ? &soft : bw_kvm_get_backend ());
@@ -151,8 +151,14 @@ sample_regs (void)
     r.gpr[i] = G_GUINT64_CONSTANT (0x0101010101010101) * (i + 1);
   r.rip = 0x12345;
   r.rflags = 0x2 | 0x1 | 0x40 | 0x800; /* CF ZF OF */
-  BwX86Segment code = { .base = 0, .limit = 0xffffffff, .selector = 0x08, .type = 0xb, .s = 1,
-                        .present = 1, .db = 1, .g = 1 };
+  BwX86Segment code = { .base = 0,
+                        .limit = 0xffffffff,
+                        .selector = 0x08,
+                        .type = 0xb,
+                        .s = 1,
+                        .present = 1,
+                        .db = 1,
+                        .g = 1 };
   BwX86Segment data = code;
   data.selector = 0x10;
   data.type = 0x3;
@@ -162,12 +168,14 @@ sample_regs (void)
   r.seg[BW_X86_SEG_FS].base = 0x4000;
   r.seg[BW_X86_SEG_GS] = data;
   r.seg[BW_X86_SEG_GS].base = 0x8000;
-  r.seg[BW_X86_SEG_LDTR] = (BwX86Segment) { .selector = 0x18, .base = 0x3000, .limit = 0xff,
-                                            .type = 0x2, .present = 1 };
-  r.seg[BW_X86_SEG_TR] = (BwX86Segment) { .selector = 0x20, .base = 0x2000, .limit = 0x67,
-                                          .type = 0xb, .present = 1 };
-  r.gdt = (BwX86Table) { .base = 0x1000, .limit = 0x27 };
-  r.idt = (BwX86Table) { .base = 0x1800, .limit = 0x7ff };
+  r.seg[BW_X86_SEG_LDTR] = (BwX86Segment){
+    .selector = 0x18, .base = 0x3000, .limit = 0xff, .type = 0x2, .present = 1
+  };
+  r.seg[BW_X86_SEG_TR] = (BwX86Segment){
+    .selector = 0x20, .base = 0x2000, .limit = 0x67, .type = 0xb, .present = 1
+  };
+  r.gdt = (BwX86Table){ .base = 0x1000, .limit = 0x27 };
+  r.idt = (BwX86Table){ .base = 0x1800, .limit = 0x7ff };
   r.cr0 = 0x31; /* PE ET NE */
   r.cr2 = 0xdeadb000;
   r.cr3 = 0x5000;
@@ -204,10 +212,10 @@ START_TEST (test_regs_round_trip)
     {
       const BwX86Segment *a = &in.seg[i], *b = &out.seg[i];
       ck_assert_msg (a->selector == b->selector && a->base == b->base && a->limit == b->limit
-                       && a->type == b->type && a->s == b->s && a->dpl == b->dpl
-                       && a->present == b->present && a->db == b->db && a->g == b->g,
+                         && a->type == b->type && a->s == b->s && a->dpl == b->dpl
+                         && a->present == b->present && a->db == b->db && a->g == b->g,
                      "segment %u differs: sel %x/%x base %lx/%lx limit %x/%x type %x/%x", i,
-                     a->selector, b->selector, (unsigned long) a->base, (unsigned long) b->base,
+                     a->selector, b->selector, (unsigned long)a->base, (unsigned long)b->base,
                      a->limit, b->limit, a->type, b->type);
     }
   ck_assert_uint_eq (out.gdt.base, in.gdt.base);
@@ -242,15 +250,15 @@ START_TEST (test_fpu_round_trip)
   bw_x86_fpu_init_reset (&in);
   in.fxsave[0] = 0x7f; /* FCW 027F: 53-bit precision */
   in.fxsave[1] = 0x02;
-  in.fxsave[4] = 0x80; /* ST7 tagged valid */
+  in.fxsave[4] = 0x80;  /* ST7 tagged valid */
   in.fxsave[24] = 0xa0; /* MXCSR 1FA0 */
   for (guint i = 0; i < 10; i++)
-    in.fxsave[32 + 7 * 16 + i] = (guint8) (0x30 + i);
+    in.fxsave[32 + 7 * 16 + i] = (guint8)(0x30 + i);
   for (guint i = 0; i < 16; i++)
-    in.fxsave[160 + 3 * 16 + i] = (guint8) (0xc0 + i);
+    in.fxsave[160 + 3 * 16 + i] = (guint8)(0xc0 + i);
   ck_assert_msg (backend->set_fpu (vcpu, &in, &error), "%s", error ? error->message : "");
   ck_assert_msg (backend->get_fpu (vcpu, &out, &error), "%s", error ? error->message : "");
-  ck_assert_mem_eq (out.fxsave, in.fxsave, 28); /* up to MXCSR_MASK */
+  ck_assert_mem_eq (out.fxsave, in.fxsave, 28);                      /* up to MXCSR_MASK */
   ck_assert_mem_eq (out.fxsave + 32, in.fxsave + 32, 512 - 32 - 96); /* ST0-7, XMM0-15 */
 }
 END_TEST
@@ -262,7 +270,7 @@ START_TEST (test_reset_state)
   backend->reset (vcpu);
   ck_assert (backend->get_regs (vcpu, &out, NULL));
   BwX86Regs want;
-  bw_x86_regs_init_reset (&want, (guint32) out.gpr[BW_X86_REG_RDX]);
+  bw_x86_regs_init_reset (&want, (guint32)out.gpr[BW_X86_REG_RDX]);
   ck_assert_uint_eq (out.rip, 0xfff0);
   ck_assert_uint_eq (out.rflags, 0x2);
   ck_assert_uint_eq (out.seg[BW_X86_SEG_CS].selector, 0xf000);

@@ -78,8 +78,8 @@ static guint64
 read_result (guint offset, guint size)
 {
   guint64 value = 0;
-  ck_assert (bw_memory_read (bw_platform_get_memory (fx.platform), KVM_TEST_RESULT + offset,
-                             &value, size));
+  ck_assert (bw_memory_read (bw_platform_get_memory (fx.platform), KVM_TEST_RESULT + offset, &value,
+                             size));
   return value;
 }
 
@@ -122,7 +122,7 @@ mmio_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_wr
       memcpy (&v, d->bytes + offset, size);
       *data = v;
     }
-  g_string_append_printf (d->trace, "%c%u@%u ", is_write ? 'W' : 'R', size, (guint) offset);
+  g_string_append_printf (d->trace, "%c%u@%u ", is_write ? 'W' : 'R', size, (guint)offset);
 }
 
 static const BwIoOps mmio_ops = { .handler = mmio_io, .max_access = 4, .aligned = TRUE };
@@ -232,7 +232,8 @@ START_TEST (test_init)
   memset (rom, 0xf4, 0x10000); /* HLT everywhere, the reset vector included */
   bw_platform_lock (fx.platform);
   ck_assert (bw_memory_add_rom (bw_platform_get_memory (fx.platform), "bios", 0xffff0000, rom,
-                                0x10000, NULL) != NULL);
+                                0x10000, NULL)
+             != NULL);
   bw_platform_unlock (fx.platform);
   boot ("pio");
   BwX86Fpu fpu;
