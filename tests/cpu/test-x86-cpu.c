@@ -420,6 +420,27 @@ START_TEST (test_tasks_and_call_gates)
 }
 END_TEST
 
+START_TEST (test_v86_and_sysenter)
+{
+  Machine *m = machine_new ();
+  g_autoptr (GBytes) bin = load_guest ("v86.bin");
+  gsize len;
+  const uint8_t *code = g_bytes_get_data (bin, &len);
+  load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (rd32 (m, 0x600), 0x2000);
+  ck_assert_uint_eq (rd32 (m, 0x604), 0x20000);
+  ck_assert_uint_eq (rd32 (m, 0x608), 0x3000);
+  ck_assert_uint_eq (rd32 (m, 0x60c) & 0xffff, 0x1234);
+  ck_assert_uint_eq (rd32 (m, 0x610), 0);
+  ck_assert_uint_eq (rd32 (m, 0x614), 0x08);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x5151);
+  ck_assert_uint_eq (st.gpr[BW_X86_ESP], 0x8800);
+  ck_assert_uint_eq (bw_x86_cpu_get_last_vector (m->cpu), BW_X86_EXC_GP);
+  machine_free (m);
+}
+END_TEST
+
 static Suite *
 cpu_suite (void)
 {
@@ -443,6 +464,7 @@ cpu_suite (void)
   tc = tcase_create ("protected-mode");
   tcase_add_test (tc, test_protected_mode_paging);
   tcase_add_test (tc, test_tasks_and_call_gates);
+  tcase_add_test (tc, test_v86_and_sysenter);
   suite_add_tcase (s, tc);
   return s;
 }

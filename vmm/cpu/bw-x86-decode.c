@@ -318,6 +318,8 @@ init_two_byte (void)
   def (t, 0x30, F_NONE, S_V, P_END, OP (wrmsr));
   def (t, 0x31, F_NONE, S_V, 0, OP (rdtsc));
   def (t, 0x32, F_NONE, S_V, 0, OP (rdmsr));
+  def (t, 0x34, F_NONE, S_V, P_EIP, OP (sysenter));
+  def (t, 0x35, F_NONE, S_V, P_EIP, OP (sysexit));
   for (int c = 0; c < 16; c++)
     {
       def (t, 0x40 + c, F_M, S_V, 0, OP (cmovcc));

@@ -418,8 +418,8 @@ BW_X86_OP (cpuid)
       break;
     case 1:
       a = 0x633; /* family 6, model 3, stepping 3: Pentium II class */
-      /* PSE, TSC, MSR, CX8, PGE, CMOV; FPU only when one is fitted. */
-      d = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 13) | (1u << 15);
+      /* PSE, TSC, MSR, CX8, SEP, PGE, CMOV; FPU only when one is fitted. */
+      d = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 13) | (1u << 15);
       if (cpu->config.has_fpu)
         d |= 1u;
       break;
@@ -504,4 +504,42 @@ BW_X86_OP (wrmsr)
   if (!slot || idx == 0xfe)
     bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
   *slot = v;
+}
+
+/* ---- SYSENTER / SYSEXIT ------------------------------------------------------ */
+
+static void
+flat_seg (BwX86Cpu *cpu, int seg, uint16_t sel, gboolean code, unsigned dpl)
+{
+  BwX86SegState s = { .selector = sel, .base = 0, .limit = 0xffffffffu,
+                      .attr = (uint16_t) (BW_X86_DESC_P | BW_X86_DESC_S | (dpl << 5)
+                                          | (code ? 0x0b : 0x03) | BW_X86_DESC_DB
+                                          | BW_X86_DESC_G) };
+  bw_x86_seg_set_cache (cpu, seg, &s);
+}
+
+BW_X86_OP (sysenter)
+{
+  uint16_t cs = (uint16_t) cpu->msr_sysenter[0];
+  if (!(cpu->cr0 & BW_X86_CR0_PE) || (cs & ~3u) == 0)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  bw_x86_flags_sync (cpu);
+  cpu->eflags &= ~(BW_X86_VM | BW_X86_IF | BW_X86_RF);
+  bw_x86_set_cpl (cpu, 0);
+  flat_seg (cpu, BW_X86_CS, cs & ~3u, TRUE, 0);
+  flat_seg (cpu, BW_X86_SS, (cs & ~3u) + 8, FALSE, 0);
+  cpu->gpr[BW_X86_ESP] = (uint32_t) cpu->msr_sysenter[1];
+  cpu->eip = (uint32_t) cpu->msr_sysenter[2];
+}
+
+BW_X86_OP (sysexit)
+{
+  uint16_t cs = (uint16_t) cpu->msr_sysenter[0];
+  if (!bw_x86_pmode (cpu) || cpu->cpl != 0 || (cs & ~3u) == 0)
+    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  bw_x86_set_cpl (cpu, 3);
+  flat_seg (cpu, BW_X86_CS, ((cs & ~3u) + 16) | 3, TRUE, 3);
+  flat_seg (cpu, BW_X86_SS, ((cs & ~3u) + 24) | 3, FALSE, 3);
+  cpu->gpr[BW_X86_ESP] = cpu->gpr[BW_X86_ECX];
+  cpu->eip = cpu->gpr[BW_X86_EDX];
 }

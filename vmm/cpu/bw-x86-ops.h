@@ -142,6 +142,8 @@ BW_X86_OP (cpuid);
 BW_X86_OP (rdtsc);
 BW_X86_OP (rdmsr);
 BW_X86_OP (wrmsr);
+BW_X86_OP (sysenter);
+BW_X86_OP (sysexit);
 
 /* Specialized by size (index: operand size 0/1/2) and ALU operation. */
 extern const BwX86Op bw_x86_alu_rm_r_sized[8][3];
