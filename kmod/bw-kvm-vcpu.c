@@ -147,15 +147,21 @@ handle_io (BwKvmVcpu *v, GError **error)
     }
   gboolean out = run->io.direction == KVM_EXIT_IO_OUT;
   guint8 *p = (guint8 *)run + run->io.data_offset;
+  BwPlatform *platform = v->parent.platform;
+  /* One lock for the whole string (a disk sector read with REP INSW is
+   * a single exit of 256 elements). */
+  bw_platform_lock (platform);
+  BwIoBus *bus = bw_platform_get_pio (platform);
   for (guint i = 0; i < run->io.count; i++, p += size)
     {
       guint64 value = 0;
       if (out)
         memcpy (&value, p, size);
-      bw_platform_pio (v->parent.platform, run->io.port, &value, size, out);
+      bw_io_bus_access (bus, run->io.port, &value, size, out);
       if (!out)
         memcpy (p, &value, size);
     }
+  bw_platform_unlock (platform);
   return TRUE;
 }
 
