@@ -17,7 +17,8 @@ kvm_assess (BwCpuAssessment *result)
       return;
     }
   g_autofree char *text = bw_kvm_calibration_describe (&cal);
-  result->verdict = cal.emulated ? BW_CPU_VERDICT_SLOW : BW_CPU_VERDICT_GOOD;
+  result->verdict
+      = cal.emulated || cal.protected_int_fails ? BW_CPU_VERDICT_SLOW : BW_CPU_VERDICT_GOOD;
   result->score = cal.ring0_rate; /* instructions per second, as the software CPU counts */
   g_strlcpy (result->reason, text, sizeof result->reason);
 }

@@ -10,7 +10,8 @@
  * difference is long enough to trust (half a millisecond) or the loop
  * is long enough for hardware speed. The same loop, as many times, then
  * runs in ring 3 (IOPL 3 lets it do the OUT), for the log: a paravirtual
- * host that emulates kernel code may run user code natively. */
+ * host that emulates kernel code may run user code natively. Last, one
+ * INT n in protected mode checks what an emulating host can emulate. */
 #include "config.h"
 
 #include <errno.h>
@@ -214,6 +215,57 @@ measure (Scratch *s, guint cpl, double *rate, guint32 *n_out, double *diff_out, 
   return TRUE;
 }
 
+/* INT 30h in 32-bit protected mode through a real GDT and IDT (at 0x500
+ * and 0x600), to a handler that does OUT 11h and IRETD; the main line
+ * then does OUT 10h. Some emulating hosts cannot emulate INT outside real
+ * mode: KVM then stops with an internal error. */
+#define GDT_ADDR 0x500u
+#define IDT_ADDR 0x600u
+#define INT_VECTOR 0x30u
+#define HANDLER_ADDR 0x2000u
+#define INT_CODE_ADDR 0x3000u
+
+static gboolean
+protected_int_works (Scratch *s)
+{
+  static const guint64 gdt[] = {
+    0, G_GUINT64_CONSTANT (0x00cf9a000000ffff), /* 0x08: flat 32-bit code */
+    G_GUINT64_CONSTANT (0x00cf92000000ffff),    /* 0x10: flat data */
+  };
+  memcpy (s->mem + GDT_ADDR, gdt, sizeof gdt);
+  guint8 gate[8] = { HANDLER_ADDR & 0xff, HANDLER_ADDR >> 8, 0x08, 0, 0, 0x8e, 0, 0 };
+  memset (s->mem + IDT_ADDR, 0, (INT_VECTOR + 1) * 8);
+  memcpy (s->mem + IDT_ADDR + INT_VECTOR * 8, gate, sizeof gate);
+  static const guint8 handler[] = { 0xe6, 0x11, 0xcf };                /* out 11h, al; iretd */
+  static const guint8 code[] = { 0xcd, INT_VECTOR, 0xe6, 0x10, 0xf4 }; /* int; out 10h; hlt */
+  memcpy (s->mem + HANDLER_ADDR, handler, sizeof handler);
+  memcpy (s->mem + INT_CODE_ADDR, code, sizeof code);
+
+  struct kvm_sregs sregs;
+  if (!enter_protected_mode (s, 0, NULL)
+      || bw_kvm_system_ioctl (s->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+    return FALSE;
+  sregs.gdt.base = GDT_ADDR;
+  sregs.gdt.limit = sizeof gdt - 1;
+  sregs.idt.base = IDT_ADDR;
+  sregs.idt.limit = (INT_VECTOR + 1) * 8 - 1;
+  struct kvm_regs regs = { .rip = INT_CODE_ADDR, .rsp = SCRATCH_SIZE - 16, .rflags = 0x2 };
+  if (bw_kvm_system_ioctl (s->vcpu_fd, KVM_SET_SREGS, &sregs) < 0
+      || bw_kvm_system_ioctl (s->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+    return FALSE;
+  guint expect[] = { 0x11, 0x10 };
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      int r;
+      do
+        r = ioctl (s->vcpu_fd, KVM_RUN, NULL);
+      while (r < 0 && (errno == EINTR || errno == EAGAIN));
+      if (r < 0 || s->run->exit_reason != KVM_EXIT_IO || s->run->io.port != expect[i])
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 bw_kvm_calibrate (BwKvmCalibration *result, GError **error)
 {
@@ -239,6 +291,7 @@ bw_kvm_calibrate (BwKvmCalibration *result, GError **error)
       double diff3;
       if (!measure (&s, 3, &result->ring3_rate, &n3, &diff3, NULL))
         result->ring3_rate = 0;
+      result->protected_int_fails = !protected_int_works (&s);
     }
   scratch_close (&s);
   result->total_seconds = (g_get_monotonic_time () - start) / 1e6;
@@ -256,10 +309,14 @@ bw_kvm_calibration_describe (const BwKvmCalibration *cal)
                          " loop iterations, %.2f ms%s; calibration took %.1f ms)",
                          cal->ring0_rate / 1e6, cal->iterations, cal->ring0_seconds * 1e3, ring3,
                          cal->total_seconds * 1e3);
+  const char *int_note = cal->protected_int_fails
+                             ? "; it also cannot run INT n in protected mode (a protected-mode "
+                               "operating system stops there with a KVM internal error)"
+                             : "";
   if (cal->emulated)
     return g_strdup_printf ("%s; below %.0f M/s, so this /dev/kvm emulates guest kernel code "
                             "instead of running it on hardware (a nested, paravirtual KVM); "
-                            "hardware virtualization runs this loop at over 1000 M/s",
-                            measured, BW_KVM_GOOD_RATE / 1e6);
-  return g_strdup_printf ("%s: hardware virtualization", measured);
+                            "hardware virtualization runs this loop at over 1000 M/s%s",
+                            measured, BW_KVM_GOOD_RATE / 1e6, int_note);
+  return g_strdup_printf ("%s: hardware virtualization%s", measured, int_note);
 }
