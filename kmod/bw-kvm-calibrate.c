@@ -11,7 +11,8 @@
  * is long enough for hardware speed. The same loop, as many times, then
  * runs in ring 3 (IOPL 3 lets it do the OUT), for the log: a paravirtual
  * host that emulates kernel code may run user code natively. Last, one
- * INT n in protected mode checks what an emulating host can emulate. */
+ * INT n and IRET in protected mode check what an emulating host can
+ * emulate. */
 #include "config.h"
 
 #include <errno.h>
@@ -217,8 +218,8 @@ measure (Scratch *s, guint cpl, double *rate, guint32 *n_out, double *diff_out, 
 
 /* INT 30h in 32-bit protected mode through a real GDT and IDT (at 0x500
  * and 0x600), to a handler that does OUT 11h and IRETD; the main line
- * then does OUT 10h. Some emulating hosts cannot emulate INT outside real
- * mode: KVM then stops with an internal error. */
+ * then does OUT 10h. Some emulating hosts cannot emulate INT or IRET
+ * outside real mode: KVM then stops with an internal error. */
 #define GDT_ADDR 0x500u
 #define IDT_ADDR 0x600u
 #define INT_VECTOR 0x30u

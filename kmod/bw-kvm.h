@@ -46,8 +46,9 @@ typedef struct
   double ring0_seconds; /* time of those extra iterations in ring 0 */
   double total_seconds; /* the whole calibration, VM set-up included */
   gboolean emulated;    /* ring0_rate < BW_KVM_GOOD_RATE */
-  /* INT n in protected mode stopped KVM with an internal error (seen on
-   * hosts that emulate kernel code): protected-mode systems cannot run. */
+  /* INT n or IRET in protected mode stopped KVM with an internal error
+   * (seen on hosts that emulate kernel code): protected-mode systems
+   * cannot run. */
   gboolean protected_int_fails;
 } BwKvmCalibration;
 
