@@ -311,8 +311,9 @@ bw_kvm_calibration_describe (const BwKvmCalibration *cal)
                          cal->ring0_rate / 1e6, cal->iterations, cal->ring0_seconds * 1e3, ring3,
                          cal->total_seconds * 1e3);
   const char *int_note = cal->protected_int_fails
-                             ? "; it also cannot run INT n in protected mode (a protected-mode "
-                               "operating system stops there with a KVM internal error)"
+                             ? "; it also cannot run INT n and IRET in protected mode (a "
+                               "protected-mode operating system stops there with a KVM "
+                               "internal error)"
                              : "";
   if (cal->emulated)
     return g_strdup_printf ("%s; below %.0f M/s, so this /dev/kvm emulates guest kernel code "
