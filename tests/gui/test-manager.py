@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+"""End-to-end test of the manager window (boxwood) under Xvfb with a D-Bus
+session, driven through the accessibility tree as a person would: create a
+machine with the wizard (new VDI and an ISO), see it in the list, change
+its memory in the settings dialog and see boxwood-manage agree, watch state
+changes made outside the window, search, remove. TAP output.
+
+Outside the X session this script prepares a private Boxwood world and the
+ISO, then runs itself again inside `xvfb-run dbus-run-session`."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guitest as g  # noqa: E402
+
+ISO_LABEL = "Debian 12.4.0 amd64 n"
+
+
+def showvminfo(env, name):
+    rc, out, err = env.run("showvminfo", name, "--machinereadable")
+    if rc != 0:
+        return None
+    info = {}
+    for line in out.splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            info[k.strip('"')] = v.strip('"')
+    return info
+
+
+class Steps:
+    def __init__(self, env, iso):
+        self.env = env
+        self.iso = iso
+        self.n = 0
+        self.failed = False
+        self.app = None
+        self.session = None
+
+    def step(self, title, fn):
+        self.n += 1
+        if self.failed:
+            print(f"ok {self.n} - {title} # SKIP an earlier step failed", flush=True)
+            return
+        try:
+            note = fn()
+            print(f"ok {self.n} - {title}" + (f" # SKIP {note}" if note else ""), flush=True)
+        except Exception as e:  # report and stop: later steps build on this one
+            self.failed = True
+            print(f"not ok {self.n} - {title}", flush=True)
+            for line in traceback.format_exception(type(e), e, e.__traceback__):
+                for part in line.rstrip().splitlines():
+                    print("# " + part, flush=True)
+            shots = os.environ.get("BW_GUI_FAIL_SHOTS")
+            if shots and self.app is not None:
+                for i, w in enumerate(w for w in self.app if w is not None):
+                    try:
+                        g.screenshot(w.name, os.path.join(shots, f"fail-{self.n}-{i}.png"))
+                    except Exception:
+                        pass
+            if self.app is not None and os.environ.get("BW_GUI_DUMP"):
+                for line in g.dump(self.app):
+                    print("# " + line, flush=True)
+
+    # -- the steps -------------------------------------------------------
+
+    def window_opens_empty(self):
+        self.app = g.find_app("boxwood")
+        main = g.frame(self.app, "Boxwood")
+        g.wait_find(main, "label", contains="No machines yet")
+        for name in ("New", "Settings", "Start", "Remove", "Search", "Main Menu"):
+            assert g.find(main, "push button", name) or g.find(main, "toggle button", name), name
+        assert not g.sensitive(g.find(main, "push button", "Settings")), "Settings without selection"
+
+    def wizard_creates_machine(self):
+        main = g.frame(self.app, "Boxwood")
+        g.click(g.find(main, "push button", "New"))
+        wiz = g.frame(self.app, "New Machine")
+        g.set_text(g.wait_find(wiz, "text", "Name"), "Test VM")
+        g.set_text(g.find(wiz, "text", "ISO image"), self.iso)
+        # The volume label names the OS: the hint says so and the type follows.
+        g.wait_find(wiz, "label", contains="looks like Debian (64-bit)")
+        # Next moves the focus to the page's first control: that tells the
+        # page is on screen before keys are sent to it.
+        # A button's click action fires after GTK's 250 ms press animation;
+        # each page shows it is there by focusing its first control.
+        g.click(g.find(wiz, "push button", "Next"))
+        g.wait_for(lambda: g.focused(g.find(wiz, "spin button", "Memory (MiB)")), 5, "hardware")
+        g.click(g.find(wiz, "push button", "Next"))
+        g.wait_for(lambda: g.focused(g.find(wiz, "check box", "Create a new disk image")), 5,
+                   "hard disk page")
+        g.type_into("New Machine", "s", "2")
+        g.click(g.find(wiz, "push button", "Next"))
+        summary = g.wait_find(wiz, "label", contains="Operating system: Debian (64-bit)")
+        assert "Hard disk: new VDI image of 2 GiB" in summary.name, summary.name
+        g.click(g.find(wiz, "push button", "Create"))
+        g.wait_for(lambda: ("Test VM", "Powered Off") in g.list_rows(self.app), 15,
+                   "Test VM in the list")
+        info = showvminfo(self.env, "Test VM")
+        assert info is not None, "boxwood-manage does not know Test VM"
+        assert info.get("ostype") == "Debian_64", info.get("ostype")
+        disks = [v for k, v in info.items() if v.endswith(".vdi")]
+        assert disks and os.path.isfile(disks[0]), f"no VDI attached: {info}"
+        assert any(v == self.iso for v in info.values()), f"ISO not attached: {info}"
+        # The new machine is selected: its details are shown.
+        g.wait_find(main, "label", "Debian (64-bit)")
+
+    def settings_change_memory(self):
+        main = g.frame(self.app, "Boxwood")
+        g.click(g.wait_for(lambda: (lambda b: b if g.sensitive(b) else None)(
+            g.find(main, "push button", "Settings")), 5, "Settings enabled"))
+        dlg = g.frame(self.app, "Test VM — Settings")
+        g.click_at("Test VM — Settings", g.wait_find(dlg, "label", "System"))
+        g.type_into("Test VM — Settings", "m", "1536")
+        g.click(g.find(dlg, "push button", "OK"))
+        g.wait_for(lambda: not any(w is not None and w.name == "Test VM — Settings" and g.showing(w)
+                                   for w in self.app), 10, "settings dialog to close")
+        info = g.wait_for(lambda: (lambda i: i if i and i.get("memory") == "1536" else None)(
+            showvminfo(self.env, "Test VM")), 10, "memory=1536 in showvminfo")
+        assert info["memory"] == "1536"
+        g.wait_find(main, "label", "1536 MiB")
+
+    def settings_flag_too_much_memory(self):
+        main = g.frame(self.app, "Boxwood")
+        g.click(g.find(main, "push button", "Settings"))
+        dlg = g.frame(self.app, "Test VM — Settings")
+        g.click_at("Test VM — Settings", g.wait_find(dlg, "label", "System"))
+        g.type_into("Test VM — Settings", "m", "1000000")
+        g.wait_find(dlg, "label", contains="more than the host has")
+        ok = g.find(dlg, "push button", "OK")
+        g.wait_for(lambda: not g.sensitive(ok), 5, "OK insensitive")
+        g.click(g.find(dlg, "push button", "Cancel"))
+        info = showvminfo(self.env, "Test VM")
+        assert info["memory"] == "1536", info["memory"]
+
+    def state_changes_from_outside(self):
+        self.session = subprocess.Popen([g.GUI_SESSION, "Test VM"], env=self.env.env,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.session.stdout.readline().startswith("ready"), "session did not register"
+        for state, label in (("running", "Running"), ("paused", "Paused")):
+            self.session.stdin.write(state + "\n")
+            self.session.stdin.flush()
+            assert self.session.stdout.readline().strip() == f"ok {state}"
+            g.wait_for(lambda: ("Test VM", label) in g.list_rows(self.app), 10,
+                       f"{label} in the list")
+            rc, out, _ = self.env.run("showvminfo", "Test VM", "--machinereadable")
+            assert f'VMState="{state}"' in out, out
+        main = g.frame(self.app, "Boxwood")
+        # A live machine cannot be removed or started again.
+        assert not g.sensitive(g.find(main, "push button", "Remove"))
+        assert not g.sensitive(g.find(main, "push button", "Start"))
+        # The VM process dies: the service records "aborted".
+        self.session.stdin.close()
+        self.session.wait(timeout=10)
+        g.wait_for(lambda: ("Test VM", "Aborted") in g.list_rows(self.app), 10,
+                   "Aborted in the list")
+
+    def start_headless(self):
+        if not os.access(g.VM, os.X_OK):
+            return f"boxwood-vm is not built yet ({g.VM}); Start cannot be shown"
+        main = g.frame(self.app, "Boxwood")
+        g.click(g.find(main, "push button", "Start Options"))
+        item = g.wait_for(lambda: g.find(self.app, "menu item", "Headless Start"), 5,
+                          "Headless Start menu item")
+        g.click(item)
+        g.wait_for(lambda: any(r[0] == "Test VM" and r[1] in ("Starting", "Running")
+                               for r in g.list_rows(self.app)), 20, "Running in the list")
+        self.env.run("controlvm", "Test VM", "poweroff")
+        g.wait_for(lambda: any(r[0] == "Test VM" and r[1] in ("Powered Off", "Aborted")
+                               for r in g.list_rows(self.app)), 20, "stopped in the list")
+
+    def search_filters(self):
+        g.key("Boxwood", "ctrl+f")
+        main = g.frame(self.app, "Boxwood")
+        entry = g.wait_find(main, "entry", "Search machines")
+        g.set_text(entry, "zzz")
+        g.wait_for(lambda: g.list_rows(self.app) == [], 5, "no rows")
+        g.wait_find(main, "label", "No machine matches the search.")
+        g.set_text(entry, "test")
+        g.wait_for(lambda: [r[0] for r in g.list_rows(self.app)] == ["Test VM"], 5, "match")
+        g.key("Boxwood", "Escape")
+
+    def keyboard_opens_wizard(self):
+        g.key("Boxwood", "ctrl+n")
+        g.frame(self.app, "New Machine")
+        g.key("New Machine", "Escape")
+        g.wait_for(lambda: not any(w is not None and w.name == "New Machine" and g.showing(w)
+                                   for w in self.app), 5, "wizard to close")
+
+    def remove_with_files(self):
+        info = showvminfo(self.env, "Test VM")
+        settings = info.get("CfgFile")
+        main = g.frame(self.app, "Boxwood")
+        g.click(g.find(main, "push button", "Remove"))
+        dlg = g.frame(self.app, "Remove Machine")
+        files = g.wait_find(dlg, "label", contains=".bwvm")
+        assert settings is None or settings in files.name, files.name
+        g.click(g.find(dlg, "push button", "Delete Files"))
+        g.wait_for(lambda: g.list_rows(self.app) == [], 10, "empty list")
+        assert showvminfo(self.env, "Test VM") is None
+        assert settings is None or not os.path.exists(settings), settings
+
+    def run(self):
+        steps = [
+            ("the window opens with an empty list and labelled controls", self.window_opens_empty),
+            ("the wizard creates a machine with a new VDI and an ISO", self.wizard_creates_machine),
+            ("the settings dialog changes the memory; showvminfo agrees",
+             self.settings_change_memory),
+            ("too much memory is flagged before OK", self.settings_flag_too_much_memory),
+            ("state changes from a VM process update the list", self.state_changes_from_outside),
+            ("headless start through the Start menu", self.start_headless),
+            ("search filters the list", self.search_filters),
+            ("Ctrl+N opens the wizard, Escape closes it", self.keyboard_opens_wizard),
+            ("remove deletes the machine's files after a confirmation", self.remove_with_files),
+        ]
+        print(f"1..{len(steps)}", flush=True)
+        for title, fn in steps:
+            self.step(title, fn)
+        return 1 if self.failed else 0
+
+
+def inner(root, iso):
+    env = g.bwtest.Env.__new__(g.bwtest.Env)
+    env.root = root
+    env.home = os.path.join(root, "home")
+    env.config = os.path.join(root, "config")
+    env.runtime = os.path.join(root, "run")
+    env.env = dict(os.environ)
+    manager = subprocess.Popen([g.MANAGER], env=env.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    steps = Steps(env, iso)
+    try:
+        rc = steps.run()
+    finally:
+        if steps.session and steps.session.poll() is None:
+            steps.session.kill()
+        manager.terminate()
+        out, _ = manager.communicate(timeout=10)
+        for line in out.splitlines():
+            if "dbus-daemon" not in line:
+                print("# boxwood: " + line)
+    return rc
+
+
+def outer():
+    missing = g.missing_tools()
+    if missing:
+        print(f"1..0 # SKIP missing {', '.join(missing)}")
+        return 0
+    env = g.bwtest.Env(prefix="bw-gui-")
+    try:
+        iso = os.path.join(env.root, "debian-test.iso")
+        g.write_iso(iso, ISO_LABEL)
+        env.env.update({"GSETTINGS_BACKEND": "memory", "BOXWOOD_VM": g.VM,
+                        "NO_AT_BRIDGE": "0", "GTK_A11Y": "atspi"})
+        t0 = time.monotonic()
+        r = subprocess.run(g.XVFB + ["/usr/bin/python3", os.path.abspath(__file__), "--inner",
+                                     env.root, iso], env=env.env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=240)
+        sys.stdout.write(r.stdout)
+        print(f"# GUI run took {time.monotonic() - t0:.1f} s")
+        for line in r.stderr.splitlines():
+            if "dbus-daemon" not in line and "SpiRegistry" not in line:
+                print("# " + line)
+        return r.returncode
+    finally:
+        env.stop_service()
+        env.cleanup()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--inner":
+        sys.exit(inner(sys.argv[2], sys.argv[3]))
+    sys.exit(outer())

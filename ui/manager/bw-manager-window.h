@@ -1,0 +1,37 @@
+/* bw-manager-window.h: the manager's main window.
+ *
+ * Header bar with New, Settings, Start (normal or headless) and Remove;
+ * the machine list (search, keyboard navigation, context menu) beside the
+ * details of the selected machine; a banner for errors from the service.
+ * Window actions: win.new, win.settings, win.start, win.start-headless,
+ * win.remove, win.search. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "app/main/client/bw-client.h"
+
+G_BEGIN_DECLS
+
+#define BW_TYPE_MANAGER_WINDOW (bw_manager_window_get_type ())
+G_DECLARE_FINAL_TYPE (BwManagerWindow, bw_manager_window, BW, MANAGER_WINDOW,
+                      GtkApplicationWindow)
+
+BwManagerWindow *bw_manager_window_new (GtkApplication *app);
+
+/* Connects to the service (starting it if needed) and lists the machines;
+ * a failure is shown in the window with a Retry button. */
+gboolean bw_manager_window_connect (BwManagerWindow *self);
+BwClient *bw_manager_window_get_client (BwManagerWindow *self);
+
+/* Shows "DOING: message. advice" in the error banner. */
+void bw_manager_window_show_error (BwManagerWindow *self, const char *doing, const GError *error);
+
+/* Selects the machine with this UUID (after the wizard created it). */
+gboolean bw_manager_window_select (BwManagerWindow *self, const char *uuid);
+
+/* boxwood-vm: $BOXWOOD_VM, else next to the running program, else in the
+ * build tree. NULL when none is found. */
+char *bw_manager_find_vm_program (void);
+
+G_END_DECLS
