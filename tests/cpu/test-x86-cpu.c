@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <math.h>
 #include <string.h>
 
 #include "bw-test.h"
@@ -57,14 +58,20 @@ port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
 }
 
 static Machine *
-machine_new (void)
+machine_new_config (const BwX86Config *config)
 {
   Machine *m = g_new0 (Machine, 1);
   m->ram = g_malloc0 (RAM_SIZE);
   BwX86Bus bus = { .opaque = m, .map_page = map_page, .mmio_read = mmio_read,
                    .mmio_write = mmio_write, .port_in = port_in, .port_out = port_out };
-  m->cpu = bw_x86_cpu_new (&bus, NULL);
+  m->cpu = bw_x86_cpu_new (&bus, config);
   return m;
+}
+
+static Machine *
+machine_new (void)
+{
+  return machine_new_config (NULL);
 }
 
 static void
@@ -441,6 +448,40 @@ START_TEST (test_v86_and_sysenter)
 }
 END_TEST
 
+START_TEST (test_fpu)
+{
+  BwX86Config config = { .has_fpu = TRUE };
+  Machine *m = machine_new_config (&config);
+  g_autoptr (GBytes) bin = load_guest ("fpu.bin");
+  gsize len;
+  const uint8_t *code = g_bytes_get_data (bin, &len);
+  load_real (m, 0, 0x1000, code, len);
+  run_to_hlt (m);
+  double d;
+  memcpy (&d, m->ram + 0x2000, 8);
+  ck_assert (fabs (d - sqrt (4.375)) < 1e-15);
+  ck_assert_int_eq ((int32_t) rd32 (m, 0x2008), -7);
+  ck_assert_uint_eq (m->ram[0x200c] | (m->ram[0x200d] << 8), 3);
+  uint16_t sw = m->ram[0x200e] | (m->ram[0x200f] << 8);
+  ck_assert_uint_eq (sw & 0x4500, 0x0100);                     /* C0 only: less */
+  ck_assert_uint_eq (m->ram[0x2010] | (m->ram[0x2011] << 8), 2); /* to even */
+  sw = m->ram[0x2012] | (m->ram[0x2013] << 8);
+  ck_assert_uint_eq (sw & 0x4500, 0x0500);                     /* infinity */
+  ck_assert_uint_eq (sw & 0x0004, 0x0004);                     /* ZE recorded */
+  ck_assert_uint_eq (rd32 (m, 0x2014), 0xffc00000u);            /* indefinite */
+  sw = m->ram[0x2018] | (m->ram[0x2019] << 8);
+  ck_assert_uint_eq (sw & 0x41, 0x41);                         /* IE + SF */
+  static const uint8_t bcd[10] = { 0x34, 0x12 };
+  ck_assert (memcmp (m->ram + 0x2020, bcd, 10) == 0);
+  ck_assert_uint_eq (m->ram[0x201a] & 0x41, 0x01);             /* FCOMI: CF, not ZF */
+  float fl;
+  memcpy (&fl, m->ram + 0x201c, 4);
+  ck_assert (fl == 3.75f);
+  ck_assert_uint_eq (m->ram[0x202a] | (m->ram[0x202b] << 8), 0x037f);
+  machine_free (m);
+}
+END_TEST
+
 static Suite *
 cpu_suite (void)
 {
@@ -465,6 +506,9 @@ cpu_suite (void)
   tcase_add_test (tc, test_protected_mode_paging);
   tcase_add_test (tc, test_tasks_and_call_gates);
   tcase_add_test (tc, test_v86_and_sysenter);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("fpu");
+  tcase_add_test (tc, test_fpu);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -119,21 +119,6 @@ BW_X86_OP (out)
   cpu->bus.port_out (cpu->bus.opaque, port, n, bw_x86_reg_get (cpu, BW_X86_EAX, i->osz));
 }
 
-/* ---- FPU escape without an FPU ------------------------------------------- */
-
-BW_X86_OP (esc)
-{
-  if (cpu->cr0 & (BW_X86_CR0_EM | BW_X86_CR0_TS))
-    bw_x86_raise (cpu, BW_X86_EXC_NM);
-  /* No coprocessor: the instruction does nothing (an empty socket). */
-}
-
-BW_X86_OP (wait)
-{
-  if ((cpu->cr0 & (BW_X86_CR0_MP | BW_X86_CR0_TS)) == (BW_X86_CR0_MP | BW_X86_CR0_TS))
-    bw_x86_raise (cpu, BW_X86_EXC_NM);
-}
-
 /* ---- descriptor tables ------------------------------------------------------ */
 
 BW_X86_OP (sgdt_sidt)

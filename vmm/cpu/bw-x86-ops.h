@@ -120,8 +120,6 @@ BW_X86_OP (cli);
 BW_X86_OP (sti);
 BW_X86_OP (in);
 BW_X86_OP (out);
-BW_X86_OP (esc);
-BW_X86_OP (wait);
 BW_X86_OP (sgdt_sidt);
 BW_X86_OP (lgdt_lidt);
 BW_X86_OP (smsw);
@@ -144,6 +142,10 @@ BW_X86_OP (rdmsr);
 BW_X86_OP (wrmsr);
 BW_X86_OP (sysenter);
 BW_X86_OP (sysexit);
+
+/* bw-x86-fpu.c */
+BW_X86_OP (esc);
+BW_X86_OP (wait);
 
 /* Specialized by size (index: operand size 0/1/2) and ALU operation. */
 extern const BwX86Op bw_x86_alu_rm_r_sized[8][3];

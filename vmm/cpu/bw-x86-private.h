@@ -181,6 +181,9 @@ struct _BwX86Cpu
   BwX86Insn scratch[BW_X86_BLOCK_MAX_INSNS];
   BwX86CacheStats stats;
 
+  /* x87 state (bw-x86-fpu.c keeps its layout private). */
+  uint8_t fpu_state[256] __attribute__ ((aligned (16)));
+
   uint32_t dr[8];
   uint64_t msr_apic_base;
   uint64_t msr_sysenter[3];
@@ -559,6 +562,8 @@ bw_x86_pop (BwX86Cpu *cpu, unsigned size)
 }
 
 void bw_x86_cpu_apply_requests (BwX86Cpu *cpu);
+/* FNINIT state (power-on reset; INIT keeps the FPU). */
+void bw_x86_fpu_init (BwX86Cpu *cpu);
 
 /* ---- decoder and code cache (bw-x86-decode.c, bw-x86-block.c) ---------- */
 

@@ -1,0 +1,1142 @@
+/* bw-x86-fpu.c: the x87 FPU (D8-DF escapes, FWAIT).
+ *
+ * Registers are held as the host's long double. On x86 hosts that is the
+ * x87's own 80-bit extended format, so loads and stores of m80 operands
+ * are exact and arithmetic rounds as the guest's would with precision
+ * control at 64 bits; rounding control is applied through fesetround().
+ * The host's exception flags give the guest's (IE, ZE, OE, UE, PE).
+ * Not modelled yet: precision control below 64 bits, denormal-operand
+ * exceptions, FERR#/IRQ 13 reporting with CR0.NE clear (unmasked
+ * exceptions are then only recorded in the status word).
+ */
+#include "config.h"
+
+#include <fenv.h>
+#include <math.h>
+
+#include "vmm/cpu/bw-x86-private.h"
+
+#define FSW_IE 0x0001u
+#define FSW_DE 0x0002u
+#define FSW_ZE 0x0004u
+#define FSW_OE 0x0008u
+#define FSW_UE 0x0010u
+#define FSW_PE 0x0020u
+#define FSW_SF 0x0040u
+#define FSW_ES 0x0080u
+#define FSW_C0 0x0100u
+#define FSW_C1 0x0200u
+#define FSW_C2 0x0400u
+#define FSW_C3 0x4000u
+#define FSW_B 0x8000u
+#define FSW_CC (FSW_C0 | FSW_C1 | FSW_C2 | FSW_C3)
+
+typedef struct
+{
+  long double st[8]; /* physical registers */
+  uint8_t empty;     /* bit per physical register */
+  uint16_t fcw, fsw; /* fsw without TOP */
+  unsigned top;
+  uint32_t fip, fdp;
+  uint16_t fcs, fds, fop;
+} Fpu;
+
+/* The FPU state lives in the CPU struct's fpu_state bytes. */
+G_STATIC_ASSERT (sizeof (Fpu) <= sizeof (((BwX86Cpu *) 0)->fpu_state));
+
+static inline Fpu *
+fpu_of (BwX86Cpu *cpu)
+{
+  return (Fpu *) cpu->fpu_state;
+}
+
+void
+bw_x86_fpu_init (BwX86Cpu *cpu)
+{
+  Fpu *f = fpu_of (cpu);
+  memset (f, 0, sizeof *f);
+  f->fcw = 0x037f;
+  f->empty = 0xff;
+}
+
+/* ---- the register stack ---------------------------------------------------- */
+
+static inline unsigned
+phys (Fpu *f, unsigned i)
+{
+  return (f->top + i) & 7;
+}
+
+static inline gboolean
+is_empty (Fpu *f, unsigned i)
+{
+  return (f->empty >> phys (f, i)) & 1;
+}
+
+/* The default NaN an invalid operation produces with IE masked. */
+static long double
+indefinite (void)
+{
+  return -NAN;
+}
+
+/* Records exceptions; returns FALSE when an unmasked one means the
+ * destination must be left alone. */
+static gboolean
+raise_fp (Fpu *f, uint16_t bits)
+{
+  f->fsw |= bits;
+  if (bits & ~f->fcw & 0x3f)
+    {
+      f->fsw |= FSW_ES | FSW_B;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static long double
+st_get (Fpu *f, unsigned i, gboolean *ok)
+{
+  if (is_empty (f, i))
+    {
+      /* Stack underflow. */
+      f->fsw &= ~FSW_C1;
+      *ok = raise_fp (f, FSW_IE | FSW_SF);
+      return indefinite ();
+    }
+  return f->st[phys (f, i)];
+}
+
+static void
+st_set (Fpu *f, unsigned i, long double v)
+{
+  f->st[phys (f, i)] = v;
+  f->empty &= ~(1u << phys (f, i));
+}
+
+static void
+fpop (Fpu *f)
+{
+  f->empty |= 1u << phys (f, 0);
+  f->top = (f->top + 1) & 7;
+}
+
+static gboolean
+fpush (Fpu *f, long double v)
+{
+  unsigned t = (f->top - 1) & 7;
+  if (!((f->empty >> t) & 1))
+    {
+      /* Stack overflow: with IE masked the indefinite is pushed. */
+      f->fsw |= FSW_C1;
+      if (!raise_fp (f, FSW_IE | FSW_SF))
+        return FALSE;
+      v = indefinite ();
+    }
+  f->top = t;
+  st_set (f, 0, v);
+  return TRUE;
+}
+
+/* ---- host arithmetic with the guest's rounding and flags -------------------- */
+
+static const int round_modes[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
+
+static void
+host_begin (Fpu *f)
+{
+  feclearexcept (FE_ALL_EXCEPT);
+  fesetround (round_modes[(f->fcw >> 10) & 3]);
+}
+
+/* Host exception flags to the guest's; FALSE when the result must not be
+ * stored (an unmasked exception). */
+static gboolean
+host_end (Fpu *f)
+{
+  int e = fetestexcept (FE_ALL_EXCEPT);
+  fesetround (FE_TONEAREST);
+  uint16_t bits = 0;
+  if (e & FE_INVALID)
+    bits |= FSW_IE;
+  if (e & FE_DIVBYZERO)
+    bits |= FSW_ZE;
+  if (e & FE_OVERFLOW)
+    bits |= FSW_OE;
+  if (e & FE_UNDERFLOW)
+    bits |= FSW_UE;
+  if (e & FE_INEXACT)
+    bits |= FSW_PE;
+  if (!bits)
+    return TRUE;
+  return raise_fp (f, bits);
+}
+
+/* ---- memory operands --------------------------------------------------------- */
+
+static uint64_t
+read64 (BwX86Cpu *cpu, int seg, uint32_t off)
+{
+  uint32_t lo = bw_x86_read (cpu, seg, off, 4);
+  uint32_t hi = bw_x86_read (cpu, seg, off + 4, 4);
+  return ((uint64_t) hi << 32) | lo;
+}
+
+static void
+write64 (BwX86Cpu *cpu, int seg, uint32_t off, uint64_t v)
+{
+  bw_x86_seg_lin (cpu, seg, off, 8, BW_X86_ACC_W);
+  bw_x86_write (cpu, seg, off, 4, (uint32_t) v);
+  bw_x86_write (cpu, seg, off + 4, 4, (uint32_t) (v >> 32));
+}
+
+/* 80-bit extended <-> long double. */
+static long double
+from_ext80 (uint64_t mant, uint16_t se)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  long double v = 0;
+  memcpy (&v, &mant, 8);
+  memcpy ((uint8_t *) &v + 8, &se, 2);
+  return v;
+#else
+  int exp = se & 0x7fff;
+  long double s = (se & 0x8000) ? -1.0L : 1.0L;
+  if (exp == 0x7fff)
+    return (mant << 1) ? s * NAN : s * INFINITY;
+  return s * ldexpl ((long double) mant, (exp ? exp : 1) - 16383 - 63);
+#endif
+}
+
+static void
+to_ext80 (long double v, uint64_t *mant, uint16_t *se)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  memcpy (mant, &v, 8);
+  memcpy (se, (uint8_t *) &v + 8, 2);
+#else
+  uint16_t sign = signbit (v) ? 0x8000 : 0;
+  if (isnan (v))
+    {
+      *mant = 0xc000000000000000ull;
+      *se = sign | 0x7fff;
+    }
+  else if (isinf (v))
+    {
+      *mant = 0x8000000000000000ull;
+      *se = sign | 0x7fff;
+    }
+  else if (v == 0)
+    {
+      *mant = 0;
+      *se = sign;
+    }
+  else
+    {
+      int e;
+      long double m = frexpl (fabsl (v), &e);
+      *mant = (uint64_t) ldexpl (m, 64);
+      *se = sign | (uint16_t) (e - 1 + 16383);
+    }
+#endif
+}
+
+static long double
+load_real (BwX86Cpu *cpu, int seg, uint32_t off, int kind)
+{
+  switch (kind)
+    {
+    case 0:
+      {
+        uint32_t u = bw_x86_read (cpu, seg, off, 4);
+        float fv;
+        memcpy (&fv, &u, 4);
+        return fv;
+      }
+    case 1:
+      {
+        uint64_t u = read64 (cpu, seg, off);
+        double dv;
+        memcpy (&dv, &u, 8);
+        return dv;
+      }
+    default:
+      {
+        uint64_t m = read64 (cpu, seg, off);
+        uint16_t se = (uint16_t) bw_x86_read (cpu, seg, off + 8, 2);
+        return from_ext80 (m, se);
+      }
+    }
+}
+
+static long double
+load_int (BwX86Cpu *cpu, int seg, uint32_t off, int bytes)
+{
+  switch (bytes)
+    {
+    case 2: return (int16_t) bw_x86_read (cpu, seg, off, 2);
+    case 4: return (int32_t) bw_x86_read (cpu, seg, off, 4);
+    default: return (int64_t) read64 (cpu, seg, off);
+    }
+}
+
+static long double
+load_bcd (BwX86Cpu *cpu, int seg, uint32_t off)
+{
+  long double v = 0;
+  for (int k = 8; k >= 0; k--)
+    {
+      uint8_t b = (uint8_t) bw_x86_read (cpu, seg, off + k, 1);
+      v = v * 100 + (b >> 4) * 10 + (b & 15);
+    }
+  if (bw_x86_read (cpu, seg, off + 9, 1) & 0x80)
+    v = -v;
+  return v;
+}
+
+/* ---- operations ----------------------------------------------------------------- */
+
+static long double
+arith (Fpu *f, unsigned kind, long double a, long double b, gboolean *ok)
+{
+  long double r;
+  host_begin (f);
+  switch (kind)
+    {
+    case 0: r = a + b; break;
+    case 1: r = a * b; break;
+    case 4: r = a - b; break;
+    case 5: r = b - a; break;
+    case 6: r = a / b; break;
+    default: r = b / a; break;
+    }
+  *ok = host_end (f) && *ok;
+  return r;
+}
+
+static gboolean
+is_snan (long double v)
+{
+  uint64_t m;
+  uint16_t se;
+  if (!isnan (v))
+    return FALSE;
+  to_ext80 (v, &m, &se);
+  return !(m & (1ull << 62));
+}
+
+/* FCOM family: C3 C2 C0 (or ZF PF CF for FCOMI). */
+static void
+compare (BwX86Cpu *cpu, Fpu *f, long double a, long double b, gboolean unordered_quiet,
+         gboolean to_eflags)
+{
+  uint32_t cc;
+  if (isnan (a) || isnan (b))
+    {
+      if (!unordered_quiet || is_snan (a) || is_snan (b))
+        raise_fp (f, FSW_IE);
+      cc = 7;
+    }
+  else if (a > b)
+    cc = 0;
+  else if (a < b)
+    cc = 1;
+  else
+    cc = 4;
+  if (to_eflags)
+    {
+      uint32_t fl = bw_x86_get_eflags (cpu) & BW_X86_ARITH_FLAGS;
+      fl &= ~(BW_X86_ZF | BW_X86_PF | BW_X86_CF | BW_X86_OF | BW_X86_SF | BW_X86_AF);
+      if (cc & 1)
+        fl |= BW_X86_CF;
+      if (cc & 2)
+        fl |= BW_X86_PF;
+      if (cc & 4)
+        fl |= BW_X86_ZF;
+      bw_x86_set_arith (cpu, fl);
+      f->fsw &= ~FSW_C1;
+      return;
+    }
+  f->fsw &= ~FSW_CC;
+  if (cc & 1)
+    f->fsw |= FSW_C0;
+  if (cc & 2)
+    f->fsw |= FSW_C2;
+  if (cc & 4)
+    f->fsw |= FSW_C3;
+}
+
+static uint16_t
+tag_word (Fpu *f)
+{
+  uint16_t tw = 0;
+  for (unsigned p = 0; p < 8; p++)
+    {
+      unsigned t;
+      if ((f->empty >> p) & 1)
+        t = 3;
+      else if (f->st[p] == 0)
+        t = 1;
+      else if (!isnormal (f->st[p]))
+        t = 2;
+      else
+        t = 0;
+      tw |= t << (2 * p);
+    }
+  return tw;
+}
+
+static uint16_t
+status_word (Fpu *f)
+{
+  return (f->fsw & ~0x3800u) | (uint16_t) (f->top << 11);
+}
+
+/* FSTENV/FNSAVE image (protected-mode layout, also used in real mode). */
+static unsigned
+store_env (BwX86Cpu *cpu, const BwX86Insn *i, uint32_t off)
+{
+  Fpu *f = fpu_of (cpu);
+  gboolean o32 = (i->flags & BW_X86_I_O32) != 0;
+  unsigned n = o32 ? 4 : 2;
+  uint32_t v[7] = { f->fcw, status_word (f), tag_word (f), f->fip,
+                    f->fcs | ((uint32_t) f->fop << 16), f->fdp, f->fds };
+  bw_x86_seg_lin (cpu, i->seg, off, 7 * n, BW_X86_ACC_W);
+  for (int k = 0; k < 7; k++)
+    bw_x86_write (cpu, i->seg, off + k * n, n, o32 || k != 4 ? v[k] : f->fcs);
+  return 7 * n;
+}
+
+static unsigned
+load_env (BwX86Cpu *cpu, const BwX86Insn *i, uint32_t off)
+{
+  Fpu *f = fpu_of (cpu);
+  gboolean o32 = (i->flags & BW_X86_I_O32) != 0;
+  unsigned n = o32 ? 4 : 2;
+  uint32_t v[7];
+  for (int k = 0; k < 7; k++)
+    v[k] = bw_x86_read (cpu, i->seg, off + k * n, n);
+  f->fcw = (uint16_t) v[0] | 0x40;
+  f->fsw = (uint16_t) v[1] & ~0x3800u;
+  f->top = (v[1] >> 11) & 7;
+  f->empty = 0;
+  for (unsigned p = 0; p < 8; p++)
+    if (((v[2] >> (2 * p)) & 3) == 3)
+      f->empty |= 1u << p;
+  f->fip = v[3];
+  f->fcs = (uint16_t) v[4];
+  f->fdp = v[5];
+  f->fds = (uint16_t) v[6];
+  /* Pending unmasked exceptions show in ES and B. */
+  if (f->fsw & ~f->fcw & 0x3f)
+    f->fsw |= FSW_ES | FSW_B;
+  else
+    f->fsw &= ~(FSW_ES | FSW_B);
+  return 7 * n;
+}
+
+static void
+store_int (BwX86Cpu *cpu, Fpu *f, const BwX86Insn *i, uint32_t off, int bytes, long double v,
+           gboolean *ok)
+{
+  int64_t lim = bytes == 2 ? INT16_MAX : bytes == 4 ? INT32_MAX : INT64_MAX;
+  host_begin (f);
+  long double r = rintl (v);
+  gboolean inexact = r != v;
+  fesetround (FE_TONEAREST);
+  int64_t iv;
+  if (isnan (r) || r > (long double) lim || r < -(long double) lim - 1)
+    {
+      if (!raise_fp (f, FSW_IE))
+        {
+          *ok = FALSE;
+          return;
+        }
+      iv = bytes == 2 ? INT16_MIN : bytes == 4 ? INT32_MIN : INT64_MIN;
+    }
+  else
+    {
+      iv = (int64_t) r;
+      if (inexact && !raise_fp (f, FSW_PE))
+        {
+          *ok = FALSE;
+          return;
+        }
+    }
+  if (bytes == 8)
+    write64 (cpu, i->seg, off, (uint64_t) iv);
+  else
+    bw_x86_write (cpu, i->seg, off, bytes, (uint32_t) iv);
+}
+
+static void
+store_real (BwX86Cpu *cpu, Fpu *f, const BwX86Insn *i, uint32_t off, int kind, long double v,
+            gboolean *ok)
+{
+  host_begin (f);
+  if (kind == 0)
+    {
+      volatile float fv = (float) v;
+      float copy = fv;
+      if (!host_end (f))
+        {
+          *ok = FALSE;
+          return;
+        }
+      uint32_t u;
+      memcpy (&u, &copy, 4);
+      bw_x86_write (cpu, i->seg, off, 4, u);
+    }
+  else if (kind == 1)
+    {
+      volatile double dv = (double) v;
+      double copy = dv;
+      if (!host_end (f))
+        {
+          *ok = FALSE;
+          return;
+        }
+      uint64_t u;
+      memcpy (&u, &copy, 8);
+      write64 (cpu, i->seg, off, u);
+    }
+  else
+    {
+      host_end (f);
+      uint64_t m;
+      uint16_t se;
+      to_ext80 (v, &m, &se);
+      bw_x86_seg_lin (cpu, i->seg, off, 10, BW_X86_ACC_W);
+      write64 (cpu, i->seg, off, m);
+      bw_x86_write (cpu, i->seg, off + 8, 2, se);
+    }
+}
+
+static void
+store_bcd (BwX86Cpu *cpu, Fpu *f, const BwX86Insn *i, uint32_t off, long double v, gboolean *ok)
+{
+  host_begin (f);
+  long double r = rintl (v);
+  fesetround (FE_TONEAREST);
+  uint8_t b[10] = { 0 };
+  if (isnan (r) || fabsl (r) >= 1e18L)
+    {
+      if (!raise_fp (f, FSW_IE))
+        {
+          *ok = FALSE;
+          return;
+        }
+      b[7] = 0xc0; /* packed BCD indefinite: FFFF C000 0000 0000 0000 */
+      b[8] = 0xff;
+      b[9] = 0xff;
+    }
+  else
+    {
+      uint64_t u = (uint64_t) fabsl (r);
+      for (int k = 0; k < 9; k++)
+        {
+          b[k] = (uint8_t) ((u % 10) | (((u / 10) % 10) << 4));
+          u /= 100;
+        }
+      b[9] = signbit (r) ? 0x80 : 0;
+    }
+  bw_x86_seg_lin (cpu, i->seg, off, 10, BW_X86_ACC_W);
+  for (int k = 0; k < 10; k++)
+    bw_x86_write (cpu, i->seg, off + k, 1, b[k]);
+}
+
+static void
+fxam (Fpu *f)
+{
+  f->fsw &= ~FSW_CC;
+  if (is_empty (f, 0))
+    {
+      f->fsw |= FSW_C3 | FSW_C0;
+      return;
+    }
+  long double v = f->st[phys (f, 0)];
+  if (signbit (v))
+    f->fsw |= FSW_C1;
+  switch (fpclassify (v))
+    {
+    case FP_NAN: f->fsw |= FSW_C0; break;
+    case FP_INFINITE: f->fsw |= FSW_C2 | FSW_C0; break;
+    case FP_ZERO: f->fsw |= FSW_C3; break;
+    case FP_SUBNORMAL: f->fsw |= FSW_C3 | FSW_C2; break;
+    default: f->fsw |= FSW_C2; break;
+    }
+}
+
+/* D9 E8-EE constants. */
+static const long double constants[7] = {
+  1.0L,
+  3.321928094887362347870319429489390175864831393L, /* log2(10) */
+  1.442695040888963407359924681001892137426645954L, /* log2(e) */
+  3.141592653589793238462643383279502884197169399L, /* pi */
+  0.301029995663981195213738894724493026768189881L, /* log10(2) */
+  0.693147180559945309417232121458176568075500134L, /* ln(2) */
+  0.0L,
+};
+
+/* D9 F0-FF and friends: operations on ST(0) (and ST(1)). */
+static void
+misc_d9 (BwX86Cpu *cpu, Fpu *f, unsigned rm_byte)
+{
+  gboolean ok = TRUE;
+  long double a, b, r;
+  switch (rm_byte)
+    {
+    case 0xe0: /* FCHS */
+      a = st_get (f, 0, &ok);
+      if (ok)
+        st_set (f, 0, -a);
+      f->fsw &= ~FSW_C1;
+      return;
+    case 0xe1: /* FABS */
+      a = st_get (f, 0, &ok);
+      if (ok)
+        st_set (f, 0, fabsl (a));
+      f->fsw &= ~FSW_C1;
+      return;
+    case 0xe4: /* FTST */
+      a = st_get (f, 0, &ok);
+      compare (cpu, f, a, 0.0L, FALSE, FALSE);
+      return;
+    case 0xe5:
+      fxam (f);
+      return;
+    case 0xf6: /* FDECSTP */
+      f->top = (f->top - 1) & 7;
+      f->fsw &= ~FSW_C1;
+      return;
+    case 0xf7: /* FINCSTP */
+      f->top = (f->top + 1) & 7;
+      f->fsw &= ~FSW_C1;
+      return;
+    default:
+      break;
+    }
+  if (rm_byte >= 0xe8 && rm_byte <= 0xee)
+    {
+      fpush (f, constants[rm_byte - 0xe8]);
+      return;
+    }
+
+  a = st_get (f, 0, &ok);
+  host_begin (f);
+  switch (rm_byte)
+    {
+    case 0xf0: /* F2XM1 */
+      r = expm1l (a * 0.693147180559945309417232121458176568L);
+      if (host_end (f) && ok)
+        st_set (f, 0, r);
+      return;
+    case 0xf1: /* FYL2X */
+      b = st_get (f, 1, &ok);
+      r = b * log2l (a);
+      if (host_end (f) && ok)
+        {
+          st_set (f, 1, r);
+          fpop (f);
+        }
+      return;
+    case 0xf2: /* FPTAN */
+      r = tanl (a);
+      if (host_end (f) && ok)
+        {
+          st_set (f, 0, r);
+          fpush (f, 1.0L);
+        }
+      f->fsw &= ~FSW_C2;
+      return;
+    case 0xf3: /* FPATAN */
+      b = st_get (f, 1, &ok);
+      r = atan2l (b, a);
+      if (host_end (f) && ok)
+        {
+          st_set (f, 1, r);
+          fpop (f);
+        }
+      return;
+    case 0xf4: /* FXTRACT */
+      {
+        int e;
+        long double m = frexpl (a, &e);
+        if (host_end (f) && ok)
+          {
+            st_set (f, 0, a == 0 ? -INFINITY : (long double) (e - 1));
+            fpush (f, a == 0 ? a : m * 2);
+          }
+        return;
+      }
+    case 0xf5: /* FPREM1 */
+    case 0xf8: /* FPREM */
+      {
+        b = st_get (f, 1, &ok);
+        long double q = rm_byte == 0xf8 ? truncl (a / b) : rintl (a / b);
+        r = rm_byte == 0xf8 ? fmodl (a, b) : remainderl (a, b);
+        if (host_end (f) && ok)
+          {
+            st_set (f, 0, r);
+            uint64_t qi = isfinite (q) ? (uint64_t) fabsl (fmodl (q, 8.0L)) : 0;
+            f->fsw &= ~FSW_CC;
+            if (qi & 1)
+              f->fsw |= FSW_C1;
+            if (qi & 2)
+              f->fsw |= FSW_C3;
+            if (qi & 4)
+              f->fsw |= FSW_C0;
+          }
+        return;
+      }
+    case 0xf9: /* FYL2XP1 */
+      b = st_get (f, 1, &ok);
+      r = b * log1pl (a) / 0.693147180559945309417232121458176568L;
+      if (host_end (f) && ok)
+        {
+          st_set (f, 1, r);
+          fpop (f);
+        }
+      return;
+    case 0xfa: /* FSQRT */
+      r = sqrtl (a);
+      if (host_end (f) && ok)
+        st_set (f, 0, r);
+      return;
+    case 0xfb: /* FSINCOS */
+      {
+        long double s = sinl (a), c = cosl (a);
+        if (host_end (f) && ok)
+          {
+            st_set (f, 0, s);
+            fpush (f, c);
+          }
+        f->fsw &= ~FSW_C2;
+        return;
+      }
+    case 0xfc: /* FRNDINT */
+      r = rintl (a);
+      if (host_end (f) && ok)
+        st_set (f, 0, r);
+      return;
+    case 0xfd: /* FSCALE */
+      b = st_get (f, 1, &ok);
+      r = scalbnl (a, (int) MAX (MIN (truncl (b), 1e6L), -1e6L));
+      if (host_end (f) && ok)
+        st_set (f, 0, r);
+      return;
+    case 0xfe: /* FSIN */
+      r = sinl (a);
+      if (host_end (f) && ok)
+        st_set (f, 0, r);
+      f->fsw &= ~FSW_C2;
+      return;
+    case 0xff: /* FCOS */
+      r = cosl (a);
+      if (host_end (f) && ok)
+        st_set (f, 0, r);
+      f->fsw &= ~FSW_C2;
+      return;
+    default:
+      host_end (f);
+      bw_x86_raise (cpu, BW_X86_EXC_UD);
+    }
+}
+
+static gboolean
+fcmov_cond (BwX86Cpu *cpu, unsigned opc, unsigned reg)
+{
+  static const uint8_t cc[4] = { 2, 4, 6, 10 }; /* B, E, BE, U (P) */
+  gboolean r = bw_x86_cond (cpu, cc[reg & 3]);
+  return opc == 0xdb ? !r : r;
+}
+
+/* ---- the escape handler ------------------------------------------------------------ */
+
+BW_X86_OP (esc)
+{
+  if (cpu->cr0 & (BW_X86_CR0_EM | BW_X86_CR0_TS))
+    bw_x86_raise (cpu, BW_X86_EXC_NM);
+  if (!cpu->config.has_fpu)
+    return; /* no coprocessor: the instruction does nothing (an empty socket) */
+
+  Fpu *f = fpu_of (cpu);
+  unsigned opc = i->opc, reg = i->reg;
+  unsigned rm_byte = 0xc0 | (reg << 3) | i->rm;
+  /* Control instructions do not look at pending exceptions. */
+  gboolean control = (opc == 0xd9 && i->mod != 3 && reg >= 4)
+                     || (opc == 0xdb && i->mod == 3 && (rm_byte == 0xe2 || rm_byte == 0xe3))
+                     || (opc == 0xdd && i->mod != 3 && (reg == 4 || reg == 6 || reg == 7))
+                     || (opc == 0xdf && rm_byte == 0xe0 && i->mod == 3);
+  if (!control && (f->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
+    bw_x86_raise (cpu, BW_X86_EXC_MF);
+  if (!control)
+    {
+      f->fop = (uint16_t) (((opc & 7) << 8) | (i->mod << 6) | (reg << 3) | i->rm);
+      f->fip = cpu->eip;
+      f->fcs = cpu->seg[BW_X86_CS].s.selector;
+    }
+
+  gboolean ok = TRUE;
+  long double a, b, r;
+
+  if (i->mod != 3)
+    {
+      uint32_t off = bw_x86_ea (cpu, i);
+      if (!control)
+        {
+          f->fdp = off;
+          f->fds = cpu->seg[i->seg].s.selector;
+        }
+      switch (opc)
+        {
+        case 0xd8:
+        case 0xda:
+        case 0xdc:
+        case 0xde:
+          b = opc == 0xd8   ? load_real (cpu, i->seg, off, 0)
+              : opc == 0xdc ? load_real (cpu, i->seg, off, 1)
+              : load_int (cpu, i->seg, off, opc == 0xda ? 4 : 2);
+          a = st_get (f, 0, &ok);
+          if (reg == 2 || reg == 3)
+            {
+              compare (cpu, f, a, b, FALSE, FALSE);
+              if (reg == 3)
+                fpop (f);
+              return;
+            }
+          r = arith (f, reg, a, b, &ok);
+          if (ok)
+            st_set (f, 0, r);
+          return;
+        case 0xd9:
+          switch (reg)
+            {
+            case 0:
+              fpush (f, load_real (cpu, i->seg, off, 0));
+              return;
+            case 2:
+            case 3:
+              a = st_get (f, 0, &ok);
+              store_real (cpu, f, i, off, 0, a, &ok);
+              if (reg == 3 && ok)
+                fpop (f);
+              return;
+            case 4:
+              load_env (cpu, i, off);
+              return;
+            case 5:
+              f->fcw = (uint16_t) bw_x86_read (cpu, i->seg, off, 2) | 0x40;
+              if (f->fsw & ~f->fcw & 0x3f)
+                f->fsw |= FSW_ES | FSW_B;
+              else
+                f->fsw &= ~(FSW_ES | FSW_B);
+              return;
+            case 6:
+              store_env (cpu, i, off);
+              f->fcw |= 0x3f; /* FSTENV masks all exceptions */
+              return;
+            case 7:
+              bw_x86_write (cpu, i->seg, off, 2, f->fcw);
+              return;
+            default:
+              bw_x86_raise (cpu, BW_X86_EXC_UD);
+            }
+        case 0xdb:
+          switch (reg)
+            {
+            case 0:
+              fpush (f, load_int (cpu, i->seg, off, 4));
+              return;
+            case 2:
+            case 3:
+              a = st_get (f, 0, &ok);
+              store_int (cpu, f, i, off, 4, a, &ok);
+              if (reg == 3 && ok)
+                fpop (f);
+              return;
+            case 5:
+              fpush (f, load_real (cpu, i->seg, off, 2));
+              return;
+            case 7:
+              a = st_get (f, 0, &ok);
+              store_real (cpu, f, i, off, 2, a, &ok);
+              if (ok)
+                fpop (f);
+              return;
+            default:
+              bw_x86_raise (cpu, BW_X86_EXC_UD);
+            }
+        case 0xdd:
+          switch (reg)
+            {
+            case 0:
+              fpush (f, load_real (cpu, i->seg, off, 1));
+              return;
+            case 2:
+            case 3:
+              a = st_get (f, 0, &ok);
+              store_real (cpu, f, i, off, 1, a, &ok);
+              if (reg == 3 && ok)
+                fpop (f);
+              return;
+            case 4: /* FRSTOR */
+              {
+                unsigned n = load_env (cpu, i, off);
+                for (unsigned k = 0; k < 8; k++)
+                  {
+                    uint64_t m = read64 (cpu, i->seg, off + n + k * 10);
+                    uint16_t se = (uint16_t) bw_x86_read (cpu, i->seg, off + n + k * 10 + 8, 2);
+                    f->st[phys (f, k)] = from_ext80 (m, se);
+                  }
+                return;
+              }
+            case 6: /* FNSAVE */
+              {
+                unsigned n = store_env (cpu, i, off);
+                for (unsigned k = 0; k < 8; k++)
+                  {
+                    uint64_t m;
+                    uint16_t se;
+                    to_ext80 (f->st[phys (f, k)], &m, &se);
+                    write64 (cpu, i->seg, off + n + k * 10, m);
+                    bw_x86_write (cpu, i->seg, off + n + k * 10 + 8, 2, se);
+                  }
+                bw_x86_fpu_init (cpu);
+                return;
+              }
+            case 7:
+              bw_x86_write (cpu, i->seg, off, 2, status_word (f));
+              return;
+            default:
+              bw_x86_raise (cpu, BW_X86_EXC_UD);
+            }
+        case 0xdf:
+          switch (reg)
+            {
+            case 0:
+              fpush (f, load_int (cpu, i->seg, off, 2));
+              return;
+            case 2:
+            case 3:
+              a = st_get (f, 0, &ok);
+              store_int (cpu, f, i, off, 2, a, &ok);
+              if (reg == 3 && ok)
+                fpop (f);
+              return;
+            case 4:
+              fpush (f, load_bcd (cpu, i->seg, off));
+              return;
+            case 5:
+              fpush (f, load_int (cpu, i->seg, off, 8));
+              return;
+            case 6:
+              a = st_get (f, 0, &ok);
+              store_bcd (cpu, f, i, off, a, &ok);
+              if (ok)
+                fpop (f);
+              return;
+            case 7:
+              a = st_get (f, 0, &ok);
+              store_int (cpu, f, i, off, 8, a, &ok);
+              if (ok)
+                fpop (f);
+              return;
+            default:
+              bw_x86_raise (cpu, BW_X86_EXC_UD);
+            }
+        }
+      return;
+    }
+
+  /* Register forms. */
+  unsigned s = i->rm;
+  switch (opc)
+    {
+    case 0xd8:
+      a = st_get (f, 0, &ok);
+      b = st_get (f, s, &ok);
+      if (reg == 2 || reg == 3)
+        {
+          compare (cpu, f, a, b, FALSE, FALSE);
+          if (reg == 3)
+            fpop (f);
+          return;
+        }
+      r = arith (f, reg, a, b, &ok);
+      if (ok)
+        st_set (f, 0, r);
+      return;
+    case 0xdc:
+    case 0xde:
+      {
+        if (opc == 0xde && reg == 3)
+          {
+            if (s != 1)
+              bw_x86_raise (cpu, BW_X86_EXC_UD);
+            /* FCOMPP */
+            a = st_get (f, 0, &ok);
+            b = st_get (f, 1, &ok);
+            compare (cpu, f, a, b, FALSE, FALSE);
+            fpop (f);
+            fpop (f);
+            return;
+          }
+        a = st_get (f, s, &ok);
+        b = st_get (f, 0, &ok);
+        if (reg == 2 || reg == 3)
+          {
+            compare (cpu, f, b, a, FALSE, FALSE);
+            if (reg == 3 || opc == 0xde)
+              fpop (f);
+            return;
+          }
+        /* ST(i) = ST(i) op ST(0): SUB/SUBR and DIV/DIVR swap meaning. */
+        static const uint8_t swap[8] = { 0, 1, 2, 3, 5, 4, 7, 6 };
+        r = arith (f, swap[reg], a, b, &ok);
+        if (ok)
+          {
+            st_set (f, s, r);
+            if (opc == 0xde)
+              fpop (f);
+          }
+        return;
+      }
+    case 0xd9:
+      switch (reg)
+        {
+        case 0: /* FLD ST(i) */
+          a = st_get (f, s, &ok);
+          if (ok)
+            fpush (f, a);
+          return;
+        case 1: /* FXCH */
+          a = st_get (f, 0, &ok);
+          b = st_get (f, s, &ok);
+          if (ok)
+            {
+              st_set (f, 0, b);
+              st_set (f, s, a);
+            }
+          f->fsw &= ~FSW_C1;
+          return;
+        case 2:
+          if (s == 0)
+            return; /* FNOP */
+          bw_x86_raise (cpu, BW_X86_EXC_UD);
+        case 3: /* FSTP1 (undocumented alias) */
+          a = st_get (f, 0, &ok);
+          st_set (f, s, a);
+          fpop (f);
+          return;
+        default:
+          misc_d9 (cpu, f, rm_byte);
+          return;
+        }
+    case 0xda:
+      if (reg < 4)
+        {
+          a = st_get (f, s, &ok);
+          if (ok && fcmov_cond (cpu, opc, reg))
+            st_set (f, 0, a);
+          return;
+        }
+      if (rm_byte == 0xe9) /* FUCOMPP */
+        {
+          a = st_get (f, 0, &ok);
+          b = st_get (f, 1, &ok);
+          compare (cpu, f, a, b, TRUE, FALSE);
+          fpop (f);
+          fpop (f);
+          return;
+        }
+      bw_x86_raise (cpu, BW_X86_EXC_UD);
+    case 0xdb:
+      if (reg < 4)
+        {
+          a = st_get (f, s, &ok);
+          if (ok && fcmov_cond (cpu, opc, reg))
+            st_set (f, 0, a);
+          return;
+        }
+      if (reg == 4)
+        {
+          switch (rm_byte)
+            {
+            case 0xe2: /* FNCLEX */
+              f->fsw &= ~(0x3fu | FSW_SF | FSW_ES | FSW_B);
+              return;
+            case 0xe3: /* FNINIT */
+              bw_x86_fpu_init (cpu);
+              return;
+            case 0xe0:
+            case 0xe1:
+            case 0xe4:
+              return; /* FENI, FDISI, FSETPM: no-ops after the 287 */
+            default:
+              bw_x86_raise (cpu, BW_X86_EXC_UD);
+            }
+        }
+      if (reg == 5 || reg == 6) /* FUCOMI, FCOMI */
+        {
+          a = st_get (f, 0, &ok);
+          b = st_get (f, s, &ok);
+          compare (cpu, f, a, b, reg == 5, TRUE);
+          return;
+        }
+      bw_x86_raise (cpu, BW_X86_EXC_UD);
+    case 0xdd:
+      switch (reg)
+        {
+        case 0: /* FFREE */
+          f->empty |= 1u << phys (f, s);
+          return;
+        case 2:
+        case 3:
+          a = st_get (f, 0, &ok);
+          st_set (f, s, a);
+          if (reg == 3)
+            fpop (f);
+          return;
+        case 4:
+        case 5:
+          a = st_get (f, 0, &ok);
+          b = st_get (f, s, &ok);
+          compare (cpu, f, a, b, TRUE, FALSE);
+          if (reg == 5)
+            fpop (f);
+          return;
+        default:
+          bw_x86_raise (cpu, BW_X86_EXC_UD);
+        }
+    case 0xdf:
+      if (rm_byte == 0xe0) /* FNSTSW AX */
+        {
+          bw_x86_reg_set (cpu, BW_X86_EAX, 1, status_word (f));
+          return;
+        }
+      if (reg == 5 || reg == 6) /* FUCOMIP, FCOMIP */
+        {
+          a = st_get (f, 0, &ok);
+          b = st_get (f, s, &ok);
+          compare (cpu, f, a, b, reg == 5, TRUE);
+          fpop (f);
+          return;
+        }
+      if (reg == 0) /* FFREEP */
+        {
+          f->empty |= 1u << phys (f, s);
+          fpop (f);
+          return;
+        }
+      bw_x86_raise (cpu, BW_X86_EXC_UD);
+    }
+}
+
+BW_X86_OP (wait)
+{
+  if ((cpu->cr0 & (BW_X86_CR0_MP | BW_X86_CR0_TS)) == (BW_X86_CR0_MP | BW_X86_CR0_TS))
+    bw_x86_raise (cpu, BW_X86_EXC_NM);
+  if (cpu->config.has_fpu && (fpu_of (cpu)->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
+    bw_x86_raise (cpu, BW_X86_EXC_MF);
+}
