@@ -547,7 +547,8 @@ bw_ide_ata_command (BwIdeDrive *d, guint8 cmd)
       cd_command (d, cmd);
       return;
     }
-  d->power = 0xff;
+  if (cmd != 0xe5 && cmd != 0x98) /* anything but CHECK POWER MODE wakes the drive */
+    d->power = 0xff;
   switch (cmd)
     {
     case 0xec:
