@@ -1,12 +1,13 @@
 /* fuzz-chipset-ports.c: libFuzzer target over the chipset device models.
  *
  * Each input builds a fresh platform with bw_chipset_add()'s devices and
- * plays the bytes as guest actions: port reads and writes of 1, 2 and 4
- * bytes (mostly at the chipset's own ports, sometimes anywhere), PCI
- * configuration cycles, virtual clock steps, interrupt acknowledges,
- * interrupt lines from other devices, machine resets, and saved-state
- * round trips (with a cut or damaged copy that must be refused or loaded
- * without harm). Anything the sanitizers catch is a bug.
+ * a PCI function with I/O, memory, 64-bit and ROM BARs, and plays the
+ * bytes as guest actions: port reads and writes of 1, 2 and 4 bytes
+ * (mostly at the chipset's own ports, sometimes anywhere), PCI
+ * configuration cycles, memory accesses (PAM area, BARs), virtual clock steps, interrupt
+ * acknowledges, interrupt lines from other devices, machine resets, and saved-state round trips
+ * (with a cut or damaged copy that must be refused or loaded without harm). Anything the sanitizers
+ * catch is a bug.
  *
  *   meson setup build-fuzz -Dfuzzing=true (with CC=clang)
  *   ninja -C build-fuzz tests/devices/chipset/fuzz-chipset-ports
@@ -15,7 +16,92 @@
 
 #include <string.h>
 #include "devices/chipset/bw-chipset.h"
+#include "devices/chipset/bw-pci.h"
 #include "vmm/bw-platform.h"
+
+/* A PCI function with every kind of BAR, so that the guest's BAR
+ * programming maps and unmaps real ranges, and an INTx pin. */
+typedef struct
+{
+  BwDevice parent;
+  BwPciFunction pci;
+  guint8 regs[64];
+} FuzzPci;
+
+static void
+fuzz_pci_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_write)
+{
+  FuzzPci *f = opaque;
+  if (is_write)
+    {
+      f->regs[offset % sizeof f->regs] = (guint8)*data;
+      bw_pci_function_set_irq (&f->pci, *data & 1);
+    }
+  else
+    *data = f->regs[offset % sizeof f->regs];
+}
+
+static const BwIoOps fuzz_pci_ops = { .handler = fuzz_pci_io, .max_access = 4 };
+
+static gboolean
+fuzz_pci_realize (BwDevice *dev, GError **error)
+{
+  FuzzPci *f = (FuzzPci *)dev;
+  if (!bw_pci_function_init (&f->pci, dev, bw_pci_bus_find (dev->platform), -1, 0x1af4, 0x1000, 0,
+                             0x020000, error))
+    return FALSE;
+  bw_pci_function_add_bar (&f->pci, 0, BW_PCI_BAR_IO, 64, FALSE, &fuzz_pci_ops, f);
+  bw_pci_function_add_bar (&f->pci, 1, BW_PCI_BAR_MEM32, 4096, FALSE, &fuzz_pci_ops, f);
+  bw_pci_function_add_bar (&f->pci, 2, BW_PCI_BAR_MEM64, 1 << 16, TRUE, &fuzz_pci_ops, f);
+  bw_pci_function_add_bar (&f->pci, BW_PCI_ROM_SLOT, BW_PCI_BAR_ROM, 1 << 16, FALSE, &fuzz_pci_ops,
+                           f);
+  bw_pci_function_set_irq_pin (&f->pci, 1);
+  return TRUE;
+}
+
+static void
+fuzz_pci_reset (BwDevice *dev)
+{
+  bw_pci_function_reset (&((FuzzPci *)dev)->pci);
+}
+
+static void
+fuzz_pci_unrealize (BwDevice *dev)
+{
+  bw_pci_function_exit (&((FuzzPci *)dev)->pci);
+}
+
+static gboolean
+fuzz_pci_post_load (void *opaque, int version, GError **error)
+{
+  bw_pci_function_post_load (&((FuzzPci *)opaque)->pci);
+  return TRUE;
+}
+
+static const BwVmStateField fuzz_pci_fields[] = {
+  BW_VMSTATE_STRUCT (FuzzPci, pci, BwPciFunction, bw_pci_function_vmstate),
+  BW_VMSTATE_END_OF_FIELDS,
+};
+
+static const BwVmStateDesc fuzz_pci_vmstate = {
+  .name = "fuzz-pci",
+  .version = 1,
+  .minimum_version = 1,
+  .fields = fuzz_pci_fields,
+  .post_load = fuzz_pci_post_load,
+};
+
+static const BwDeviceClass fuzz_pci_class = {
+  .name = "fuzz-pci",
+  .instance_size = sizeof (FuzzPci),
+  .priority = BW_DEVICE_PRIORITY_DEVICE,
+  .realize = fuzz_pci_realize,
+  .reset = fuzz_pci_reset,
+  .unrealize = fuzz_pci_unrealize,
+  .vmstate = &fuzz_pci_vmstate,
+};
+
+BW_DEVICE_REGISTER (fuzz_pci_class)
 
 typedef struct
 {
@@ -89,7 +175,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     }
   Stream s = { data, size, 0 };
   BwPlatform *p = bw_platform_new_test (32);
-  if (!bw_chipset_add (p, NULL) || !bw_platform_realize (p, NULL))
+  if (!bw_chipset_add (p, NULL) || !bw_platform_add_device (p, "fuzz-pci", "nic", NULL, NULL)
+      || !bw_platform_realize (p, NULL))
     __builtin_trap ();
   BwIrqRouter *router = bw_platform_get_irq_router (p);
   BwIrqLine *line = bw_irq_router_get_source (router, 0, "fuzz");
