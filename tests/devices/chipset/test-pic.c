@@ -161,6 +161,15 @@ START_TEST (test_auto_eoi)
   bw_irq_line_pulse (lines[6]);
   ck_assert (intr (b)); /* nothing in service blocks it */
   ck_assert_uint_eq (ack (b), 0x0e);
+  /* Rotate in automatic EOI mode: the acknowledged IRQ becomes lowest. */
+  ct_outb (b, 0x20, 0x80);
+  bw_irq_line_pulse (lines[1]);
+  ck_assert_uint_eq (ack (b), 0x09);
+  bw_irq_line_pulse (lines[0]);
+  bw_irq_line_pulse (lines[2 + 1]);
+  ck_assert_uint_eq (ack (b), 0x0b); /* IRQ 3 now outranks IRQ 0 */
+  ck_assert_uint_eq (ack (b), 0x08);
+  ct_outb (b, 0x20, 0x00); /* clear rotate in AEOI */
   ct_board_free (b);
 }
 END_TEST

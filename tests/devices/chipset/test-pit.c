@@ -243,6 +243,42 @@ START_TEST (test_port61_gate_and_out2)
 }
 END_TEST
 
+START_TEST (test_gate_triggered_modes)
+{
+  CtBoard *b = pit_board ();
+  /* Mode 1: OUT high until the gate's rising edge, then low for N ticks. */
+  program (b, 2, 1, 100);
+  ck_assert_uint_eq (ct_inb (b, 0x61) & 0x20, 0x20);
+  ct_step (b, tns (500));
+  ck_assert_uint_eq (read_count (b, 2), 100); /* not triggered */
+  ct_outb (b, 0x61, 0x01);
+  gint64 t0 = ct_now (b);
+  ck_assert_uint_eq (ct_inb (b, 0x61) & 0x20, 0);
+  step_to (b, t0 + tns (99));
+  ck_assert_uint_eq (ct_inb (b, 0x61) & 0x20, 0);
+  ck_assert_uint_eq (read_count (b, 2), 1);
+  step_to (b, t0 + tns (100));
+  ck_assert_uint_eq (ct_inb (b, 0x61) & 0x20, 0x20);
+  /* Retriggered by another rising edge. */
+  ct_outb (b, 0x61, 0x00);
+  ct_outb (b, 0x61, 0x01);
+  ck_assert_uint_eq (ct_inb (b, 0x61) & 0x20, 0);
+
+  /* Mode 5: one tick low N ticks after the trigger. */
+  ct_outb (b, 0x61, 0x00);
+  program (b, 2, 5, 30);
+  ct_outb (b, 0x61, 0x01);
+  t0 = ct_now (b);
+  step_to (b, t0 + tns (29));
+  ck_assert_uint_eq (ct_inb (b, 0x61) & 0x20, 0x20);
+  step_to (b, t0 + tns (30));
+  ck_assert_uint_eq (ct_inb (b, 0x61) & 0x20, 0);
+  step_to (b, t0 + tns (31));
+  ck_assert_uint_eq (ct_inb (b, 0x61) & 0x20, 0x20);
+  ct_board_free (b);
+}
+END_TEST
+
 START_TEST (test_refresh_toggle)
 {
   CtBoard *b = pit_board ();
@@ -303,6 +339,7 @@ main (void)
   tcase_add_test (tc, test_latch_and_readback);
   tcase_add_test (tc, test_byte_modes_and_bcd);
   tcase_add_test (tc, test_port61_gate_and_out2);
+  tcase_add_test (tc, test_gate_triggered_modes);
   tcase_add_test (tc, test_refresh_toggle);
   tcase_add_test (tc, test_fast_rate_is_bounded);
   tcase_add_test (tc, test_saved_state);
