@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "bw-test.h"
 #include "vmm/bw-cpu-backend.h"
 #include "vmm/bw-memory.h"
@@ -104,6 +106,20 @@ START_TEST (test_kick_and_regs_round_trip)
   ck_assert_uint_eq (out.seg[BW_X86_SEG_DS].base, 0x400);
   ck_assert_uint_eq (out.seg[BW_X86_SEG_DS].present, in.seg[BW_X86_SEG_DS].present);
   ck_assert_uint_eq (out.seg[BW_X86_SEG_CS].type, in.seg[BW_X86_SEG_CS].type);
+
+  /* The x87 state round-trips as an FXSAVE image. */
+  BwX86Fpu fin, fout;
+  memset (&fin, 0, sizeof fin);
+  fin.fxsave[0] = 0x7f;
+  fin.fxsave[1] = 0x02; /* FCW 027F */
+  fin.fxsave[3] = 0x38; /* TOP 7 */
+  fin.fxsave[4] = 0x80; /* physical register 7 valid */
+  static const guint8 one[10] = { 0, 0, 0, 0, 0, 0, 0, 0x80, 0xff, 0x3f }; /* 1.0 */
+  memcpy (fin.fxsave + 32, one, 10);
+  ck_assert (f.backend->set_fpu (f.vcpu, &fin, &error));
+  ck_assert (f.backend->get_fpu (f.vcpu, &fout, &error));
+  ck_assert (memcmp (fout.fxsave, fin.fxsave, 6) == 0);
+  ck_assert (memcmp (fout.fxsave + 32, one, 10) == 0);
 
   /* Long mode is refused with a clear error. */
   in.efer = 0x500;

@@ -122,9 +122,7 @@ soft_vcpu_new (BwPlatform *platform, guint index, GError **error)
     .intr_ack = soft_intr_ack,
     .shutdown = soft_shutdown,
   };
-  /* The x87 is not written yet: the CPU reports none (CPUID, CR0.ET as
-   * the reset sets it, ESC opcodes do nothing). */
-  BwX86Config config = { .has_fpu = FALSE };
+  BwX86Config config = { .has_fpu = TRUE };
   v->cpu = bw_x86_cpu_new (&bus, &config);
   bw_memory_add_map_listener (v->mem, on_map_change, v);
   bw_memory_add_write_listener (v->mem, on_memory_write, v);
@@ -279,6 +277,20 @@ soft_set_regs (BwVcpu *vcpu, const BwX86Regs *regs, GError **error)
   return TRUE;
 }
 
+static gboolean
+soft_get_fpu (BwVcpu *vcpu, BwX86Fpu *fpu, GError **error)
+{
+  bw_x86_cpu_get_fxsave (((BwSoftVcpu *) vcpu)->cpu, fpu->fxsave);
+  return TRUE;
+}
+
+static gboolean
+soft_set_fpu (BwVcpu *vcpu, const BwX86Fpu *fpu, GError **error)
+{
+  bw_x86_cpu_set_fxsave (((BwSoftVcpu *) vcpu)->cpu, fpu->fxsave);
+  return TRUE;
+}
+
 static void
 soft_set_line (BwVcpu *vcpu, BwCpuLine line, gboolean level)
 {
@@ -332,8 +344,8 @@ static const BwCpuBackend soft_backend = {
   .kick = soft_kick,
   .get_regs = soft_get_regs,
   .set_regs = soft_set_regs,
-  .get_fpu = NULL,
-  .set_fpu = NULL,
+  .get_fpu = soft_get_fpu,
+  .set_fpu = soft_set_fpu,
   .set_line = soft_set_line,
   .reset = soft_reset,
   .interrupt_deliverable = soft_interrupt_deliverable,

@@ -126,6 +126,10 @@ void bw_x86_cpu_set_state (BwX86Cpu *cpu, const BwX86State *state);
  * boundaries) or another exit happens. */
 BwX86Exit bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns);
 
+/* The x87 state as an FXSAVE image (512 bytes; SSE parts zero). */
+void bw_x86_cpu_get_fxsave (BwX86Cpu *cpu, uint8_t out[512]);
+void bw_x86_cpu_set_fxsave (BwX86Cpu *cpu, const uint8_t in[512]);
+
 bool bw_x86_cpu_is_halted (BwX86Cpu *cpu);
 /* Whether a pending NMI or INTR could be taken now (for HLT waits). */
 bool bw_x86_cpu_interrupt_deliverable (BwX86Cpu *cpu);

@@ -1140,3 +1140,64 @@ BW_X86_OP (wait)
   if (cpu->config.has_fpu && (fpu_of (cpu)->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
     bw_x86_raise (cpu, BW_X86_EXC_MF);
 }
+
+/* ---- FXSAVE image (saved state, the backend interface) ----------------------- */
+
+void
+bw_x86_cpu_get_fxsave (BwX86Cpu *cpu, uint8_t out[512])
+{
+  Fpu *f = fpu_of (cpu);
+  memset (out, 0, 512);
+  uint16_t sw = status_word (f);
+  memcpy (out + 0, &f->fcw, 2);
+  memcpy (out + 2, &sw, 2);
+  uint8_t ftw = 0;
+  for (unsigned p = 0; p < 8; p++)
+    if (!((f->empty >> p) & 1))
+      ftw |= 1u << p;
+  out[4] = ftw;
+  memcpy (out + 6, &f->fop, 2);
+  memcpy (out + 8, &f->fip, 4);
+  memcpy (out + 12, &f->fcs, 2);
+  memcpy (out + 16, &f->fdp, 4);
+  memcpy (out + 20, &f->fds, 2);
+  uint32_t mxcsr = 0x1f80, mask = 0xffbf;
+  memcpy (out + 24, &mxcsr, 4);
+  memcpy (out + 28, &mask, 4);
+  for (unsigned k = 0; k < 8; k++)
+    {
+      uint64_t m;
+      uint16_t se;
+      to_ext80 (f->st[phys (f, k)], &m, &se);
+      memcpy (out + 32 + 16 * k, &m, 8);
+      memcpy (out + 40 + 16 * k, &se, 2);
+    }
+}
+
+void
+bw_x86_cpu_set_fxsave (BwX86Cpu *cpu, const uint8_t in[512])
+{
+  Fpu *f = fpu_of (cpu);
+  uint16_t sw;
+  memcpy (&f->fcw, in + 0, 2);
+  memcpy (&sw, in + 2, 2);
+  f->fsw = sw & ~0x3800u;
+  f->top = (sw >> 11) & 7;
+  f->empty = 0;
+  for (unsigned p = 0; p < 8; p++)
+    if (!((in[4] >> p) & 1))
+      f->empty |= 1u << p;
+  memcpy (&f->fop, in + 6, 2);
+  memcpy (&f->fip, in + 8, 4);
+  memcpy (&f->fcs, in + 12, 2);
+  memcpy (&f->fdp, in + 16, 4);
+  memcpy (&f->fds, in + 20, 2);
+  for (unsigned k = 0; k < 8; k++)
+    {
+      uint64_t m;
+      uint16_t se;
+      memcpy (&m, in + 32 + 16 * k, 8);
+      memcpy (&se, in + 40 + 16 * k, 2);
+      f->st[phys (f, k)] = from_ext80 (m, se);
+    }
+}
