@@ -307,6 +307,37 @@ START_TEST (test_pam_slot_update)
 }
 END_TEST
 
+/* Device RAM whose host memory is not page-aligned cannot be a KVM slot:
+ * the guest still reaches it, through MMIO exits. */
+START_TEST (test_unaligned_device_ram)
+{
+  BwMemory *mem = bw_platform_get_memory (fx.platform);
+  g_autofree guint8 *block = g_malloc0 (0x10000 + 64);
+  guint8 *host = block + 16;
+  if (((guintptr)host & 0xfff) == 0)
+    host += 16;
+  host[0] = 0x5c;
+  bw_platform_lock (fx.platform);
+  BwMemoryRegion *region
+      = bw_memory_add_device_ram (mem, "unaligned", 0xf0000, host, 0x10000, NULL);
+  bw_platform_unlock (fx.platform);
+  ck_assert_ptr_nonnull (region);
+  boot ("slot");
+  ck_assert_int_eq (run (), BW_CPU_EXIT_HALTED);
+  static const guint8 expected[] = { 0x5c, 0x77 };
+  kvm_test_ports_expect (fx.ports, expected, 2);
+  ck_assert_uint_eq (host[0], 0x77);
+  BwKvmExitCounts counts;
+  bw_kvm_vcpu_get_exit_counts (fx.vcpu, &counts);
+  ck_assert_uint_ge (counts.mmio_exits, 3);
+  g_autofree char *log = bw_log_dup_contents (bw_platform_get_log (fx.platform));
+  ck_assert_msg (strstr (log, "not page-aligned") != NULL, "%s", log);
+  bw_platform_lock (fx.platform);
+  bw_memory_remove_region (mem, region);
+  bw_platform_unlock (fx.platform);
+}
+END_TEST
+
 START_TEST (test_triple_fault_and_reset)
 {
   boot ("triple");
@@ -437,6 +468,7 @@ main (void)
   tcase_add_test (tc, test_nmi);
   tcase_add_test (tc, test_init);
   tcase_add_test (tc, test_pam_slot_update);
+  tcase_add_test (tc, test_unaligned_device_ram);
   tcase_add_test (tc, test_triple_fault_and_reset);
   tcase_add_test (tc, test_kick);
   suite_add_tcase (suite, tc);
