@@ -16,6 +16,8 @@
 #include "devices/display/bw-vga-private.h"
 
 #define PAGE_SIZE (1u << VGA_PAGE_SHIFT)
+#define CHANGED_ANY 1
+#define CHANGED_PLANE2 2
 #define PLANES_SIZE 0x40000u /* four 64 KiB planes, the VGA's own memory */
 #define MAX_FB_PIXELS (4096u * 2048u)
 /* Cursor blinks every 16 frames, blinking characters every 32 (70 Hz). */
@@ -201,12 +203,13 @@ render_text (BwVga *s, const Geometry *g, const guint32 *pal, gboolean redraw)
 {
   guint map_a = ((s->sr[3] >> 3) & 4) | ((s->sr[3] >> 2) & 3);
   guint map_b = ((s->sr[3] >> 2) & 4) | (s->sr[3] & 3);
-  /* A change in the fonts' pages of plane 2 redraws every cell. */
+  /* A change in plane 2 within the fonts redraws every cell (the pages
+   * also hold the characters of planes 0 and 1, which the cells check). */
   for (guint m = 0; m < 2 && !redraw; m++)
     {
       guint f = font_offset (m ? map_b : map_a) * 4;
       for (guint off = f; off < f + 0x2000 * 4; off += PAGE_SIZE)
-        if (page_changed (s, off))
+        if (s->changed[off >> VGA_PAGE_SHIFT] & CHANGED_PLANE2)
           redraw = TRUE;
     }
   guint ncells = g->cols * g->rows;
@@ -424,7 +427,13 @@ find_changes (BwVga *s, guint64 from, guint64 to, gboolean all)
                     || (s->lfb_mapped && memcmp (s->vram + o, s->shadow + o, PAGE_SIZE) != 0);
       if (ch)
         {
-          s->changed[p] = 1;
+          s->changed[p] = CHANGED_ANY;
+          for (guint i = 2; i < PAGE_SIZE && !all; i += 4)
+            if (s->vram[o + i] != s->shadow[o + i])
+              {
+                s->changed[p] |= CHANGED_PLANE2;
+                break;
+              }
           s->pending[p] = 0;
           memcpy (s->shadow + o, s->vram + o, PAGE_SIZE);
         }
