@@ -185,12 +185,25 @@ def frame(app, title, timeout=10.0):
 
 
 def click(node):
-    action = node.queryAction()
+    """The click action of node, or of the first descendant that has one
+    (a GtkMenuButton is a wrapper around a toggle button)."""
+    pyatspi = atspi()
+    target = pyatspi.findDescendant(node, lambda n: _has_click(n)) if not _has_click(node) else node
+    if target is None:
+        raise AssertionError(f"{node.getRoleName()} '{node.name}' has no click action")
+    action = target.queryAction()
     for i in range(action.nActions):
         if action.getName(i) == "click":
             action.doAction(i)
             return
-    raise AssertionError(f"{node.getRoleName()} '{node.name}' has no click action")
+
+
+def _has_click(node):
+    try:
+        action = node.queryAction()
+        return any(action.getName(i) == "click" for i in range(action.nActions))
+    except Exception:
+        return False
 
 
 def set_text(node, text):
@@ -273,3 +286,24 @@ def click_at(title, node):
         node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)), 5, "extents")
     subprocess.run(["xdotool", "mousemove", "--window", wid, str(ext.x + ext.width // 2),
                     str(ext.y + ext.height // 2), "click", "1"], timeout=10)
+
+
+def own_processes(runtime_dir, program):
+    """Processes of program started in this test's world (found by their
+    XDG_RUNTIME_DIR), so that only our own are ever stopped."""
+    pids = []
+    want = ("XDG_RUNTIME_DIR=" + runtime_dir).encode()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                argv0 = f.read().split(b"\0")[0]
+            if not argv0.endswith(program.encode()):
+                continue
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if want in f.read().split(b"\0"):
+                    pids.append(int(entry))
+        except OSError:
+            continue
+    return pids
