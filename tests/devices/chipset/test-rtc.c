@@ -386,6 +386,24 @@ START_TEST (test_cmos_fields)
 }
 END_TEST
 
+START_TEST (test_cmos_api)
+{
+  CtBoard *b = rtc_board ();
+  BwDevice *rtc = bw_platform_find_device (b->platform, "rtc");
+  bw_rtc_cmos_write (rtc, 0x12, 0xf0);
+  ck_assert_uint_eq (cmos_read (b, 0x12), 0xf0);
+  cmos_write (b, 0x40, 0x11);
+  ck_assert_uint_eq (bw_rtc_cmos_read (rtc, 0x40), 0x11);
+  /* The clock registers are not reachable this way. */
+  bw_rtc_cmos_write (rtc, 0x00, 0x33);
+  bw_rtc_cmos_write (rtc, 0x0b, 0x80);
+  ck_assert_uint_eq (cmos_read (b, 0x0b), 0x02);
+  ck_assert_uint_eq (bw_rtc_cmos_read (rtc, 0x0c), 0xff);
+  ck_assert_uint_eq (bw_rtc_cmos_read (rtc, 0x80), 0xff);
+  ct_board_free (b);
+}
+END_TEST
+
 START_TEST (test_bad_config)
 {
   g_autoptr (BwConfig) config = bw_config_new ();
@@ -461,6 +479,7 @@ main (void)
   tcase_add_test (tc, test_periodic_interrupt);
   tcase_add_test (tc, test_nmi_bit_and_ram);
   tcase_add_test (tc, test_cmos_fields);
+  tcase_add_test (tc, test_cmos_api);
   tcase_add_test (tc, test_bad_config);
   tcase_add_test (tc, test_host_time_default);
   tcase_add_test (tc, test_reset_keeps_time);
