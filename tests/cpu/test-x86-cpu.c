@@ -324,6 +324,25 @@ START_TEST (test_call_ret_loop)
 }
 END_TEST
 
+START_TEST (test_triple_fault)
+{
+  Machine *m = machine_new ();
+  /* lidt [limit 0]; int3: #GP (vector outside the IVT), whose delivery
+   * faults again (#DF), whose delivery faults: shutdown. */
+  static const uint8_t code[] = { 0x0f, 0x01, 0x1e, 0x00, 0x11, 0xcc, 0xf4 };
+  memset (m->ram + 0x1100, 0, 6);
+  load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86Exit e = bw_x86_cpu_run (m->cpu, 1000);
+  ck_assert_int_eq (e, BW_X86_EXIT_SHUTDOWN);
+  /* Without a platform shutdown hook the CPU resets itself. */
+  BwX86State st;
+  bw_x86_cpu_get_state (m->cpu, &st);
+  ck_assert_uint_eq (st.seg[BW_X86_CS].selector, 0xf000);
+  ck_assert_uint_eq (st.eip, 0xfff0);
+  machine_free (m);
+}
+END_TEST
+
 /* ---- code cache -------------------------------------------------------- */
 
 START_TEST (test_self_modifying_code)
@@ -497,6 +516,7 @@ cpu_suite (void)
   tcase_add_test (tc, test_string_rep);
   tcase_add_test (tc, test_operand_size_prefix);
   tcase_add_test (tc, test_call_ret_loop);
+  tcase_add_test (tc, test_triple_fault);
   suite_add_tcase (s, tc);
   tc = tcase_create ("code-cache");
   tcase_add_test (tc, test_self_modifying_code);
