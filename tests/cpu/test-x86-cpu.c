@@ -417,6 +417,22 @@ START_TEST (test_protected_mode_paging)
 }
 END_TEST
 
+START_TEST (test_pae_nx)
+{
+  Machine *m = machine_new ();
+  g_autoptr (GBytes) bin = load_guest ("pae.bin");
+  gsize len;
+  const uint8_t *code = g_bytes_get_data (bin, &len);
+  load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0xc3);
+  ck_assert_uint_eq (st.gpr[BW_X86_EBX], 0x800000);
+  ck_assert_uint_eq (st.gpr[BW_X86_ECX], 0x11);
+  ck_assert_uint_eq (st.gpr[BW_X86_EDX], 0xc0de);
+  machine_free (m);
+}
+END_TEST
+
 static uint32_t
 rd32 (Machine *m, uint32_t addr)
 {
@@ -524,6 +540,7 @@ cpu_suite (void)
   suite_add_tcase (s, tc);
   tc = tcase_create ("protected-mode");
   tcase_add_test (tc, test_protected_mode_paging);
+  tcase_add_test (tc, test_pae_nx);
   tcase_add_test (tc, test_tasks_and_call_gates);
   tcase_add_test (tc, test_v86_and_sysenter);
   suite_add_tcase (s, tc);

@@ -230,6 +230,7 @@ soft_get_regs (BwVcpu *vcpu, BwX86Regs *regs, GError **error)
   regs->dr6 = cpu->dr[6];
   regs->dr7 = cpu->dr[7];
   regs->apic_base = cpu->msr_apic_base;
+  regs->efer = cpu->efer;
   regs->tsc = cpu->insn_count + cpu->tsc_offset;
   regs->sysenter_cs = cpu->msr_sysenter[0];
   regs->sysenter_esp = cpu->msr_sysenter[1];
@@ -270,6 +271,7 @@ soft_set_regs (BwVcpu *vcpu, const BwX86Regs *regs, GError **error)
   cpu->dr[6] = (uint32_t) regs->dr6;
   cpu->dr[7] = (uint32_t) regs->dr7;
   cpu->msr_apic_base = regs->apic_base;
+  cpu->efer = regs->efer & BW_X86_EFER_NXE;
   cpu->tsc_offset = regs->tsc - cpu->insn_count;
   cpu->msr_sysenter[0] = regs->sysenter_cs;
   cpu->msr_sysenter[1] = regs->sysenter_esp;

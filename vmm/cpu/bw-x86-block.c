@@ -145,8 +145,8 @@ bw_x86_block_find (BwX86Cpu *cpu)
   const BwX86Seg *cs = &cpu->seg[BW_X86_CS];
   uint32_t lin = cs->s.base + cpu->eip;
   BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
-  if (e->tag_r != (lin & ~0xfffu))
-    e = bw_x86_tlb_fill (cpu, lin, BW_X86_ACC_X);
+  if (e->tag_r != (lin & ~0xfffu) || e->nx)
+    e = bw_x86_tlb_fill (cpu, lin, BW_X86_ACC_X); /* raises #PF for NX */
   uint32_t phys = e->phys_page | (lin & 0xfff);
   uint32_t mode = cs->big;
   unsigned h = hash_of (phys, mode);

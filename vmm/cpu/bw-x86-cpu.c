@@ -86,6 +86,7 @@ bw_x86_cpu_reset (BwX86Cpu *cpu)
   reset_common (cpu);
   cpu->a20_mask = 0xffffffffu;
   cpu->tsc_offset = 0;
+  cpu->efer = 0;
   bw_x86_fpu_init (cpu);
   bw_x86_block_flush_all (cpu);
 }

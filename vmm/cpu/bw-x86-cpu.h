@@ -68,6 +68,8 @@ enum
 #define BW_X86_CR0_PG 0x80000000u
 
 #define BW_X86_CR4_PSE 0x00000010u
+#define BW_X86_CR4_PAE 0x00000020u
+#define BW_X86_EFER_NXE 0x00000800u
 #define BW_X86_CR4_PGE 0x00000080u
 
 /* A segment register with its descriptor cache. attr holds descriptor

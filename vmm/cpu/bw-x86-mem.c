@@ -43,8 +43,8 @@ bw_x86_tlb_protect_phys (BwX86Cpu *cpu, uint32_t phys_page)
 BwX86TlbEntry *
 bw_x86_tlb_fill (BwX86Cpu *cpu, uint32_t lin, int acc)
 {
-  gboolean writable = TRUE;
-  uint32_t phys = bw_x86_mmu_translate (cpu, lin, acc, &writable) & cpu->a20_mask;
+  gboolean writable = TRUE, nx = FALSE;
+  uint32_t phys = bw_x86_mmu_translate (cpu, lin, acc, &writable, &nx) & cpu->a20_mask;
   uint32_t page = phys & ~0xfffu;
   BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
 
@@ -56,6 +56,7 @@ bw_x86_tlb_fill (BwX86Cpu *cpu, uint32_t lin, int acc)
       if (e->host)
         e->tag_r = lin & ~0xfffu;
     }
+  e->nx = nx;
   if ((acc & BW_X86_ACC_W) && writable && e->host && e->tag_w == BW_X86_TLB_NONE
       && !bw_x86_page_has_code (cpu, page))
     {

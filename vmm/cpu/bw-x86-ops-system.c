@@ -362,7 +362,8 @@ BW_X86_OP (mov_cr_r)
       bw_x86_tlb_flush (cpu);
       break;
     case 4:
-      if (v & ~0x6fbu)
+      /* VME PVI TSD DE PSE PAE MCE PGE OSFXSR OSXMMEXCPT */
+      if (v & ~0x6ffu)
         bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
       cpu->cr4 = v;
       bw_x86_tlb_flush (cpu);
@@ -395,6 +396,12 @@ BW_X86_OP (cpuid)
   uint32_t a = 0, b = 0, c = 0, d = 0;
   switch (leaf)
     {
+    case 0x80000000u:
+      a = 0x80000001u;
+      break;
+    case 0x80000001u:
+      d = 1u << 20; /* NX */
+      break;
     case 0:
       a = 1;
       b = 0x756e6547; /* "GenuineIntel" */
@@ -403,8 +410,10 @@ BW_X86_OP (cpuid)
       break;
     case 1:
       a = 0x633; /* family 6, model 3, stepping 3: Pentium II class */
-      /* PSE, TSC, MSR, CX8, SEP, PGE, CMOV; FPU only when one is fitted. */
-      d = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 11) | (1u << 13) | (1u << 15);
+      /* PSE, TSC, MSR, PAE, CX8, SEP, PGE, CMOV; FPU only when one is
+       * fitted. */
+      d = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) | (1u << 13)
+          | (1u << 15);
       if (cpu->config.has_fpu)
         d |= 1u;
       break;
@@ -464,6 +473,8 @@ BW_X86_OP (rdmsr)
   uint64_t v;
   if (idx == 0x10)
     v = tsc (cpu);
+  else if (idx == 0xc0000080u)
+    v = cpu->efer;
   else
     {
       uint64_t *slot = msr_slot (cpu, idx);
@@ -483,6 +494,15 @@ BW_X86_OP (wrmsr)
   if (idx == 0x10)
     {
       cpu->tsc_offset = v - cpu->insn_count;
+      return;
+    }
+  if (idx == 0xc0000080u)
+    {
+      /* EFER: only NXE; long mode (LME) is not offered. */
+      if (v & ~(uint64_t) BW_X86_EFER_NXE)
+        bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+      cpu->efer = v;
+      bw_x86_tlb_flush (cpu);
       return;
     }
   uint64_t *slot = msr_slot (cpu, idx);

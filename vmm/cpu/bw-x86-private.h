@@ -107,7 +107,7 @@ typedef struct
   uint32_t tag_r;     /* linear page, or BW_X86_TLB_NONE */
   uint32_t tag_w;
   uint32_t phys_page; /* physical page of the linear page */
-  uint32_t pad;
+  uint32_t nx;        /* no execute (PAE with EFER.NXE) */
   uint8_t *host;      /* host pointer of the page (NULL: MMIO) */
 } BwX86TlbEntry;
 
@@ -141,6 +141,7 @@ struct _BwX86Cpu
   BwX86SegState ldtr, tr;
   BwX86TableReg gdtr, idtr;
   uint32_t cr0, cr2, cr3, cr4;
+  uint64_t efer;
   uint8_t cpl;
 
   BwX86TlbEntry tlb[BW_X86_TLB_SIZE];
@@ -328,7 +329,8 @@ void bw_x86_tlb_flush_page (BwX86Cpu *cpu, uint32_t lin);
  * phys_page (it now holds decoded code). */
 void bw_x86_tlb_protect_phys (BwX86Cpu *cpu, uint32_t phys_page);
 /* Paging walk (bw-x86-mmu.c). Returns the physical address. */
-uint32_t bw_x86_mmu_translate (BwX86Cpu *cpu, uint32_t lin, int acc, gboolean *writable);
+uint32_t bw_x86_mmu_translate (BwX86Cpu *cpu, uint32_t lin, int acc, gboolean *writable,
+                               gboolean *nx);
 uint32_t bw_x86_phys_read (BwX86Cpu *cpu, uint32_t paddr, unsigned size);
 void bw_x86_phys_write (BwX86Cpu *cpu, uint32_t paddr, unsigned size, uint32_t value);
 
