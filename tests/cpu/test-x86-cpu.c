@@ -343,6 +343,20 @@ START_TEST (test_triple_fault)
 }
 END_TEST
 
+START_TEST (test_single_step_trap)
+{
+  Machine *m = machine_new ();
+  g_autoptr (GBytes) bin = load_guest ("tf.bin");
+  gsize len;
+  const uint8_t *code = g_bytes_get_data (bin, &len);
+  load_real (m, 0, 0x1000, code, len);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (m->ram[0x2000] | (m->ram[0x2001] << 8), 8);
+  ck_assert_uint_eq (st.eflags & BW_X86_TF, 0);
+  machine_free (m);
+}
+END_TEST
+
 /* ---- code cache -------------------------------------------------------- */
 
 START_TEST (test_self_modifying_code)
@@ -533,6 +547,7 @@ cpu_suite (void)
   tcase_add_test (tc, test_operand_size_prefix);
   tcase_add_test (tc, test_call_ret_loop);
   tcase_add_test (tc, test_triple_fault);
+  tcase_add_test (tc, test_single_step_trap);
   suite_add_tcase (s, tc);
   tc = tcase_create ("code-cache");
   tcase_add_test (tc, test_self_modifying_code);

@@ -457,7 +457,7 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
           exit_reason = BW_X86_EXIT_BUDGET;
           break;
         }
-      if (BW_X86_UNLIKELY (cpu->single_step || cpu->n_breakpoints))
+      if (BW_X86_UNLIKELY (cpu->single_step || cpu->n_breakpoints || (cpu->eflags & BW_X86_TF)))
         {
           if (stepped && cpu->single_step)
             {
@@ -474,7 +474,19 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
           bw_x86_decode_block (cpu, 1, &page);
           BwX86Insn one = cpu->scratch[0];
           stepped = TRUE;
+          gboolean tf = (cpu->eflags & BW_X86_TF) != 0;
+          uint64_t delivered = cpu->deliveries;
           exec_insns (cpu, &one);
+          /* TF set when the instruction began: a single-step trap after
+           * it, unless it raised or called an interrupt itself. */
+          if (tf && cpu->deliveries == delivered)
+            {
+              cpu->dr[6] |= 0x4000; /* BS */
+              cpu->exc_first = -1;
+              cpu->exc_nesting = 1;
+              bw_x86_deliver (cpu, BW_X86_EXC_DB, FALSE, FALSE, 0, cpu->eip);
+              cpu->exc_nesting = 0;
+            }
           continue;
         }
       stepped = TRUE;

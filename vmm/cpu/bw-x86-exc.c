@@ -196,6 +196,7 @@ bw_x86_deliver (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error, ui
                 uint32_t next_eip)
 {
   cpu->last_vector = vector;
+  cpu->deliveries++;
   if (!(cpu->cr0 & BW_X86_CR0_PE))
     deliver_real (cpu, vector, next_eip);
   else if ((cpu->eflags & BW_X86_VM) && soft

@@ -169,6 +169,7 @@ struct _BwX86Cpu
   int exc_nesting; /* 0, 1 while delivering, 2 while delivering #DF */
   int exc_first;
   int last_vector; /* last event delivered */
+  uint64_t deliveries; /* events delivered, for the single-step trap */
   uint32_t iret_next_eip; /* saved in the TSS by an IRET task switch */   /* the event being delivered when exc_nesting > 0 */
 
   /* Decoded code. */
