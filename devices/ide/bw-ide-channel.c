@@ -431,6 +431,13 @@ bw_ide_channel_post_load (BwIdeChannel *ch)
       bw_ide_active (ch)->status = BW_IDE_ST_DRDY | BW_IDE_ST_ERR;
       bw_ide_active (ch)->error = BW_IDE_ER_ABRT;
     }
+  /* The phase must belong to a drive of the right kind. */
+  BwIdeDrive *a = bw_ide_active (ch);
+  gboolean ata_end = ch->end == BW_IDE_END_ATA_READ || ch->end == BW_IDE_END_ATA_WRITE;
+  gboolean atapi_end = ch->end == BW_IDE_END_ATAPI_PACKET || ch->end == BW_IDE_END_ATAPI_DATA;
+  if (a->kind == BW_IDE_DRIVE_NONE || (ata_end && a->kind != BW_IDE_DRIVE_HDD)
+      || (atapi_end && a->kind != BW_IDE_DRIVE_CDROM))
+    bw_ide_xfer_stop (ch);
   ch->buf_len = MIN (ch->buf_len, BW_IDE_BUF_SIZE);
   ch->data_end = MIN (ch->data_end, BW_IDE_BUF_SIZE);
   ch->data_pos = MIN (ch->data_pos, ch->data_end);
