@@ -130,6 +130,18 @@ START_TEST (test_kick_and_regs_round_trip)
 }
 END_TEST
 
+START_TEST (test_assess)
+{
+  const BwCpuBackend *backend = bw_cpu_backend_find ("software");
+  ck_assert_ptr_nonnull (backend->assess);
+  BwCpuAssessment a = { 0 };
+  backend->assess (&a);
+  ck_assert_int_eq (a.verdict, BW_CPU_VERDICT_GOOD);
+  ck_assert (a.score > 1e6); /* far below any real machine's rate */
+  ck_assert (strstr (a.reason, "software CPU") != NULL);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -137,6 +149,7 @@ main (void)
   TCase *tc = tcase_create ("backend");
   tcase_add_test (tc, test_run_to_hlt_and_dma);
   tcase_add_test (tc, test_kick_and_regs_round_trip);
+  tcase_add_test (tc, test_assess);
   suite_add_tcase (s, tc);
   return bw_test_run (s);
 }

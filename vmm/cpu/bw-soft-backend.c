@@ -105,6 +105,77 @@ soft_probe (GError **error)
   return TRUE; /* runs anywhere */
 }
 
+/* Calibration for auto selection: a ring-0 style compute loop on a
+ * private CPU and 64 KiB of memory, counted in guest instructions per
+ * second like the KVM backend's assessment. */
+typedef struct
+{
+  uint8_t *mem;
+} CalMachine;
+
+static uint8_t *
+cal_map_page (void *opaque, uint64_t page, bool write)
+{
+  CalMachine *m = opaque;
+  return page < 0x10000 ? m->mem + page : NULL;
+}
+
+static uint32_t
+cal_mmio_read (void *opaque, uint64_t addr, unsigned size)
+{
+  return 0xffffffffu;
+}
+
+static void
+cal_mmio_write (void *opaque, uint64_t addr, unsigned size, uint32_t value)
+{
+}
+
+static uint32_t
+cal_port_in (void *opaque, uint16_t port, unsigned size)
+{
+  return 0xffffffffu;
+}
+
+static void
+cal_port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
+{
+}
+
+static void
+soft_assess (BwCpuAssessment *result)
+{
+  /* mov ecx,N; l: add eax,ecx; xor ebx,eax; mov [2000h],ebx;
+   * mov edx,[2000h]; dec ecx; jnz l; hlt */
+  static const uint8_t loop[] = { 0x66, 0xb9, 0x80, 0x84, 0x1e, 0x00, 0x66, 0x01, 0xc8,
+                                  0x66, 0x31, 0xc3, 0x66, 0x89, 0x1e, 0x00, 0x20, 0x66,
+                                  0x8b, 0x16, 0x00, 0x20, 0x66, 0x49, 0x75, 0xec, 0xf4 };
+  CalMachine m = { .mem = g_malloc0 (0x10000) };
+  memcpy (m.mem + 0x1000, loop, sizeof loop);
+  BwX86Bus bus = { .opaque = &m, .map_page = cal_map_page, .mmio_read = cal_mmio_read,
+                   .mmio_write = cal_mmio_write, .port_in = cal_port_in,
+                   .port_out = cal_port_out };
+  BwX86Cpu *cpu = bw_x86_cpu_new (&bus, NULL);
+  BwX86State st;
+  bw_x86_cpu_get_state (cpu, &st);
+  st.seg[BW_X86_CS] = (BwX86SegState){ .selector = 0, .base = 0, .limit = 0xffff,
+                                       .attr = 0x9b };
+  st.eip = 0x1000;
+  bw_x86_cpu_set_state (cpu, &st);
+  gint64 t0 = g_get_monotonic_time ();
+  BwX86Exit e = bw_x86_cpu_run (cpu, 100000000);
+  gint64 t1 = g_get_monotonic_time ();
+  uint64_t n = bw_x86_cpu_get_insn_count (cpu);
+  bw_x86_cpu_free (cpu);
+  g_free (m.mem);
+
+  result->verdict = e == BW_X86_EXIT_HLT ? BW_CPU_VERDICT_GOOD : BW_CPU_VERDICT_UNAVAILABLE;
+  result->score = t1 > t0 ? (double) n / ((t1 - t0) / 1e6) : 0;
+  g_snprintf (result->reason, sizeof result->reason,
+              "software CPU: %.0f million guest instructions per second on a calibration loop",
+              result->score / 1e6);
+}
+
 static BwVcpu *
 soft_vcpu_new (BwPlatform *platform, guint index, GError **error)
 {
@@ -339,7 +410,7 @@ static const BwCpuBackend soft_backend = {
   .description = "Boxwood's software x86 CPU (decoded-block interpreter)",
   .preference = 10,
   .probe = soft_probe,
-  .assess = NULL,
+  .assess = soft_assess,
   .vcpu_new = soft_vcpu_new,
   .vcpu_free = soft_vcpu_free,
   .run = soft_run,

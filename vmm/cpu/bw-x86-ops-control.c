@@ -149,7 +149,7 @@ load_cs_far (BwX86Cpu *cpu, uint16_t sel, uint32_t off, gboolean is_ret)
  * task gate or a TSS. Returns FALSE for a code segment (the ordinary
  * path). */
 static gboolean
-far_system (BwX86Cpu *cpu, uint16_t sel, gboolean is_call, uint32_t next_eip, gboolean o32)
+far_system (BwX86Cpu *cpu, uint16_t sel, gboolean is_call, uint32_t next_eip)
 {
   if (!bw_x86_pmode (cpu) || (sel & ~3u) == 0)
     return FALSE;
@@ -248,7 +248,6 @@ far_system (BwX86Cpu *cpu, uint16_t sel, gboolean is_call, uint32_t next_eip, gb
   bw_x86_desc_set_accessed (cpu, csel, chi);
   bw_x86_seg_set_cache (cpu, BW_X86_CS, &c);
   cpu->eip = target;
-  (void) o32;
   return TRUE;
 }
 
@@ -264,7 +263,7 @@ bw_x86_jump_far (BwX86Cpu *cpu, uint16_t sel, uint32_t off, gboolean is32)
 static void
 jump_far_insn (BwX86Cpu *cpu, const BwX86Insn *i, uint16_t sel, uint32_t off)
 {
-  if (far_system (cpu, sel, FALSE, bw_x86_next_eip (cpu, i), o32 (i)))
+  if (far_system (cpu, sel, FALSE, bw_x86_next_eip (cpu, i)))
     return;
   bw_x86_jump_far (cpu, sel, off, o32 (i));
 }
@@ -289,7 +288,7 @@ call_far (BwX86Cpu *cpu, const BwX86Insn *i, uint16_t sel, uint32_t target)
 {
   unsigned n = vsize (i);
   uint32_t next = bw_x86_next_eip (cpu, i);
-  if (far_system (cpu, sel, TRUE, next, o32 (i)))
+  if (far_system (cpu, sel, TRUE, next))
     return;
   uint16_t old_cs = cpu->seg[BW_X86_CS].s.selector;
   uint32_t sp = cpu->gpr[BW_X86_ESP], m = bw_x86_sp_mask (cpu);
@@ -332,8 +331,6 @@ return_outer (BwX86Cpu *cpu, unsigned rpl, uint16_t ss, uint32_t esp)
   unsigned old_cpl = cpu->cpl;
   bw_x86_set_cpl (cpu, rpl);
   /* SS is checked against the new CPL; on a fault, the old one returns. */
-  BwX86Seg old_ss = cpu->seg[BW_X86_SS];
-  (void) old_ss;
   if ((ss & 3) != rpl)
     {
       bw_x86_set_cpl (cpu, old_cpl);
