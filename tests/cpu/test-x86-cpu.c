@@ -287,6 +287,22 @@ START_TEST (test_string_rep)
   ck_assert_uint_eq (st.gpr[BW_X86_EDI] & 0xffff, 0x4008);
   ck_assert_uint_eq (st.gpr[BW_X86_ECX] & 0xffff, 0);
   ck_assert (st.eflags & BW_X86_ZF);
+
+  /* Overlapping forward copy replicates (element by element), and a
+   * word fill crossing a page boundary lands on both pages. */
+  m->ram[0x3000] = 'a';
+  /* mov si,3000; mov di,3001; mov cx,6; rep movsb; mov di,4ffc; mov ax,0xbeef;
+   * mov cx,4; rep stosw; hlt */
+  static const uint8_t code2[] = { 0xbe, 0x00, 0x30, 0xbf, 0x01, 0x30, 0xb9, 0x06, 0x00,
+                                   0xf3, 0xa4, 0xbf, 0xfc, 0x4f, 0xb8, 0xef, 0xbe, 0xb9,
+                                   0x04, 0x00, 0xf3, 0xab, 0xf4 };
+  load_real (m, 0, 0x1100, code2, sizeof code2);
+  st = run_to_hlt (m);
+  ck_assert (memcmp (m->ram + 0x3000, "aaaaaaa", 7) == 0);
+  static const uint8_t fill[8] = { 0xef, 0xbe, 0xef, 0xbe, 0xef, 0xbe, 0xef, 0xbe };
+  ck_assert (memcmp (m->ram + 0x4ffc, fill, 8) == 0);
+  ck_assert_uint_eq (st.gpr[BW_X86_EDI] & 0xffff, 0x5004);
+  ck_assert_uint_eq (st.gpr[BW_X86_ESI] & 0xffff, 0x3006);
   machine_free (m);
 }
 END_TEST
