@@ -45,11 +45,11 @@ put_u32 (GByteArray *out, guint32 v)
 static void
 put_chunk (GByteArray *out, const char *type, const guint8 *data, gsize len)
 {
-  put_u32 (out, (guint32) len);
+  put_u32 (out, (guint32)len);
   gsize at = out->len;
-  g_byte_array_append (out, (const guint8 *) type, 4);
+  g_byte_array_append (out, (const guint8 *)type, 4);
   if (len)
-    g_byte_array_append (out, data, (guint) len);
+    g_byte_array_append (out, data, (guint)len);
   guint32 crc = crc_update (0xffffffffu, out->data + at, len + 4) ^ 0xffffffffu;
   put_u32 (out, crc);
 }
@@ -59,12 +59,12 @@ put_chunk (GByteArray *out, const char *type, const guint8 *data, gsize len)
 static guint8 *
 filtered_rows (const guint32 *pixels, guint width, guint height, guint stride, gsize *len)
 {
-  gsize row = 1 + (gsize) width * 3;
+  gsize row = 1 + (gsize)width * 3;
   guint8 *raw = g_malloc (row * height);
   for (guint y = 0; y < height; y++)
     {
       guint8 *d = raw + row * y;
-      const guint32 *src = pixels + (gsize) y * stride;
+      const guint32 *src = pixels + (gsize)y * stride;
       d[0] = 1;
       guint8 prev[3] = { 0, 0, 0 };
       for (guint x = 0; x < width; x++)
@@ -72,7 +72,7 @@ filtered_rows (const guint32 *pixels, guint width, guint height, guint stride, g
           guint8 rgb[3] = { src[x] >> 16, src[x] >> 8, src[x] };
           for (int k = 0; k < 3; k++)
             {
-              d[1 + x * 3 + k] = (guint8) (rgb[k] - prev[k]);
+              d[1 + x * 3 + k] = (guint8)(rgb[k] - prev[k]);
               prev[k] = rgb[k];
             }
         }
@@ -82,8 +82,7 @@ filtered_rows (const guint32 *pixels, guint width, guint height, guint stride, g
 }
 
 GBytes *
-bw_png_encode_xrgb (const guint32 *pixels, guint width, guint height, guint stride,
-                    GError **error)
+bw_png_encode_xrgb (const guint32 *pixels, guint width, guint height, guint stride, GError **error)
 {
   if (width == 0 || height == 0 || width > 0x7fffffff / 4 || height > 0x7fffffff / width)
     {
@@ -102,13 +101,13 @@ bw_png_encode_xrgb (const guint32 *pixels, guint width, guint height, guint stri
   for (;;)
     {
       gsize read = 0, written = 0;
-      GConverterResult r = g_converter_convert (G_CONVERTER (z), raw + in_pos, raw_len - in_pos,
-                                                buf, sizeof buf, G_CONVERTER_INPUT_AT_END, &read,
-                                                &written, error);
+      GConverterResult r
+          = g_converter_convert (G_CONVERTER (z), raw + in_pos, raw_len - in_pos, buf, sizeof buf,
+                                 G_CONVERTER_INPUT_AT_END, &read, &written, error);
       if (r == G_CONVERTER_ERROR)
         return NULL;
       in_pos += read;
-      g_byte_array_append (idat, buf, (guint) written);
+      g_byte_array_append (idat, buf, (guint)written);
       if (r == G_CONVERTER_FINISHED)
         break;
     }
@@ -116,9 +115,19 @@ bw_png_encode_xrgb (const guint32 *pixels, guint width, guint height, guint stri
   GByteArray *out = g_byte_array_new ();
   static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
   g_byte_array_append (out, signature, 8);
-  guint8 ihdr[13] = { width >> 24, width >> 16, width >> 8, width,
-                      height >> 24, height >> 16, height >> 8, height,
-                      8 /* bit depth */, 2 /* RGB */, 0, 0, 0 };
+  guint8 ihdr[13] = { width >> 24,
+                      width >> 16,
+                      width >> 8,
+                      width,
+                      height >> 24,
+                      height >> 16,
+                      height >> 8,
+                      height,
+                      8 /* bit depth */,
+                      2 /* RGB */,
+                      0,
+                      0,
+                      0 };
   put_chunk (out, "IHDR", ihdr, sizeof ihdr);
   put_chunk (out, "IDAT", idat->data, idat->len);
   put_chunk (out, "IEND", NULL, 0);

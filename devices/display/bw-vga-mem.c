@@ -58,10 +58,10 @@ plane_offset (BwVga *s, guint32 off, guint32 *po)
 {
   if (bw_vga_vbe_enabled (s))
     {
-      guint64 o = (guint64) off + ((guint64) s->vbe_regs[VBE_BANK] << 16);
+      guint64 o = (guint64)off + ((guint64)s->vbe_regs[VBE_BANK] << 16);
       if (o >= s->vram_size / 4)
         return FALSE;
-      *po = (guint32) o;
+      *po = (guint32)o;
       return TRUE;
     }
   *po = off & 0xffff;
@@ -76,7 +76,7 @@ window_read (BwVga *s, guint32 addr)
     return 0xff;
   if (linear_bank (s))
     {
-      guint64 i = (guint64) off + ((guint64) s->vbe_regs[VBE_BANK] << 16);
+      guint64 i = (guint64)off + ((guint64)s->vbe_regs[VBE_BANK] << 16);
       return i < s->vram_size ? s->vram[i] : 0xff;
     }
   if (s->sr[4] & 0x08)
@@ -96,7 +96,7 @@ window_read (BwVga *s, guint32 addr)
       for (guint p = 0; p < 4; p++)
         if (s->gr[7] & (1u << p))
           diff |= s->latch[p] ^ ((s->gr[2] & (1u << p)) ? 0xff : 0x00);
-      return (guint8) ~diff;
+      return (guint8)~diff;
     }
   guint plane = odd_even ? ((s->gr[4] & 2) | (off & 1)) : (s->gr[4] & 3);
   return s->latch[plane];
@@ -106,7 +106,7 @@ static guint8
 rotate (guint8 v, guint n)
 {
   n &= 7;
-  return n ? (guint8) ((v >> n) | (v << (8 - n))) : v;
+  return n ? (guint8)((v >> n) | (v << (8 - n))) : v;
 }
 
 static void
@@ -117,7 +117,7 @@ window_write (BwVga *s, guint32 addr, guint8 v)
     return;
   if (linear_bank (s))
     {
-      guint64 i = (guint64) off + ((guint64) s->vbe_regs[VBE_BANK] << 16);
+      guint64 i = (guint64)off + ((guint64)s->vbe_regs[VBE_BANK] << 16);
       if (i < s->vram_size)
         {
           s->vram[i] = v;
@@ -201,13 +201,13 @@ window_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_
   if (is_write)
     {
       for (guint i = 0; i < size; i++)
-        window_write (s, (guint32) offset + i, (guint8) (*data >> (8 * i)));
+        window_write (s, (guint32)offset + i, (guint8)(*data >> (8 * i)));
     }
   else
     {
       guint64 v = 0;
       for (guint i = 0; i < size; i++)
-        v |= (guint64) window_read (s, (guint32) offset + i) << (8 * i);
+        v |= (guint64)window_read (s, (guint32)offset + i) << (8 * i);
       *data = v;
     }
 }

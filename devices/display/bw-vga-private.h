@@ -78,9 +78,9 @@ struct _BwVga
   guint vbe_width, vbe_height;
 
   /* Rendering (bw-vga-render.c). */
-  guint8 *shadow;     /* VRAM as last rendered, for pages written behind our back */
-  guint8 *pending;    /* per VRAM page: written through the window or DMA */
-  guint8 *changed;    /* per VRAM page: changed since the last render */
+  guint8 *shadow;      /* VRAM as last rendered, for pages written behind our back */
+  guint8 *pending;     /* per VRAM page: written through the window or DMA */
+  guint8 *changed;     /* per VRAM page: changed since the last render */
   gboolean invalidate; /* palette or mode changed: render everything */
   guint32 *fb;
   guint fb_width, fb_height;

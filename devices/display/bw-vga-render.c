@@ -138,7 +138,7 @@ bw_vga_text_cell_address (BwVga *s, guint counter)
 static guint
 start_address (BwVga *s)
 {
-  return ((guint) s->cr[0x0c] << 8) | s->cr[0x0d];
+  return ((guint)s->cr[0x0c] << 8) | s->cr[0x0d];
 }
 
 static void
@@ -166,9 +166,9 @@ ac_color (BwVga *s, guint v)
   guint8 p = s->ar[v & 0x0f];
   guint8 i;
   if (s->ar[0x10] & 0x80)
-    i = (guint8) (((s->ar[0x14] & 0x0f) << 4) | (p & 0x0f));
+    i = (guint8)(((s->ar[0x14] & 0x0f) << 4) | (p & 0x0f));
   else
-    i = (guint8) (((s->ar[0x14] & 0x0c) << 4) | (p & 0x3f));
+    i = (guint8)(((s->ar[0x14] & 0x0c) << 4) | (p & 0x3f));
   return i & s->pel_mask;
 }
 
@@ -177,10 +177,10 @@ mark_line (BwVga *s, guint y, guint x0, guint x1)
 {
   if (y >= s->fb_height || x0 >= x1)
     return;
-  if (s->line_x0[y] < 0 || (gint) x0 < s->line_x0[y])
-    s->line_x0[y] = (gint16) x0;
-  if ((gint) x1 > s->line_x1[y])
-    s->line_x1[y] = (gint16) x1;
+  if (s->line_x0[y] < 0 || (gint)x0 < s->line_x0[y])
+    s->line_x0[y] = (gint16)x0;
+  if ((gint)x1 > s->line_x1[y])
+    s->line_x1[y] = (gint16)x1;
 }
 
 static gboolean
@@ -224,7 +224,7 @@ render_text (BwVga *s, const Geometry *g, const guint32 *pal, gboolean redraw)
   gint64 now = bw_device_now (&s->parent);
   gboolean cursor_on = ((now / CURSOR_BLINK_NS) & 1) == 0 && !(s->cr[0x0a] & 0x20);
   gboolean blink_on = ((now / CHAR_BLINK_NS) & 1) == 0;
-  guint cursor = ((guint) s->cr[0x0e] << 8) | s->cr[0x0f];
+  guint cursor = ((guint)s->cr[0x0e] << 8) | s->cr[0x0f];
   guint cstart = s->cr[0x0a] & 0x1f, cend = s->cr[0x0b] & 0x1f;
   gboolean blink_enabled = (s->ar[0x10] & 0x08) != 0;
   gboolean line_graphics = (s->ar[0x10] & 0x04) != 0;
@@ -245,7 +245,7 @@ render_text (BwVga *s, const Geometry *g, const guint32 *pal, gboolean redraw)
           flags |= 1;
         if (blink_enabled && (attr & 0x80) && blink_on)
           flags |= 2;
-        guint32 key = ch | ((guint32) attr << 8) | (flags << 16) | 0x80000000u;
+        guint32 key = ch | ((guint32)attr << 8) | (flags << 16) | 0x80000000u;
         guint idx = r * g->cols + c;
         if (!redraw && s->cells[idx] == key)
           continue;
@@ -272,7 +272,7 @@ render_text (BwVga *s, const Geometry *g, const guint32 *pal, gboolean redraw)
               bits = 0x1ff;
             if ((flags & 1) && y >= cstart && y <= cend)
               bits = 0x1ff;
-            guint32 *dst = s->fb + (gsize) (y0 + y) * s->fb_width + x0;
+            guint32 *dst = s->fb + (gsize)(y0 + y) * s->fb_width + x0;
             for (guint x = 0; x < g->cw; x++)
               dst[x] = (bits & (0x100u >> x)) ? fgc : bgc;
             mark_line (s, y0 + y, x0, x0 + g->cw);
@@ -323,17 +323,17 @@ render_graphics (BwVga *s, const Geometry *g, const guint32 *pal, gboolean redra
               {
                 guint lo = i < 4 ? p[0] : p[1], hi = i < 4 ? p[2] : p[3];
                 guint sh = 6 - 2 * (i & 3);
-                out[i] = (guint8) (((lo >> sh) & 3) | (((hi >> sh) & 3) << 2));
+                out[i] = (guint8)(((lo >> sh) & 3) | (((hi >> sh) & 3) << 2));
               }
           else
             for (guint i = 0; i < 8; i++)
               {
                 guint b = 7 - i;
-                out[i] = (guint8) (((p[0] >> b) & 1) | (((p[1] >> b) & 1) << 1)
-                                   | (((p[2] >> b) & 1) << 2) | (((p[3] >> b) & 1) << 3));
+                out[i] = (guint8)(((p[0] >> b) & 1) | (((p[1] >> b) & 1) << 1)
+                                  | (((p[2] >> b) & 1) << 2) | (((p[3] >> b) & 1) << 3));
               }
         }
-      guint32 *dst = s->fb + (gsize) y * s->fb_width;
+      guint32 *dst = s->fb + (gsize)y * s->fb_width;
       for (guint x = 0; x < g->width; x++)
         {
           guint8 v = line[x + pan];
@@ -350,16 +350,16 @@ render_vbe (BwVga *s, const guint32 *pal, gboolean redraw)
 {
   guint bpp = s->vbe_regs[VBE_BPP] ? s->vbe_regs[VBE_BPP] : 8;
   guint bytes = bpp == 4 ? 0 : (bpp + 7) / 8;
-  guint64 span = bpp == 4 ? s->vbe_width / 2 : (guint64) s->vbe_width * bytes;
+  guint64 span = bpp == 4 ? s->vbe_width / 2 : (guint64)s->vbe_width * bytes;
   for (guint y = 0; y < s->vbe_height && y < s->fb_height; y++)
     {
-      guint64 off = s->vbe_start + (guint64) y * s->vbe_line;
+      guint64 off = s->vbe_start + (guint64)y * s->vbe_line;
       gboolean dirty = redraw;
-      for (guint64 o = off & ~(guint64) (PAGE_SIZE - 1); o < off + span && !dirty; o += PAGE_SIZE)
+      for (guint64 o = off & ~(guint64)(PAGE_SIZE - 1); o < off + span && !dirty; o += PAGE_SIZE)
         dirty = page_changed (s, o);
       if (!dirty)
         continue;
-      guint32 *dst = s->fb + (gsize) y * s->fb_width;
+      guint32 *dst = s->fb + (gsize)y * s->fb_width;
       guint width = MIN (s->vbe_width, s->fb_width);
       if (off + span > s->vram_size)
         {
@@ -400,7 +400,7 @@ render_vbe (BwVga *s, const guint32 *pal, gboolean redraw)
             break;
           case 24:
             for (guint x = 0; x < width; x++)
-              dst[x] = src[3 * x] | (src[3 * x + 1] << 8) | ((guint32) src[3 * x + 2] << 16);
+              dst[x] = src[3 * x] | (src[3 * x + 1] << 8) | ((guint32)src[3 * x + 2] << 16);
             break;
           default:
             for (guint x = 0; x < width; x++)
@@ -419,8 +419,8 @@ render_vbe (BwVga *s, const guint32 *pal, gboolean redraw)
 static void
 find_changes (BwVga *s, guint64 from, guint64 to, gboolean all)
 {
-  to = MIN (to, (guint64) s->vram_size);
-  for (guint64 o = from & ~(guint64) (PAGE_SIZE - 1); o < to; o += PAGE_SIZE)
+  to = MIN (to, (guint64)s->vram_size);
+  for (guint64 o = from & ~(guint64)(PAGE_SIZE - 1); o < to; o += PAGE_SIZE)
     {
       guint64 p = o >> VGA_PAGE_SHIFT;
       gboolean ch = all || s->pending[p]
@@ -443,7 +443,7 @@ find_changes (BwVga *s, guint64 from, guint64 to, gboolean all)
 static void
 clear_changes (BwVga *s, guint64 from, guint64 to)
 {
-  to = MIN (to, (guint64) s->vram_size);
+  to = MIN (to, (guint64)s->vram_size);
   if (from < to)
     memset (s->changed + (from >> VGA_PAGE_SHIFT), 0,
             ((to - 1) >> VGA_PAGE_SHIFT) - (from >> VGA_PAGE_SHIFT) + 1);
@@ -470,13 +470,13 @@ bw_vga_render (BwVga *s)
   Geometry g;
   geometry (s, &g);
   guint width = MAX (g.width, 1u), height = MAX (g.height, 1u);
-  if ((guint64) width * height > MAX_FB_PIXELS)
+  if ((guint64)width * height > MAX_FB_PIXELS)
     height = MAX_FB_PIXELS / width;
   gboolean redraw = s->invalidate;
   if (width != s->fb_width || height != s->fb_height || g.kind != s->fb_kind || !s->fb)
     {
       g_free (s->fb);
-      s->fb = g_new0 (guint32, (gsize) width * height);
+      s->fb = g_new0 (guint32, (gsize)width * height);
       g_free (s->line_x0);
       g_free (s->line_x1);
       s->line_x0 = g_new (gint16, height);
@@ -499,7 +499,7 @@ bw_vga_render (BwVga *s)
   if (g.kind == BW_VGA_MODE_VBE)
     {
       from = s->vbe_start;
-      to = s->vbe_start + (guint64) s->vbe_line * s->vbe_height;
+      to = s->vbe_start + (guint64)s->vbe_line * s->vbe_height;
     }
   find_changes (s, from, to, redraw);
 
@@ -519,7 +519,7 @@ bw_vga_render (BwVga *s)
       default:
         if (redraw)
           {
-            memset (s->fb, 0, (gsize) width * height * 4);
+            memset (s->fb, 0, (gsize)width * height * 4);
             for (guint y = 0; y < height; y++)
               mark_line (s, y, 0, width);
           }
@@ -559,7 +559,7 @@ bw_vga_render_free (BwVga *s)
 {
   if (s->clients)
     for (guint i = 0; i < s->clients->len; i++)
-      ((BwVgaClient *) g_ptr_array_index (s->clients, i))->vga = NULL;
+      ((BwVgaClient *)g_ptr_array_index (s->clients, i))->vga = NULL;
   g_clear_pointer (&s->clients, g_ptr_array_unref);
   g_clear_pointer (&s->shadow, g_free);
   g_clear_pointer (&s->pending, g_free);
@@ -620,7 +620,7 @@ bw_vga_client_update (BwVgaClient *c, GArray *rects)
       client_resize (c, s->fb_height);
       c->mode_serial = s->mode_serial;
       c->full = FALSE;
-      BwVgaRect r = { 0, 0, (int) s->fb_width, (int) s->fb_height };
+      BwVgaRect r = { 0, 0, (int)s->fb_width, (int)s->fb_height };
       if (rects)
         g_array_append_val (rects, r);
     }
@@ -642,7 +642,7 @@ bw_vga_client_update (BwVgaClient *c, GArray *rects)
               c->x0[y] = c->x1[y] = -1;
               y++;
             }
-          BwVgaRect r = { x0, (int) y0, x1 - x0, (int) (y - y0) };
+          BwVgaRect r = { x0, (int)y0, x1 - x0, (int)(y - y0) };
           if (rects)
             g_array_append_val (rects, r);
         }

@@ -58,7 +58,7 @@ bw_vga_get_screen_text (BwDevice *vga, GError **error)
       return NULL;
     }
   GString *out = g_string_new (NULL);
-  guint start = ((guint) s->cr[0x0c] << 8) | s->cr[0x0d];
+  guint start = ((guint)s->cr[0x0c] << 8) | s->cr[0x0d];
   guint stride = s->cr[0x13] * 2u;
   for (guint r = 0; r < info.rows; r++)
     {
@@ -99,7 +99,7 @@ bw_vga_write_png (BwDevice *vga, const char *path, GError **error)
   g_autoptr (GError) local = NULL;
   gsize len;
   const char *data = g_bytes_get_data (png, &len);
-  if (!g_file_set_contents (path, data, (gssize) len, &local))
+  if (!g_file_set_contents (path, data, (gssize)len, &local))
     {
       g_set_error (error, BW_VGA_ERROR, BW_VGA_ERROR_PNG, "Cannot write the screenshot: %s",
                    local->message);

@@ -7,7 +7,7 @@
 #include "vmm/bw-firmware.h"
 #include "devices/display/bw-vga-private.h"
 
-G_DEFINE_QUARK (bw-vga-error-quark, bw_vga_error)
+G_DEFINE_QUARK (bw - vga - error - quark, bw_vga_error)
 
 #define VGA_PORT_BASE 0x3B0
 #define VBE_PORT_BASE 0x1CE
@@ -31,7 +31,7 @@ BwVga *
 bw_vga_from_device (BwDevice *dev)
 {
   g_return_val_if_fail (dev != NULL && dev->klass == &vga_class, NULL);
-  return (BwVga *) dev;
+  return (BwVga *)dev;
 }
 
 gboolean
@@ -79,36 +79,36 @@ bw_vga_vbe_fixup (BwVga *s, gboolean log)
   guint b8 = vbe_bytes_per_8px (bpp);
   guint xres = CLAMP (s->vbe_regs[VBE_XRES], 8, VBE_MAX_XRES) & ~7u;
   guint yres = CLAMP (s->vbe_regs[VBE_YRES], 1, VBE_MAX_YRES);
-  guint vwidth = MAX ((guint) s->vbe_regs[VBE_VIRT_WIDTH] & ~7u, xres);
-  guint64 line = (guint64) vwidth * b8 / 8;
+  guint vwidth = MAX ((guint)s->vbe_regs[VBE_VIRT_WIDTH] & ~7u, xres);
+  guint64 line = (guint64)vwidth * b8 / 8;
   if (line > s->vram_size)
     {
-      vwidth = (guint) ((guint64) s->vram_size * 8 / b8) & ~7u;
-      line = (guint64) vwidth * b8 / 8;
+      vwidth = (guint)((guint64)s->vram_size * 8 / b8) & ~7u;
+      line = (guint64)vwidth * b8 / 8;
       if (log)
         bw_device_guest_error (&s->parent, "VBE: lines of %u pixels do not fit in VRAM",
-                               (guint) s->vbe_regs[VBE_XRES]);
+                               (guint)s->vbe_regs[VBE_XRES]);
     }
   xres = MIN (xres, vwidth);
-  guint vheight = line ? (guint) MIN (s->vram_size / line, 0xffff) : 0;
+  guint vheight = line ? (guint)MIN (s->vram_size / line, 0xffff) : 0;
   if (yres > vheight)
     {
       if (log)
         bw_device_guest_error (&s->parent,
                                "VBE: %ux%ux%u needs more than the %u MiB of VRAM: %u lines shown",
-                               (guint) s->vbe_regs[VBE_XRES], (guint) s->vbe_regs[VBE_YRES], bpp,
+                               (guint)s->vbe_regs[VBE_XRES], (guint)s->vbe_regs[VBE_YRES], bpp,
                                s->vram_size >> 20, vheight);
       yres = vheight;
     }
-  guint xoff = MIN ((guint) s->vbe_regs[VBE_X_OFFSET], vwidth - xres);
-  guint yoff = MIN ((guint) s->vbe_regs[VBE_Y_OFFSET], vheight - yres);
+  guint xoff = MIN ((guint)s->vbe_regs[VBE_X_OFFSET], vwidth - xres);
+  guint yoff = MIN ((guint)s->vbe_regs[VBE_Y_OFFSET], vheight - yres);
   if (bpp == 4)
     xoff &= ~7u;
-  s->vbe_line = (guint32) line;
-  s->vbe_start = (guint32) ((guint64) yoff * line + (guint64) xoff * b8 / 8);
+  s->vbe_line = (guint32)line;
+  s->vbe_start = (guint32)((guint64)yoff * line + (guint64)xoff * b8 / 8);
   s->vbe_width = xres;
   s->vbe_height = yres;
-  s->vbe_regs[VBE_VIRT_HEIGHT] = (guint16) vheight;
+  s->vbe_regs[VBE_VIRT_HEIGHT] = (guint16)vheight;
 }
 
 static guint
@@ -134,7 +134,7 @@ port_inactive (BwVga *s, guint port)
 static guint8
 input_status_1 (BwVga *s)
 {
-  gint64 t = bw_device_now (&s->parent) + (gint64) s->status_reads * STATUS_READ_NS;
+  gint64 t = bw_device_now (&s->parent) + (gint64)s->status_reads * STATUS_READ_NS;
   s->status_reads++;
   gint64 in_frame = t % FRAME_NS;
   gboolean vretrace = in_frame >= FRAME_NS - VRETRACE_NS;
@@ -203,9 +203,9 @@ vga_port_read (BwVga *s, guint port)
 /* Writable bits of each register (the rest read as zero). */
 static const guint8 sr_mask[8] = { 0x03, 0x3d, 0x0f, 0x3f, 0x0e, 0, 0, 0 };
 static const guint8 gr_mask[16] = { 0x0f, 0x0f, 0x0f, 0x1f, 0x03, 0x7b, 0x0f, 0x0f, 0xff };
-static const guint8 ar_mask[0x15] = { 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
-                                      0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0xef, 0xff,
-                                      0x0f, 0x0f, 0x0f };
+static const guint8 ar_mask[0x15]
+    = { 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f,
+        0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0xef, 0xff, 0x0f, 0x0f, 0x0f };
 
 static void
 vga_port_write (BwVga *s, guint port, guint8 v)
@@ -322,9 +322,9 @@ static void
 vga_port_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_write)
 {
   BwVga *s = opaque;
-  guint port = VGA_PORT_BASE + (guint) offset;
+  guint port = VGA_PORT_BASE + (guint)offset;
   if (is_write)
-    vga_port_write (s, port, (guint8) *data);
+    vga_port_write (s, port, (guint8)*data);
   else
     *data = vga_port_read (s, port);
 }
@@ -347,7 +347,7 @@ vbe_read (BwVga *s)
   switch (i)
     {
       case VBE_VIDEO_MEMORY_64K:
-        return (guint16) MIN (s->vram_size >> 16, 0xffff);
+        return (guint16)MIN (s->vram_size >> 16, 0xffff);
       case VBE_VIRT_WIDTH:
       case VBE_VIRT_HEIGHT:
       case VBE_X_OFFSET:
@@ -359,11 +359,11 @@ vbe_read (BwVga *s)
           guint b8 = vbe_bytes_per_8px (vbe_effective_bpp (s));
           guint vwidth = s->vbe_line * 8 / b8;
           if (i == VBE_VIRT_WIDTH)
-            return (guint16) vwidth;
+            return (guint16)vwidth;
           if (i == VBE_VIRT_HEIGHT)
             return s->vbe_regs[VBE_VIRT_HEIGHT];
-          guint pixel = (guint) ((guint64) (s->vbe_start % MAX (s->vbe_line, 1)) * 8 / b8);
-          return (guint16) (i == VBE_X_OFFSET ? pixel : s->vbe_start / MAX (s->vbe_line, 1));
+          guint pixel = (guint)((guint64)(s->vbe_start % MAX (s->vbe_line, 1)) * 8 / b8);
+          return (guint16)(i == VBE_X_OFFSET ? pixel : s->vbe_start / MAX (s->vbe_line, 1));
         }
       default:
         return s->vbe_regs[i];
@@ -374,14 +374,14 @@ static void
 vbe_enable (BwVga *s, guint16 v)
 {
   guint16 old = s->vbe_regs[VBE_ENABLE];
-  s->vbe_regs[VBE_ENABLE] = v & (VBE_ENABLED | VBE_GETCAPS | VBE_8BIT_DAC | VBE_LFB_ENABLED
-                                 | VBE_NOCLEAR);
+  s->vbe_regs[VBE_ENABLE]
+      = v & (VBE_ENABLED | VBE_GETCAPS | VBE_8BIT_DAC | VBE_LFB_ENABLED | VBE_NOCLEAR);
   if ((v & VBE_ENABLED) && !(old & VBE_ENABLED))
     {
       bw_vga_vbe_fixup (s, TRUE);
       if (!(v & VBE_NOCLEAR))
         {
-          guint64 len = MIN ((guint64) s->vbe_line * s->vbe_regs[VBE_VIRT_HEIGHT], s->vram_size);
+          guint64 len = MIN ((guint64)s->vbe_line * s->vbe_regs[VBE_VIRT_HEIGHT], s->vram_size);
           memset (s->vram, 0, len);
           bw_vga_mark_dirty (s, 0, len);
         }
@@ -429,7 +429,7 @@ vbe_write (BwVga *s, guint16 v)
           guint banks = MAX (s->vram_size >> 16, 1);
           if (v >= banks)
             bw_device_guest_error (&s->parent, "VBE: bank %u beyond the %u of VRAM", v, banks);
-          s->vbe_regs[VBE_BANK] = (guint16) (v % banks);
+          s->vbe_regs[VBE_BANK] = (guint16)(v % banks);
           break;
         }
       case VBE_ENABLE:
@@ -449,14 +449,14 @@ vbe_port_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean i
   if (offset == 0)
     {
       if (is_write)
-        s->vbe_index = (guint16) *data;
+        s->vbe_index = (guint16)*data;
       else
         *data = s->vbe_index;
     }
   else if (offset == 1)
     {
       if (is_write)
-        vbe_write (s, (guint16) *data);
+        vbe_write (s, (guint16)*data);
       else
         *data = vbe_read (s);
     }
@@ -467,18 +467,18 @@ static const BwIoOps vbe_port_ops = { .handler = vbe_port_io, .max_access = 2 };
 /* Reset: the registers of mode 3 (80x25 colour text), as the BIOS leaves
  * them, so that a guest started without firmware has a text screen. */
 static const guint8 mode3_sr[5] = { 0x03, 0x00, 0x03, 0x00, 0x02 };
-static const guint8 mode3_cr[0x19] = { 0x5f, 0x4f, 0x50, 0x82, 0x55, 0x81, 0xbf, 0x1f, 0x00,
-                                       0x4f, 0x0d, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x8e,
-                                       0x8f, 0x28, 0x1f, 0x96, 0xb9, 0xa3, 0xff };
+static const guint8 mode3_cr[0x19]
+    = { 0x5f, 0x4f, 0x50, 0x82, 0x55, 0x81, 0xbf, 0x1f, 0x00, 0x4f, 0x0d, 0x0e, 0x00,
+        0x00, 0x00, 0x00, 0x9c, 0x8e, 0x8f, 0x28, 0x1f, 0x96, 0xb9, 0xa3, 0xff };
 static const guint8 mode3_gr[9] = { 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0x0e, 0x00, 0xff };
-static const guint8 mode3_ar[0x15] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07, 0x38,
-                                       0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x0c, 0x00,
-                                       0x0f, 0x08, 0x00 };
+static const guint8 mode3_ar[0x15]
+    = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x14, 0x07, 0x38, 0x39, 0x3a,
+        0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x0c, 0x00, 0x0f, 0x08, 0x00 };
 
 static void
 vga_reset (BwDevice *dev)
 {
-  BwVga *s = (BwVga *) dev;
+  BwVga *s = (BwVga *)dev;
   if (s->pci.bus)
     bw_pci_function_reset (&s->pci);
   s->misc = 0x67;
@@ -576,7 +576,7 @@ load_rom (BwVga *s, BwPciBus *bus, GError **error)
                      local->message);
       return FALSE;
     }
-  g_autofree guint8 *rom = (guint8 *) data;
+  g_autofree guint8 *rom = (guint8 *)data;
   if (len < 512 || len > 0x40000 || rom[0] != 0x55 || rom[1] != 0xaa)
     {
       g_set_error (error, BW_VGA_ERROR, BW_VGA_ERROR_ROM,
@@ -609,7 +609,7 @@ static BwVga *vram_owner;
 static gboolean
 vga_realize (BwDevice *dev, GError **error)
 {
-  BwVga *s = (BwVga *) dev;
+  BwVga *s = (BwVga *)dev;
   gint64 mb = 16;
   if (bw_config_has (dev->config, "vram-mb")
       && !bw_config_get_int_range (dev->config, "vram-mb", 1, VGA_MAX_VRAM_MB, &mb, error))
@@ -620,7 +620,7 @@ vga_realize (BwDevice *dev, GError **error)
                    "Only one VGA can be realized at a time (“%s” is)", vram_owner->parent.id);
       return FALSE;
     }
-  s->vram_size = (guint32) mb << 20;
+  s->vram_size = (guint32)mb << 20;
   s->vram = g_aligned_alloc0 (s->vram_size, 1, BW_MEMORY_PAGE_SIZE);
 
   BwMemory *mem = bw_device_get_memory (dev);
@@ -651,7 +651,7 @@ vga_realize (BwDevice *dev, GError **error)
   bw_vga_render_init (s);
 
   vram_owner = s;
-  vga_vram_fields[0].offset = (size_t) ((guintptr) s->vram - (guintptr) s);
+  vga_vram_fields[0].offset = (size_t)((guintptr)s->vram - (guintptr)s);
   vga_vram_fields[0].count = s->vram_size;
   bw_device_log (dev, "Standard VGA with Bochs VBE, %u MiB VRAM", s->vram_size >> 20);
   return TRUE;
@@ -660,7 +660,7 @@ vga_realize (BwDevice *dev, GError **error)
 static void
 vga_unrealize (BwDevice *dev)
 {
-  BwVga *s = (BwVga *) dev;
+  BwVga *s = (BwVga *)dev;
   BwMemory *mem = bw_device_get_memory (dev);
   bw_memory_remove_write_listener (mem, lfb_dma_written, s);
   if (s->pci.bus)

@@ -16,7 +16,7 @@ per_update_us (BwVgaClient *c, guint n, guint8 *touch, gsize touch_len)
   for (guint i = 0; i < n; i++)
     {
       if (touch)
-        memset (touch, (int) i, touch_len);
+        memset (touch, (int)i, touch_len);
       g_array_set_size (rects, 0);
       bw_vga_client_update (c, rects);
       if (!touch && rects->len)
@@ -24,16 +24,16 @@ per_update_us (BwVgaClient *c, guint n, guint8 *touch, gsize touch_len)
     }
   gint64 t1 = g_get_monotonic_time ();
   g_array_unref (rects);
-  return (double) (t1 - t0) / n;
+  return (double)(t1 - t0) / n;
 }
 
 static void
 vbe_mode (VgaBoard *b, guint xres, guint yres, guint bpp)
 {
   vb_vbe (b, 4, 0);
-  vb_vbe (b, 3, (guint16) bpp);
-  vb_vbe (b, 1, (guint16) xres);
-  vb_vbe (b, 2, (guint16) yres);
+  vb_vbe (b, 3, (guint16)bpp);
+  vb_vbe (b, 1, (guint16)xres);
+  vb_vbe (b, 2, (guint16)yres);
   vb_vbe (b, 4, 0x41);
 }
 
@@ -56,8 +56,7 @@ START_TEST (bench_frames)
   /* LFB mapped: the shown pages are compared with the shadow copy. */
   guint8 *lfb = vb_map_lfb (b);
   bw_vga_client_update (c, NULL);
-  g_print ("vbe 1024x768x32, LFB mapped, unchanged:   %6.1f us\n",
-           per_update_us (c, 300, NULL, 0));
+  g_print ("vbe 1024x768x32, LFB mapped, unchanged:   %6.1f us\n", per_update_us (c, 300, NULL, 0));
   g_print ("vbe 1024x768x32, LFB mapped, one line:    %6.1f us\n",
            per_update_us (c, 300, lfb + 4096 * 100, 4096));
   g_print ("vbe 1024x768x32, LFB mapped, all changed: %6.1f us\n",

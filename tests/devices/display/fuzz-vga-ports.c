@@ -75,7 +75,7 @@ state_round_trip (BwPlatform *p, Stream *s)
       /* Damage among the registers (the first 4 KiB): it may load or
        * fail, never crash; after a failure the board is reset. */
       if (state->len)
-        state->data[take (s, 2) % MIN (state->len, 4096)] ^= (guint8) take (s, 1);
+        state->data[take (s, 2) % MIN (state->len, 4096)] ^= (guint8)take (s, 1);
       if (!bw_platform_load_state (p, state->data, state->len, NULL))
         bw_platform_reset (p);
     }
@@ -145,13 +145,12 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
           case 9:
             {
               guint sz = sizes[(op >> 4) & 3];
-              v = ((guint64) take (&s, 4) << 32) | take (&s, 4);
+              v = ((guint64)take (&s, 4) << 32) | take (&s, 4);
               bw_platform_mmio (p, 0xa0000 + take (&s, 3) % 0x20000, &v, sz, TRUE);
               break;
             }
           case 10:
-            bw_platform_mmio (p, 0xa0000 + take (&s, 3) % 0x20000, &v, sizes[(op >> 4) & 3],
-                              FALSE);
+            bw_platform_mmio (p, 0xa0000 + take (&s, 3) % 0x20000, &v, sizes[(op >> 4) & 3], FALSE);
             break;
           case 11:
             {
@@ -167,14 +166,14 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
               v = 0x80000010u | (devfn << 8);
               bw_platform_pio (p, 0xcf8, &v, 4, TRUE);
               bw_platform_pio (p, 0xcfc, &v, 4, FALSE);
-              lfb = (guint32) v & ~0xfu;
+              lfb = (guint32)v & ~0xfu;
               break;
             }
           case 12:
             {
               /* The CPU writes the LFB without a trap, or DMA does. */
               guint32 off = take (&s, 3) % (1u << 20);
-              guint8 b = (guint8) take (&s, 1);
+              guint8 b = (guint8)take (&s, 1);
               guint8 *host = lfb ? bw_memory_get_host_range (mem, lfb + off, 1, TRUE) : NULL;
               if (host && (op & 0x10))
                 *host = b;
@@ -191,13 +190,13 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
                 guint w, h, stride;
                 const guint32 *fb = bw_vga_get_framebuffer (vga, &w, &h, &stride);
                 if (r->x < 0 || r->y < 0 || r->width <= 0 || r->height <= 0
-                    || (guint) (r->x + r->width) > w || (guint) (r->y + r->height) > h)
+                    || (guint)(r->x + r->width) > w || (guint)(r->y + r->height) > h)
                   __builtin_trap ();
                 /* Touch the corners: ASan checks they are inside. */
-                volatile guint32 sink = fb[(gsize) r->y * stride + r->x]
-                                        + fb[(gsize) (r->y + r->height - 1) * stride + r->x
-                                             + r->width - 1];
-                (void) sink;
+                volatile guint32 sink
+                    = fb[(gsize)r->y * stride + r->x]
+                      + fb[(gsize)(r->y + r->height - 1) * stride + r->x + r->width - 1];
+                (void)sink;
               }
             break;
           case 14:
@@ -225,7 +224,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
             }
           default:
             bw_platform_lock (p);
-            bw_clock_step (bw_platform_get_clock (p), (gint64) take (&s, 2) * 100000);
+            bw_clock_step (bw_platform_get_clock (p), (gint64)take (&s, 2) * 100000);
             bw_platform_unlock (p);
             break;
         }

@@ -15,8 +15,8 @@ glyph_row (guint c, guint y)
   if (c == ' ')
     return 0;
   if (c == 'A')
-    return y < 16 ? (guint8) (0x80 >> (y & 7)) : 0;
-  return (guint8) ((c + y) | (y == 3 ? 1 : 0));
+    return y < 16 ? (guint8)(0x80 >> (y & 7)) : 0;
+  return (guint8)((c + y) | (y == 3 ? 1 : 0));
 }
 
 static void
@@ -43,7 +43,7 @@ START_TEST (test_text_screen)
   load_font (b);
   for (guint i = 0; i < 80 * 25; i++)
     put_char (b, i / 80, i % 80, ' ', 0x07);
-  put_char (b, 1, 2, 'A', 0x1e); /* yellow on blue */
+  put_char (b, 1, 2, 'A', 0x1e);  /* yellow on blue */
   put_char (b, 1, 3, 0xc4, 0x1e); /* line graphics: 9th column repeats */
   put_char (b, 1, 4, 0x42, 0x1e); /* ordinary: 9th column is background */
   put_char (b, 2, 0, 0xc9, 0x07);
@@ -69,8 +69,8 @@ START_TEST (test_text_screen)
     for (guint x = 0; x < 9; x++)
       {
         gboolean on = x < 8 && x == (y & 7);
-        ck_assert_msg (vb_pixel (b, 18 + x, 16 + y) == (on ? yellow : blue),
-                       "A at %u,%u: %06x", x, y, vb_pixel (b, 18 + x, 16 + y));
+        ck_assert_msg (vb_pixel (b, 18 + x, 16 + y) == (on ? yellow : blue), "A at %u,%u: %06x", x,
+                       y, vb_pixel (b, 18 + x, 16 + y));
       }
   /* Row 3 of every glyph has bit 0 set: the 9th column repeats it for
    * 0xC4, not for 0x42. */
@@ -230,9 +230,9 @@ static void
 vbe_set (VgaBoard *b, guint xres, guint yres, guint bpp, guint16 flags)
 {
   vb_vbe (b, 4, 0);
-  vb_vbe (b, 3, (guint16) bpp);
-  vb_vbe (b, 1, (guint16) xres);
-  vb_vbe (b, 2, (guint16) yres);
+  vb_vbe (b, 3, (guint16)bpp);
+  vb_vbe (b, 1, (guint16)xres);
+  vb_vbe (b, 2, (guint16)yres);
   vb_vbe (b, 5, 0);
   vb_vbe (b, 4, 0x01 | flags);
 }
@@ -282,9 +282,9 @@ START_TEST (test_vbe_mode)
 
   /* DMA into the LFB and a write through the banked window. */
   guint32 px2 = 0x00abcdef;
-  ck_assert (bw_memory_write (bw_platform_get_memory (b->platform),
-                              VB_LFB + (700 * 1024 + 5) * 4, &px2, 4));
-  vb_vbe (b, 5, (guint16) ((100 * 4096) >> 16));
+  ck_assert (bw_memory_write (bw_platform_get_memory (b->platform), VB_LFB + (700 * 1024 + 5) * 4,
+                              &px2, 4));
+  vb_vbe (b, 5, (guint16)((100 * 4096) >> 16));
   vb_writeb (b, 0xa0000 + ((100 * 4096) & 0xffff) + 8, 0x77);
   ck_assert_uint_eq (vb_update (client, &rects), 2);
   ck_assert_int_eq (g_array_index (rects, BwVgaRect, 0).y, 100);
@@ -347,11 +347,11 @@ START_TEST (test_vbe_oversize_and_garbage)
   for (guint i = 0; i < 200000; i++)
     {
       guint what = g_rand_int_range (rand, 0, 100);
-      guint8 v = (guint8) g_rand_int (rand);
+      guint8 v = (guint8)g_rand_int (rand);
       if (what < 60)
         vb_outb (b, ports[g_rand_int_range (rand, 0, G_N_ELEMENTS (ports))], v);
       else if (what < 65)
-        vb_vbe (b, (guint16) g_rand_int_range (rand, 0, 12), (guint16) g_rand_int (rand));
+        vb_vbe (b, (guint16)g_rand_int_range (rand, 0, 12), (guint16)g_rand_int (rand));
       else if (what < 90)
         vb_writeb (b, 0xa0000 + g_rand_int_range (rand, 0, 0x20000), v);
       else if (what < 99)
@@ -407,7 +407,7 @@ START_TEST (test_png_export)
   const char *argv[] = { "/usr/bin/python3", "-c", script, path, NULL };
   g_autofree char *out = NULL;
   int status = 0;
-  ck_assert (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
+  ck_assert (g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
                            &status, &error));
   ck_assert_msg (g_spawn_check_wait_status (status, NULL), "python3 failed");
   ck_assert_str_eq (out, "320 200 8 2 0082ff ff0000 ff0000 000000\n");

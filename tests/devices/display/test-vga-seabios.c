@@ -74,7 +74,7 @@ START_TEST (test_seabios_banner)
   const char *keep = g_getenv ("BW_VGA_SCREENSHOT");
   if (keep)
     {
-      g_file_set_contents (keep, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png),
+      g_file_set_contents (keep, g_bytes_get_data (png, NULL), (gssize)g_bytes_get_size (png),
                            NULL);
       g_printerr ("%s", text);
     }

@@ -12,9 +12,9 @@ START_TEST (test_sequencer_gc_round_trip)
   static const guint8 sr_bits[5] = { 0x03, 0x3d, 0x0f, 0x3f, 0x0e };
   for (guint i = 0; i < 5; i++)
     {
-      vb_seq (b, (guint8) i, 0xff);
+      vb_seq (b, (guint8)i, 0xff);
       ck_assert_uint_eq (vb_inb (b, 0x3c5), sr_bits[i]);
-      vb_seq (b, (guint8) i, 0x00);
+      vb_seq (b, (guint8)i, 0x00);
       ck_assert_uint_eq (vb_inb (b, 0x3c5), 0);
     }
   vb_outb (b, 0x3c4, 0x02);
@@ -26,9 +26,9 @@ START_TEST (test_sequencer_gc_round_trip)
   static const guint8 gr_bits[9] = { 0x0f, 0x0f, 0x0f, 0x1f, 0x03, 0x7b, 0x0f, 0x0f, 0xff };
   for (guint i = 0; i < 9; i++)
     {
-      vb_gc (b, (guint8) i, 0xff);
+      vb_gc (b, (guint8)i, 0xff);
       ck_assert_uint_eq (vb_inb (b, 0x3cf), gr_bits[i]);
-      vb_gc (b, (guint8) i, 0x5a & gr_bits[i]);
+      vb_gc (b, (guint8)i, 0x5a & gr_bits[i]);
       ck_assert_uint_eq (vb_inb (b, 0x3cf), 0x5a & gr_bits[i]);
     }
   vga_board_free (b);
@@ -43,7 +43,7 @@ START_TEST (test_crtc_protect)
     {
       if (i == 0x11)
         continue;
-      vb_crtc (b, (guint8) i, (guint8) (0x30 + i));
+      vb_crtc (b, (guint8)i, (guint8)(0x30 + i));
       ck_assert_uint_eq (vb_inb (b, 0x3d5), 0x30 + i);
     }
   /* Protected: CR00-CR06 keep their values, CR07 takes only bit 4. */
@@ -109,7 +109,7 @@ START_TEST (test_dac_auto_increment)
   VgaBoard *b = vga_board_new (1, NULL);
   vb_outb (b, 0x3c8, 0x10);
   for (guint i = 0; i < 6; i++)
-    vb_outb (b, 0x3c9, (guint8) (0x40 | (i * 7)));
+    vb_outb (b, 0x3c9, (guint8)(0x40 | (i * 7)));
   ck_assert_uint_eq (vb_inb (b, 0x3c8), 0x12);
   ck_assert_uint_eq (vb_inb (b, 0x3c7) & 3, 0); /* write mode */
   vb_outb (b, 0x3c7, 0x10);
@@ -148,7 +148,7 @@ END_TEST
 static guint8
 plane_byte (VgaBoard *b, guint plane, guint32 off)
 {
-  vb_gc (b, 4, (guint8) plane);
+  vb_gc (b, 4, (guint8)plane);
   return vb_readb (b, 0xa0000 + off);
 }
 
@@ -257,7 +257,7 @@ START_TEST (test_window_mapping)
   vb_seq (b, 2, 0x0f);
   vb_seq (b, 4, 0x0e);
   for (guint i = 0; i < 8; i++)
-    vb_writeb (b, 0xa0100 + i, (guint8) (0xa0 + i));
+    vb_writeb (b, 0xa0100 + i, (guint8)(0xa0 + i));
   vb_seq (b, 4, 0x06);
   ck_assert_uint_eq (plane_byte (b, 0, 0x100), 0xa0);
   ck_assert_uint_eq (plane_byte (b, 3, 0x100), 0xa3);
@@ -311,8 +311,8 @@ START_TEST (test_missing_rom)
 {
   g_autoptr (BwConfig) config = bw_config_new ();
   bw_config_set_string (config, "devices/vga/rom", "/nonexistent/vgabios.bin");
-  BwPlatformOptions options = { .ram_size = 16u << 20, .clock_mode = BW_CLOCK_MANUAL,
-                                .config = config };
+  BwPlatformOptions options
+      = { .ram_size = 16u << 20, .clock_mode = BW_CLOCK_MANUAL, .config = config };
   g_autoptr (BwPlatform) platform = bw_platform_new (&options, NULL);
   ck_assert (bw_chipset_add (platform, NULL));
   ck_assert_ptr_nonnull (bw_platform_add_device (platform, BW_VGA_CLASS, "vga", NULL, NULL));
