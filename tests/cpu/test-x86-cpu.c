@@ -373,6 +373,48 @@ START_TEST (test_single_step_trap)
 }
 END_TEST
 
+START_TEST (test_random_code_is_harmless)
+{
+  /* Garbage from a guest: random bytes in real mode and in 32-bit flat
+   * protected mode must only ever raise exceptions, never crash the host. */
+  BwX86Config config = { .has_fpu = TRUE };
+  Machine *m = machine_new_config (&config);
+  GRand *rand = g_rand_new_with_seed (20261122);
+  for (int round = 0; round < 300; round++)
+    {
+      for (uint32_t a = 0x1000; a < 0x3000; a++)
+        m->ram[a] = (uint8_t) g_rand_int (rand);
+      for (int v = 0; v < 256; v++)
+        {
+          /* Every vector to a HLT at 0000:0500. */
+          m->ram[v * 4] = 0x00;
+          m->ram[v * 4 + 1] = 0x05;
+          m->ram[v * 4 + 2] = m->ram[v * 4 + 3] = 0;
+        }
+      m->ram[0x500] = 0xf4;
+      load_real (m, 0, 0x1000, m->ram + 0x1000, 0x2000);
+      if (round & 1)
+        {
+          BwX86State st;
+          bw_x86_cpu_get_state (m->cpu, &st);
+          st.cr0 |= BW_X86_CR0_PE;
+          for (int sr = 0; sr < BW_X86_N_SEGS; sr++)
+            st.seg[sr] = (BwX86SegState){ .selector = 0x10, .base = 0, .limit = 0xffffffffu,
+                                          .attr = 0xc093 };
+          st.seg[BW_X86_CS] = (BwX86SegState){ .selector = 0x08, .base = 0,
+                                               .limit = 0xffffffffu, .attr = 0xc09b };
+          st.idtr = (BwX86TableReg){ 0x6000, 0x7ff };
+          st.gdtr = (BwX86TableReg){ 0x7000, 0x17 };
+          bw_x86_cpu_set_state (m->cpu, &st);
+        }
+      BwX86Exit e = bw_x86_cpu_run (m->cpu, 20000);
+      ck_assert_int_ne (e, BW_X86_EXIT_DEBUG);
+    }
+  g_rand_free (rand);
+  machine_free (m);
+}
+END_TEST
+
 /* ---- code cache -------------------------------------------------------- */
 
 START_TEST (test_self_modifying_code)
@@ -564,6 +606,7 @@ cpu_suite (void)
   tcase_add_test (tc, test_call_ret_loop);
   tcase_add_test (tc, test_triple_fault);
   tcase_add_test (tc, test_single_step_trap);
+  tcase_add_test (tc, test_random_code_is_harmless);
   suite_add_tcase (s, tc);
   tc = tcase_create ("code-cache");
   tcase_add_test (tc, test_self_modifying_code);
