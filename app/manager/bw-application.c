@@ -96,6 +96,14 @@ static const GActionEntry app_entries[] = {
   { "quit", action_quit },
 };
 
+/* Phases of startup, printed with the first-frame report. */
+static void
+phase (BwApplication *self, const char *name)
+{
+  if (g_strcmp0 (g_getenv ("BOXWOOD_EXIT_AFTER_FIRST_FRAME"), "1") == 0)
+    g_print ("phase %s %.1f\n", name, (g_get_monotonic_time () - self->started_us) / 1000.0);
+}
+
 static void
 on_after_paint (GdkFrameClock *clock, BwApplication *self)
 {
@@ -139,21 +147,27 @@ bw_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
   if (window == NULL)
     {
+      phase (self, "activate");
       BwManagerWindow *win = bw_manager_window_new (GTK_APPLICATION (app));
+      phase (self, "window-built");
       if (g_strcmp0 (g_getenv ("BOXWOOD_EXIT_AFTER_FIRST_FRAME"), "1") == 0)
         g_signal_connect (win, "map", G_CALLBACK (on_window_mapped), self);
       if (bw_manager_window_connect (win))
         sync_machine_folder (self, win);
+      phase (self, "listed");
       window = GTK_WINDOW (win);
     }
   gtk_window_present (window);
+  phase (self, "presented");
 }
 
 static void
 bw_application_startup (GApplication *app)
 {
   BwApplication *self = BW_APPLICATION (app);
+  phase (self, "startup");
   G_APPLICATION_CLASS (bw_application_parent_class)->startup (app);
+  phase (self, "gtk-ready");
 
   self->settings = bw_application_load_settings ();
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries, G_N_ELEMENTS (app_entries),

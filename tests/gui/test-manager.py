@@ -151,9 +151,17 @@ class Steps:
             rc, out, _ = self.env.run("showvminfo", "Test VM", "--machinereadable")
             assert f'VMState="{state}"' in out, out
         main = g.frame(self.app, "Boxwood")
-        # A live machine cannot be removed or started again.
+        # A live machine cannot be removed or started again; its settings
+        # open locked.
         assert not g.sensitive(g.find(main, "push button", "Remove"))
         assert not g.sensitive(g.find(main, "push button", "Start"))
+        g.click(g.find(main, "push button", "Settings"))
+        dlg = g.frame(self.app, "Test VM — Settings")
+        g.wait_find(dlg, "label", contains="settings are locked until it is powered off")
+        assert not g.sensitive(g.find(dlg, "push button", "OK"))
+        g.click(g.find(dlg, "push button", "Cancel"))
+        g.wait_for(lambda: not any(w is not None and w.name == "Test VM — Settings"
+                                   for w in self.app), 5, "settings closed")
         # The VM process dies: the service records "aborted".
         self.session.stdin.close()
         self.session.wait(timeout=10)
@@ -211,6 +219,25 @@ class Steps:
         g.wait_for(lambda: not any(w is not None and w.name == "New Machine" and g.showing(w)
                                    for w in self.app), 5, "wizard to close")
 
+    def preferences_machine_folder(self):
+        folder = os.path.join(self.env.root, "elsewhere")
+        main = g.frame(self.app, "Boxwood")
+        g.click(g.find(main, "push button", "Main Menu"))
+        g.click(g.wait_find(self.app, "menu item", "Preferences"))
+        prefs = g.frame(self.app, "Preferences")
+        g.set_text(g.wait_find(prefs, "text", "Default machine folder"), folder)
+        g.key("Preferences", "Escape")
+        g.wait_for(lambda: not any(w is not None and w.name == "Preferences" for w in self.app),
+                   5, "preferences closed")
+        rc, out, _ = self.env.run("list", "systemproperties")
+        assert folder in out, out
+        # The wizard offers it for the next machine.
+        g.click(g.find(main, "push button", "New"))
+        wiz = g.frame(self.app, "New Machine")
+        entry = g.wait_find(wiz, "text", "Folder")
+        assert g.text_of(entry) == folder, g.text_of(entry)
+        g.click(g.find(wiz, "push button", "Cancel"))
+
     def remove_with_files(self):
         info = showvminfo(self.env, "Test VM")
         settings = info.get("CfgFile")
@@ -236,6 +263,8 @@ class Steps:
              self.start_headless),
             ("search filters the list", self.search_filters),
             ("Ctrl+N opens the wizard, Escape closes it", self.keyboard_opens_wizard),
+            ("preferences set the default machine folder for service and wizard",
+             self.preferences_machine_folder),
             ("remove deletes the machine's files after a confirmation", self.remove_with_files),
         ]
         print(f"1..{len(steps)}", flush=True)

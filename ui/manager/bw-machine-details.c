@@ -21,6 +21,7 @@ struct _BwMachineDetails {
   GtkGrid *storage_grid;
   GtkGrid *serial_grid;
   GtkGrid *description_grid;
+  GtkSizeGroup *keys;   /* one column of keys across all sections */
   BwMachineItem *item;
   gulong notify_id;
 };
@@ -77,15 +78,21 @@ bw_storage_slot_label (const char *controller, guint port, guint device)
 }
 
 static void
-clear_grid (GtkGrid *grid)
+clear_grid (BwMachineDetails *self, GtkGrid *grid)
 {
   GtkWidget *child;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (grid))) != NULL)
-    gtk_grid_remove (grid, child);
+    {
+      int column = -1;
+      gtk_grid_query_child (grid, child, &column, NULL, NULL, NULL);
+      if (column == 0)
+        gtk_size_group_remove_widget (self->keys, child);
+      gtk_grid_remove (grid, child);
+    }
 }
 
 static void
-add_row (GtkGrid *grid, const char *key, const char *value)
+add_row (BwMachineDetails *self, GtkGrid *grid, const char *key, const char *value)
 {
   int row = 0;
   for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (grid)); c;
@@ -96,6 +103,7 @@ add_row (GtkGrid *grid, const char *key, const char *value)
   gtk_label_set_xalign (GTK_LABEL (k), 0);
   gtk_label_set_yalign (GTK_LABEL (k), 0);
   gtk_widget_add_css_class (k, "dim-label");
+  gtk_size_group_add_widget (self->keys, k);
   GtkWidget *v = gtk_label_new (value);
   gtk_label_set_xalign (GTK_LABEL (v), 0);
   gtk_label_set_wrap (GTK_LABEL (v), TRUE);
@@ -124,12 +132,12 @@ fill_storage (BwMachineDetails *self, const BwHardware *hw)
             what = g_strdup_printf (_("Optical drive: %s"), att->medium);
           else
             what = g_strdup (_("Optical drive: empty"));
-          add_row (self->storage_grid, slot, what);
+          add_row (self, self->storage_grid, slot, what);
           any = TRUE;
         }
     }
   if (!any)
-    add_row (self->storage_grid, _("Disks"), _("None attached"));
+    add_row (self, self->storage_grid, _("Disks"), _("None attached"));
 }
 
 static void
@@ -157,11 +165,11 @@ fill_serial (BwMachineDetails *self, const BwHardware *hw)
         default:
           value = g_strdup_printf (_("I/O 0x%x, IRQ %u, disconnected"), p->io_base, p->irq);
         }
-      add_row (self->serial_grid, key, value);
+      add_row (self, self->serial_grid, key, value);
       any = TRUE;
     }
   if (!any)
-    add_row (self->serial_grid, _("Ports"), _("Disabled"));
+    add_row (self, self->serial_grid, _("Ports"), _("Disabled"));
 }
 
 static void
@@ -175,7 +183,7 @@ refresh (BwMachineDetails *self)
   GtkGrid *grids[] = { self->general_grid, self->system_grid, self->display_grid,
                        self->storage_grid, self->serial_grid, self->description_grid };
   for (gsize i = 0; i < G_N_ELEMENTS (grids); i++)
-    clear_grid (grids[i]);
+    clear_grid (self, grids[i]);
 
   gtk_widget_set_visible (self->placeholder, self->item == NULL);
   gtk_widget_set_visible (self->content, self->item != NULL);
@@ -195,10 +203,10 @@ refresh (BwMachineDetails *self)
 
   const BwHardware *hw = s->hardware;
   const BwOsType *os = bw_os_types_lookup (hw->os_type);
-  add_row (self->general_grid, _("Name"), s->name);
-  add_row (self->general_grid, _("Operating system"), os ? os->description : hw->os_type);
-  add_row (self->general_grid, _("State"), bw_machine_item_get_state_label (self->item));
-  add_row (self->general_grid, _("Settings file"), bw_machine_item_get_settings_path (self->item));
+  add_row (self, self->general_grid, _("Name"), s->name);
+  add_row (self, self->general_grid, _("Operating system"), os ? os->description : hw->os_type);
+  add_row (self, self->general_grid, _("State"), bw_machine_item_get_state_label (self->item));
+  add_row (self, self->general_grid, _("Settings file"), bw_machine_item_get_settings_path (self->item));
 
   g_autofree char *memory = bw_format_memory (hw->memory_mib);
   g_autofree char *cpus = g_strdup_printf ("%u", hw->cpu_count);
@@ -207,20 +215,20 @@ refresh (BwMachineDetails *self)
     if (hw->boot_order[i] != BW_BOOT_DEVICE_NONE)
       g_string_append_printf (boot, "%s%s", boot->len ? ", " : "",
                               bw_boot_device_label (hw->boot_order[i]));
-  add_row (self->system_grid, _("Memory"), memory);
-  add_row (self->system_grid, _("Processors"), cpus);
-  add_row (self->system_grid, _("Boot order"), boot->len ? boot->str : _("None"));
-  add_row (self->system_grid, _("Acceleration"), bw_acceleration_label (hw->acceleration));
-  add_row (self->system_grid, _("Firmware"), bw_firmware_label (hw->firmware));
+  add_row (self, self->system_grid, _("Memory"), memory);
+  add_row (self, self->system_grid, _("Processors"), cpus);
+  add_row (self, self->system_grid, _("Boot order"), boot->len ? boot->str : _("None"));
+  add_row (self, self->system_grid, _("Acceleration"), bw_acceleration_label (hw->acceleration));
+  add_row (self, self->system_grid, _("Firmware"), bw_firmware_label (hw->firmware));
   if (hw->kernel != NULL)
-    add_row (self->system_grid, _("Direct boot kernel"), hw->kernel);
+    add_row (self, self->system_grid, _("Direct boot kernel"), hw->kernel);
 
   g_autofree char *vram = bw_format_memory (hw->vram_mib);
-  add_row (self->display_grid, _("Video memory"), vram);
+  add_row (self, self->display_grid, _("Video memory"), vram);
 
   fill_storage (self, hw);
   fill_serial (self, hw);
-  add_row (self->description_grid, _("Notes"),
+  add_row (self, self->description_grid, _("Notes"),
            s->description ? s->description : _("No description"));
 }
 
@@ -250,6 +258,7 @@ bw_machine_details_dispose (GObject *object)
   if (self->item != NULL)
     g_clear_signal_handler (&self->notify_id, self->item);
   g_clear_object (&self->item);
+  g_clear_object (&self->keys);
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_MACHINE_DETAILS);
   G_OBJECT_CLASS (bw_machine_details_parent_class)->dispose (object);
 }
@@ -277,6 +286,7 @@ static void
 bw_machine_details_init (BwMachineDetails *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->keys = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Machine details"), -1);
 }

@@ -19,6 +19,7 @@ struct _BwMachineItem {
   char *settings_path;
   BwMachineSettings *settings;
   gboolean fetched;
+  guint fetch_idle;
 };
 
 G_DEFINE_FINAL_TYPE (BwMachineItem, bw_machine_item, G_TYPE_OBJECT)
@@ -152,12 +153,30 @@ bw_machine_item_is_live (BwMachineItem *self)
   return !g_strv_contains (persisted, self->state);
 }
 
+static gboolean
+fetch_in_idle (gpointer data)
+{
+  BwMachineItem *self = data;
+  self->fetch_idle = 0;
+  fetch (self);
+  return G_SOURCE_REMOVE;
+}
+
 const char *
 bw_machine_item_get_icon_name (BwMachineItem *self)
 {
   if (self->error != NULL && self->settings == NULL && self->fetched)
     return "dialog-warning-symbolic";
-  fetch (self);
+  /* A row asks while the list is first drawn: fetch after the frame, so
+   * that the window appears before one service call per visible row
+   * (the icon follows through notify::icon-name). */
+  if (!self->fetched)
+    {
+      if (self->fetch_idle == 0)
+        self->fetch_idle = g_idle_add_full (G_PRIORITY_LOW, fetch_in_idle, g_object_ref (self),
+                                            g_object_unref);
+      return bw_os_family_icon_name (NULL);
+    }
   const BwOsType *t = self->settings ? bw_os_types_lookup (self->settings->hardware->os_type) : NULL;
   return bw_os_family_icon_name (t ? t->family : NULL);
 }
@@ -194,6 +213,7 @@ bw_machine_item_finalize (GObject *object)
   BwMachineItem *self = BW_MACHINE_ITEM (object);
   g_clear_object (&self->client);
   g_free (self->uuid);
+  /* fetch_idle holds a reference, so it is gone by now */
   g_free (self->name);
   g_free (self->state);
   g_free (self->error);
