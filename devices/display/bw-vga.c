@@ -464,6 +464,42 @@ vbe_port_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean i
 
 static const BwIoOps vbe_port_ops = { .handler = vbe_port_io, .max_access = 2 };
 
+/* BAR2, the MMIO mirror of the registers (as QEMU's stdvga has it, which
+ * Linux's bochs driver prefers to the ports): 0x000-0x3FF EDID (none
+ * here: reads zero), 0x400-0x41F ports 0x3C0-0x3DF, 0x500-0x515 the VBE
+ * registers (16 bits each); no QEMU extension registers (0x600 reads 0). */
+#define MMIO_BAR_SIZE 0x1000
+
+static void
+mmio_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_write)
+{
+  BwVga *s = opaque;
+  if (offset >= 0x400 && offset < 0x420)
+    {
+      /* Wider accesses are bytes in address order (index then data). */
+      for (guint i = 0; i < size && offset + i < 0x420; i++)
+        {
+          guint port = 0x3c0 + (guint)(offset - 0x400) + i;
+          if (is_write)
+            vga_port_write (s, port, (guint8)(*data >> (8 * i)));
+          else
+            *data |= (guint64)vga_port_read (s, port) << (8 * i);
+        }
+    }
+  else if (offset >= 0x500 && offset < 0x500 + 2 * VBE_NUM_REGS && !(offset & 1) && size == 2)
+    {
+      guint16 saved = s->vbe_index;
+      s->vbe_index = (guint16)((offset - 0x500) / 2);
+      if (is_write)
+        vbe_write (s, (guint16)*data);
+      else
+        *data = vbe_read (s);
+      s->vbe_index = saved;
+    }
+}
+
+static const BwIoOps mmio_ops = { .handler = mmio_io, .max_access = 4 };
+
 /* Reset: the registers of mode 3 (80x25 colour text), as the BIOS leaves
  * them, so that a guest started without firmware has a text screen. */
 static const guint8 mode3_sr[5] = { 0x03, 0x00, 0x03, 0x00, 0x02 };
@@ -636,6 +672,7 @@ vga_realize (BwDevice *dev, GError **error)
       bw_pci_function_add_bar_region (&s->pci, 0, BW_PCI_BAR_MEM32, pow2_at_least (s->vram_size),
                                       TRUE, s->lfb);
       bw_pci_function_set_bar_map_func (&s->pci, 0, lfb_mapped, s);
+      bw_pci_function_add_bar (&s->pci, 2, BW_PCI_BAR_MEM32, MMIO_BAR_SIZE, FALSE, &mmio_ops, s);
     }
   else
     s->lfb_mapped = TRUE;

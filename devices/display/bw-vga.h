@@ -11,6 +11,8 @@
  *   BAR0                the linear framebuffer: all of VRAM as device RAM
  *                       (fast on both CPU backends), prefetchable, sized to
  *                       the power of two at or above VRAM
+ *   BAR2                4 KiB MMIO mirror of ports 0x3C0-0x3DF (at 0x400) and
+ *                       the VBE registers (at 0x500), as QEMU's stdvga
  *   ROM BAR             the VGA BIOS: SeaBIOS maps and runs it like any PCI
  *                       option ROM (not through fw_cfg "genroms/")
  *

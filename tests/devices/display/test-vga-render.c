@@ -121,6 +121,43 @@ START_TEST (test_text_screen)
 }
 END_TEST
 
+START_TEST (test_text_blink)
+{
+  VgaBoard *b = vga_board_new (1, NULL);
+  load_font (b);
+  for (guint i = 0; i < 80 * 25; i++)
+    put_char (b, i / 80, i % 80, ' ', 0x07);
+  put_char (b, 0, 0, 'A', 0x9e); /* blinking yellow on blue */
+  vb_crtc (b, 0x0a, 0x20);
+  g_autoptr (BwVgaClient) client = bw_vga_client_new (b->vga);
+  vb_update (client, NULL);
+  guint32 yellow = vb_rgb6 (0x3f, 0x3f, 0x15), blue = vb_rgb6 (0, 0, 0x2a);
+  ck_assert_uint_eq (vb_pixel (b, 0, 0), yellow);
+  /* Half a blink period later (32 frames at 70 Hz): background only, and
+   * only that cell is redrawn. */
+  bw_platform_lock (b->platform);
+  bw_clock_step (bw_platform_get_clock (b->platform), 460 * G_GINT64_CONSTANT (1000000));
+  bw_platform_unlock (b->platform);
+  GArray *rects;
+  ck_assert_uint_eq (vb_update (client, &rects), 1);
+  ck_assert_int_eq (g_array_index (rects, BwVgaRect, 0).width, 9);
+  g_array_unref (rects);
+  ck_assert_uint_eq (vb_pixel (b, 0, 0), blue);
+  /* Blink off in the mode control register: bit 7 is background
+   * intensity (light blue background, yellow shown). */
+  vb_attr (b, 0x10, 0x04);
+  vb_update (client, NULL);
+  ck_assert_uint_eq (vb_pixel (b, 0, 0), yellow);
+  ck_assert_uint_eq (vb_pixel (b, 1, 0), vb_rgb6 (0x15, 0x15, 0x3f));
+  /* 8-dot characters. */
+  vb_seq (b, 1, 0x01);
+  BwVgaModeInfo info;
+  bw_vga_get_mode (b->vga, &info);
+  ck_assert_uint_eq (info.width, 640);
+  vga_board_free (b);
+}
+END_TEST
+
 START_TEST (test_text_80x50)
 {
   VgaBoard *b = vga_board_new (1, NULL);
@@ -424,6 +461,7 @@ render_suite (void)
   TCase *tc = tcase_create ("text");
   tcase_add_test (tc, test_text_screen);
   tcase_add_test (tc, test_text_80x50);
+  tcase_add_test (tc, test_text_blink);
   suite_add_tcase (s, tc);
   tc = tcase_create ("graphics");
   tcase_add_test (tc, test_mode_13h);

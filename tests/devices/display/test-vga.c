@@ -300,6 +300,14 @@ START_TEST (test_pci_function)
   vb_vbe (b, 4, 0x41);
   vb_vbe (b, 5, 2);
   vb_writeb (b, 0xa0123, 0x5a);
+  /* BAR2 mirrors the VBE and VGA registers. */
+  vb_pci_write (b, devfn, 0x18, 0xfebf0000);
+  guint64 v = 0;
+  bw_platform_mmio (b->platform, 0xfebf0000 + 0x500 + 2 * 5, &v, 2, FALSE);
+  ck_assert_uint_eq (v, 2);
+  v = 0x0f02; /* sequencer index 2, map mask 0x0f */
+  bw_platform_mmio (b->platform, 0xfebf0000 + 0x404, &v, 2, TRUE);
+  ck_assert_uint_eq (vb_inb (b, 0x3c5), 0x0f);
   guint8 byte = 0;
   ck_assert (bw_memory_read (bw_platform_get_memory (b->platform), VB_LFB + 0x20123, &byte, 1));
   ck_assert_uint_eq (byte, 0x5a);
