@@ -125,8 +125,11 @@ piix3_ide_realize (BwDevice *dev, GError **error)
   bw_pci_function_set_u16 (fn, BW_PCI_COMMAND, 0x0000, 0x0005); /* I/O, bus master */
   bw_pci_function_set_u16 (fn, BW_PCI_STATUS, 0x0280, 0);
   bw_pci_function_set_u8 (fn, 0x0d, 0x00, 0xf0);       /* latency timer */
-  bw_pci_function_set_u16 (fn, 0x40, 0x0000, 0xf377);  /* IDETIM primary */
-  bw_pci_function_set_u16 (fn, 0x42, 0x0000, 0xf377);  /* IDETIM secondary */
+  /* IDETIM: the legacy ports are always decoded here, so their decode
+   * enable bit (15) reads as set, which is what a guest without firmware
+   * (direct Linux boot: ata_piix checks it) must see. */
+  bw_pci_function_set_u16 (fn, 0x40, 0x8000, 0xf377);  /* IDETIM primary */
+  bw_pci_function_set_u16 (fn, 0x42, 0x8000, 0xf377);  /* IDETIM secondary */
   bw_pci_function_set_u8 (fn, 0x44, 0x00, 0xff);       /* SIDETIM */
   bw_pci_function_add_bar (fn, 4, BW_PCI_BAR_IO, 16, FALSE, &bm_ops, ide);
 

@@ -64,9 +64,11 @@ START_TEST (test_pci_identity)
   ck_assert_uint_eq (it_pci_read (b, 0x20, 4), 0xfffffff1);
   it_pci_write (b, 0x20, IT_BM_BASE | 1, 4);
   ck_assert_uint_eq (it_pci_read (b, 0x20, 4), IT_BM_BASE | 1);
-  /* IDE timing registers are writable. */
-  it_pci_write (b, 0x40, 0x8000, 2);
+  /* IDE timing registers: decode enabled, writable. */
   ck_assert_uint_eq (it_pci_read (b, 0x40, 2), 0x8000);
+  ck_assert_uint_eq (it_pci_read (b, 0x42, 2), 0x8000);
+  it_pci_write (b, 0x40, 0xa307, 2);
+  ck_assert_uint_eq (it_pci_read (b, 0x40, 2), 0xa307);
   it_board_free (b);
 }
 END_TEST
