@@ -512,11 +512,19 @@ static const guint8 mode3_ar[0x15]
         0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x0c, 0x00, 0x0f, 0x08, 0x00 };
 
 static void
+update_lfb_mapped (BwVga *s)
+{
+  s->lfb_mapped
+      = !s->pci.bus || bw_pci_function_get_bar_address (&s->pci, 0) != BW_PCI_BAR_UNMAPPED;
+}
+
+static void
 vga_reset (BwDevice *dev)
 {
   BwVga *s = (BwVga *)dev;
   if (s->pci.bus)
     bw_pci_function_reset (&s->pci);
+  update_lfb_mapped (s);
   s->misc = 0x67;
   s->feature = 0;
   memset (s->sr, 0, sizeof s->sr);
@@ -736,6 +744,7 @@ vga_post_load (void *opaque, int version, GError **error)
   s->dac_sub %= 3;
   if (s->pci.bus)
     bw_pci_function_post_load (&s->pci);
+  update_lfb_mapped (s);
   bw_vga_vbe_fixup (s, FALSE);
   bw_vga_mark_dirty (s, 0, s->vram_size);
   s->invalidate = TRUE;
