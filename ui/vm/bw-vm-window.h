@@ -1,0 +1,36 @@
+/* bw-vm-window.h: the window of one running machine.
+ *
+ * The guest screen (BwVmDisplay) with the menus Machine, View, Input,
+ * Devices and Help, and a status bar with disk and CD activity, the CPU
+ * backend and the capture state. The title is "NAME [State] - Boxwood".
+ * The window reaches the machine only through a BwVmController and
+ * follows its "state-changed", "activity" and "medium-changed" signals.
+ * Closing it asks whether to send the ACPI shutdown signal or to power
+ * off; it destroys itself once the machine is powered off. */
+#pragma once
+
+#include <gtk/gtk.h>
+#include "ui/vm/bw-vm-controller.h"
+#include "ui/vm/bw-vm-display.h"
+#include "ui/vm/bw-vm-frame-source.h"
+
+G_BEGIN_DECLS
+
+#define BW_VM_TYPE_WINDOW (bw_vm_window_get_type ())
+G_DECLARE_FINAL_TYPE (BwVmWindow, bw_vm_window, BW_VM, WINDOW, GtkApplicationWindow)
+
+/* source may be NULL (no screen yet; set it later on the display). */
+BwVmWindow *bw_vm_window_new (GtkApplication *app, BwVmController *controller,
+                              BwVmFrameSource *source);
+BwVmController *bw_vm_window_get_controller (BwVmWindow *self);
+BwVmDisplay *bw_vm_window_get_display (BwVmWindow *self);
+/* The host key as a GSettings value ("Control_R") or key name. */
+void bw_vm_window_set_host_key (BwVmWindow *self, const char *setting);
+/* Writes the guest screen as it is shown (the frame source's pixels) to
+ * a PNG file. */
+gboolean bw_vm_window_save_screenshot (BwVmWindow *self, const char *path, GError **error);
+/* The title for a machine name and state, with the capture hint. */
+char *bw_vm_window_format_title (const char *name, BwVmRunState state, gboolean captured,
+                                 const char *host_key_name);
+
+G_END_DECLS
