@@ -87,7 +87,7 @@ worker_main (gpointer data)
       io->error = error;
       io->state = IO_DONE;
       g_cond_broadcast (&io->cond);
-      while (io->state == IO_DONE && io->seq == seq && !io->quit)
+      for (guint tries = 0; io->state == IO_DONE && io->seq == seq && !io->quit; tries++)
         {
           if (g_rec_mutex_trylock (lock))
             {
@@ -101,7 +101,16 @@ worker_main (gpointer data)
               g_mutex_lock (&io->mutex);
               break;
             }
-          g_cond_wait_until (&io->cond, &io->mutex, g_get_monotonic_time () + 50);
+          /* The holder is usually a vCPU inside a port access: give it a
+           * moment, then sleep until someone completes for us. */
+          if (tries < 32)
+            {
+              g_mutex_unlock (&io->mutex);
+              g_thread_yield ();
+              g_mutex_lock (&io->mutex);
+            }
+          else
+            g_cond_wait_until (&io->cond, &io->mutex, g_get_monotonic_time () + 50);
         }
     }
   g_mutex_unlock (&io->mutex);

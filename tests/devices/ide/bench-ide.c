@@ -3,8 +3,8 @@
  * the same size in the same run (ratios, not absolute numbers).
  *
  * The guest (bench-ide.asm) runs on the PC board with the software CPU:
- * it reads the whole 128 MiB disk with READ DMA, 64 KiB per command, then
- * writes it with WRITE DMA, waiting for IRQ 14 after each command. The
+ * it reads the whole 128 MiB disk with READ DMA, 64 KiB per command
+ * (twice), then writes it with WRITE DMA, waiting for IRQ 14 after each command. The
  * host times the phases by the lines the guest prints on COM1 (polled
  * every millisecond). The host side reads and writes a raw file with
  * 64 KiB pread/pwrite calls. Both see the page cache: the numbers compare
@@ -106,18 +106,18 @@ main (int argc, char **argv)
       return 77;
     }
 
-  static const char *const marks[] = { "START\n", "READ\n", "WRITE\n", "DONE\n" };
-  gint64 at[4] = { 0 };
+  static const char *const marks[] = { "START\n", "READ\n", "AGAIN\n", "WRITE\n", "DONE\n" };
+  gint64 at[5] = { 0 };
   guint seen = 0;
   gint64 end = g_get_monotonic_time () + 300 * G_USEC_PER_SEC;
   g_autofree char *out = NULL;
-  while (seen < 4 && g_get_monotonic_time () < end && bw_vm_get_state (vm) == BW_VM_STATE_RUNNING)
+  while (seen < 5 && g_get_monotonic_time () < end && bw_vm_get_state (vm) == BW_VM_STATE_RUNNING)
     {
       while (g_main_context_iteration (NULL, FALSE))
         ;
       g_clear_pointer (&out, g_free);
       g_file_get_contents (serial, &out, NULL, NULL);
-      while (seen < 4 && out && strstr (out, marks[seen]))
+      while (seen < 5 && out && strstr (out, marks[seen]))
         at[seen++] = g_get_monotonic_time ();
       if (out && strstr (out, "FAIL"))
         break;
@@ -127,22 +127,31 @@ main (int argc, char **argv)
     bw_vm_power_off (vm, "benchmark done", NULL);
   bw_vm_free (vm);
   bw_pc_board_free (board);
-  if (seen < 4 || (out && strstr (out, "FAIL")))
+  if (seen < 5 || (out && strstr (out, "FAIL")))
     {
       g_printerr ("the guest did not finish: COM1 said: %s\n", out ? out : "");
       return 1;
     }
 
-  double host_read, host_write;
-  host_pass (raw, &host_read, &host_write); /* warm-up */
-  host_pass (raw, &host_read, &host_write);
-  double guest_read = (at[1] - at[0]) / 1e6, guest_write = (at[2] - at[1]) / 1e6;
+  /* The best of three host passes after a warm-up, the better of the
+   * guest's two read passes: the machine is shared, the best run is the
+   * one least disturbed. */
+  double host_read = G_MAXDOUBLE, host_write = G_MAXDOUBLE, r, w;
+  host_pass (raw, &r, &w);
+  for (guint i = 0; i < 3; i++)
+    {
+      host_pass (raw, &r, &w);
+      host_read = MIN (host_read, r);
+      host_write = MIN (host_write, w);
+    }
+  double guest_read = MIN (at[1] - at[0], at[2] - at[1]) / 1e6;
+  double guest_write = (at[3] - at[2]) / 1e6;
   double mb = DISK_BYTES / 1048576.0;
   g_print ("sequential read, 64 KiB commands: guest %.0f MiB/s (VDI), host %.0f MiB/s (raw file), "
            "ratio %.3f\n", mb / guest_read, mb / host_read, host_read / guest_read);
   g_print ("sequential write, 64 KiB commands: guest %.0f MiB/s (VDI), host %.0f MiB/s (raw "
            "file), ratio %.3f\n", mb / guest_write, mb / host_write, host_write / guest_write);
-  g_print ("flush at the end: %.1f ms\n", (at[3] - at[2]) / 1e3);
+  g_print ("flush at the end: %.1f ms\n", (at[4] - at[3]) / 1e3);
 
   g_unlink (vdi);
   g_unlink (raw);
