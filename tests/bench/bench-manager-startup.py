@@ -23,11 +23,13 @@ TARGET = 1.0
 MANAGER = os.path.join(bwtest.BUILD_ROOT, "app", "manager", "boxwood")
 
 
-def inner(rounds):
+def inner(rounds, renderer):
     """Inside Xvfb + D-Bus: launch the manager `rounds` times."""
     walls, own = [], []
     for _ in range(rounds):
         env = dict(os.environ, BOXWOOD_EXIT_AFTER_FIRST_FRAME="1")
+        if renderer != "default":
+            env["GSK_RENDERER"] = renderer
         t0 = time.monotonic()
         p = subprocess.Popen([MANAGER], env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True)
@@ -46,7 +48,7 @@ def inner(rounds):
 
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "--inner":
-        inner(int(sys.argv[2]))
+        inner(int(sys.argv[2]), sys.argv[3])
         return
     n = int(next((a for a in sys.argv[1:] if a.isdigit()), "1000"))
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 5
@@ -61,22 +63,26 @@ def main():
                 sys.exit(f"createvm failed: {err}")
         print(f"# registered {n} machines in {time.monotonic() - t0:.1f} s")
         env = dict(w.env, GSETTINGS_BACKEND="memory")
-        r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "dbus-run-session",
-                            "--", "/usr/bin/python3", os.path.abspath(__file__), "--inner",
-                            str(rounds)], env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, text=True, timeout=600)
-        if r.returncode != 0:
-            sys.exit(f"benchmark run failed: {r.stdout}")
-        pairs = [tuple(map(float, p.split(":"))) for p in r.stdout.split()]
-        walls = [p[0] for p in pairs]
-        own = [p[1] for p in pairs]
-        print(f"launch to first frame, {n} machines, {rounds} rounds "
-              f"(first round may start the service):")
-        print(f"  wall (spawn to report): median {statistics.median(walls):.3f} s, "
-              f"min {min(walls):.3f} s, max {max(walls):.3f} s")
-        print(f"  in-process (main to after-paint): median {statistics.median(own):.3f} s")
-        verdict = "meets" if statistics.median(walls) < TARGET else "misses"
-        print(f"  target {TARGET:.1f} s: {verdict}")
+        # The manager's own choice (cairo) and GTK's GL renderer, which on
+        # hosts without a GPU runs on llvmpipe.
+        for renderer in ("default", "gl"):
+            r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24",
+                                "dbus-run-session", "--", "/usr/bin/python3",
+                                os.path.abspath(__file__), "--inner", str(rounds), renderer],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, timeout=600)
+            if r.returncode != 0:
+                sys.exit(f"benchmark run failed: {r.stdout}")
+            pairs = [tuple(map(float, p.split(":"))) for p in r.stdout.split()]
+            walls = [p[0] for p in pairs]
+            own = [p[1] for p in pairs]
+            print(f"launch to first frame, {n} machines, {rounds} rounds, renderer {renderer}:")
+            print(f"  wall (spawn to report): median {statistics.median(walls):.3f} s, "
+                  f"min {min(walls):.3f} s, max {max(walls):.3f} s")
+            print(f"  in-process (main to after-paint): median {statistics.median(own):.3f} s")
+            if renderer == "default":
+                verdict = "meets" if statistics.median(walls) < TARGET else "misses"
+                print(f"  target {TARGET:.1f} s: {verdict}")
     finally:
         w.stop_service()
         w.cleanup()

@@ -246,7 +246,16 @@ start_machine (BwManagerWindow *self, gboolean headless)
     }
   const char *argv[] = { program, "--startvm", bw_machine_item_get_uuid (item),
                          headless ? "--headless" : NULL, NULL };
-  g_autoptr (GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_autoptr (GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  /* The renderer the manager picked for itself (app/manager/main.c) is
+   * not the VM window's business. */
+  if (g_strcmp0 (g_getenv ("BOXWOOD_MANAGER_SET_GSK_RENDERER"), "1") == 0)
+    {
+      g_subprocess_launcher_unsetenv (launcher, "GSK_RENDERER");
+      g_subprocess_launcher_unsetenv (launcher, "BOXWOOD_MANAGER_SET_GSK_RENDERER");
+    }
+  g_autoptr (GSubprocess) proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
   if (proc == NULL)
     {
       bw_manager_window_show_error (self, doing, error);
