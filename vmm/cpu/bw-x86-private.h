@@ -342,14 +342,23 @@ bw_x86_lin_read (BwX86Cpu *cpu, uint32_t lin, unsigned size)
   if (BW_X86_LIKELY (e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size))
     {
       const uint8_t *p = e->host + (lin & 0xfff);
+      /* memcpy: guest data is unaligned; the compiler emits one load. */
       switch (size)
         {
         case 1:
           return *p;
         case 2:
-          return GUINT16_FROM_LE (*(const uint16_t *) p);
+          {
+            uint16_t v;
+            memcpy (&v, p, 2);
+            return GUINT16_FROM_LE (v);
+          }
         default:
-          return GUINT32_FROM_LE (*(const uint32_t *) p);
+          {
+            uint32_t v;
+            memcpy (&v, p, 4);
+            return GUINT32_FROM_LE (v);
+          }
         }
     }
   return bw_x86_lin_read_slow (cpu, lin, size);
@@ -368,11 +377,17 @@ bw_x86_lin_write (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
           *p = (uint8_t) v;
           return;
         case 2:
-          *(uint16_t *) p = GUINT16_TO_LE ((uint16_t) v);
-          return;
+          {
+            uint16_t le = GUINT16_TO_LE ((uint16_t) v);
+            memcpy (p, &le, 2);
+            return;
+          }
         default:
-          *(uint32_t *) p = GUINT32_TO_LE (v);
-          return;
+          {
+            uint32_t le = GUINT32_TO_LE (v);
+            memcpy (p, &le, 4);
+            return;
+          }
         }
     }
   bw_x86_lin_write_slow (cpu, lin, size, v);
