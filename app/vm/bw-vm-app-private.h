@@ -44,6 +44,9 @@ void bw_vm_app_report (BwVmApp *app, const char *state);
 gboolean bw_vm_app_session_address (BwVmApp *app, GError **error);
 /* Serves the session (after registering). */
 gboolean bw_vm_app_session_start (BwVmApp *app, GError **error);
+/* Stops accepting clients (the socket goes); connections stay open. */
+void bw_vm_app_session_stop_listening (BwVmApp *app);
+/* Closes everything. */
 void bw_vm_app_session_stop (BwVmApp *app);
 
 G_END_DECLS

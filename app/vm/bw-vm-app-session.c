@@ -259,14 +259,19 @@ bw_vm_app_session_start (BwVmApp *app, GError **error)
 }
 
 void
-bw_vm_app_session_stop (BwVmApp *app)
+bw_vm_app_session_stop_listening (BwVmApp *app)
 {
   if (app->server)
     {
-      g_dbus_server_stop (app->server);
+      g_dbus_server_stop (app->server); /* also deletes the socket file */
       g_clear_object (&app->server);
-      g_unlink (app->socket_path);
     }
+}
+
+void
+bw_vm_app_session_stop (BwVmApp *app)
+{
+  bw_vm_app_session_stop_listening (app);
   for (guint i = 0; app->connections && i < app->connections->len; i++)
     {
       GDBusConnection *c = g_ptr_array_index (app->connections, i);

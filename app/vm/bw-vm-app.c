@@ -34,12 +34,16 @@ bw_vm_app_report (BwVmApp *app, const char *state)
   app->final = g_str_equal (state, "poweroff") || g_str_equal (state, "aborted");
   if (app->vm)
     bw_log_printf (bw_vm_get_log (app->vm), "Session", "Reporting state %s", state);
+  if (app->skeleton)
+    bw_dbus_session1_emit_state_changed (app->skeleton, state);
+  /* No new session clients after the end; GLib removes the socket file,
+   * before the service would (it does for an aborted session). */
+  if (app->final)
+    bw_vm_app_session_stop_listening (app);
   g_autoptr (GError) error = NULL;
   if (app->registered
       && !bw_client_set_session_state (app->client, app->uuid, state, &error))
     g_warning ("cannot report state %s to boxwood-svc: %s", state, error->message);
-  if (app->skeleton)
-    bw_dbus_session1_emit_state_changed (app->skeleton, state);
   if (app->final && app->loop)
     g_main_loop_quit (app->loop);
 }

@@ -43,19 +43,25 @@ teardown (void)
 }
 
 static GPid
-start_vm (void)
+start_vm_env (char **envp, const char *machine)
 {
   const char *build = g_getenv ("BW_BUILD_ROOT");
   g_autofree char *exe = g_build_filename (build, "app", "vm", "boxwood-vm", NULL);
   g_autofree char *guest = g_build_filename (build, "tests", "guests", "keys.bin", NULL);
-  const char *argv[] = { exe, "--startvm", "e2e", "--headless", "--image", guest,
+  const char *argv[] = { exe, "--startvm", machine, "--headless", "--image", guest,
                          "--image-kind", "flat", NULL };
   GPid pid = 0;
   g_autoptr (GError) error = NULL;
-  ck_assert_msg (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+  ck_assert_msg (g_spawn_async (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
                                 &pid, &error),
                  "%s", error ? error->message : "");
   return pid;
+}
+
+static GPid
+start_vm (void)
+{
+  return start_vm_env (NULL, "e2e");
 }
 
 static char *
@@ -247,6 +253,32 @@ START_TEST (test_second_instance_refused)
 }
 END_TEST
 
+START_TEST (test_start_failures)
+{
+  /* A backend that cannot run: the start fails, the machine is aborted,
+   * the log says why and the socket is gone. */
+  const char *changes[] = { "acceleration", "kvm", NULL };
+  ck_assert (bw_client_modify_machine (client, "e2e", changes, NULL));
+  g_auto (GStrv) env = g_get_environ ();
+  env = g_environ_setenv (env, "BOXWOOD_KVM_DEVICE", "/nonexistent/kvm", TRUE);
+  int status = wait_exit (start_vm_env (env, "e2e"), 10000);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 1);
+  ck_assert (wait_state ("aborted", 2000));
+  g_autofree char *log_path
+    = g_build_filename (world.machines, "e2e", "Logs", "boxwood.log", NULL);
+  g_autofree char *log = NULL;
+  ck_assert (g_file_get_contents (log_path, &log, NULL, NULL));
+  ck_assert_ptr_nonnull (strstr (log, "/nonexistent/kvm"));
+  g_autofree char *sock_dir = svc_world_path (&world, "sessions");
+  g_autoptr (GDir) dir = g_dir_open (sock_dir, 0, NULL);
+  ck_assert (!dir || g_dir_read_name (dir) == NULL);
+
+  /* An unknown machine: nothing starts. */
+  status = wait_exit (start_vm_env (NULL, "no-such-machine"), 10000);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 1);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -268,6 +300,7 @@ main (void)
   tcase_add_test (tc, test_control_through_session);
   tcase_add_test (tc, test_sigkill_is_aborted);
   tcase_add_test (tc, test_second_instance_refused);
+  tcase_add_test (tc, test_start_failures);
   suite_add_tcase (s, tc);
   return bw_test_run (s);
 }
