@@ -41,6 +41,7 @@ class Steps:
         self.failed = False
         self.app = None
         self.session = None
+        self.manager = None
 
     def step(self, title, fn):
         self.n += 1
@@ -238,6 +239,22 @@ class Steps:
         assert g.text_of(entry) == folder, g.text_of(entry)
         g.click(g.find(wiz, "push button", "Cancel"))
 
+    def german(self):
+        """The same window in German: the translation is built and used."""
+        self.manager.terminate()
+        self.manager.wait(timeout=10)
+        g.wait_for(lambda: not any(a is not None and a.name == "boxwood"
+                                   for a in g.atspi().Registry.getDesktop(0)), 10, "exit")
+        env = dict(self.env.env, LANGUAGE="de", LC_ALL="C.UTF-8",
+                   BOXWOOD_LOCALEDIR=os.path.join(g.BUILD_ROOT, "po"))
+        self.manager = subprocess.Popen([g.MANAGER], env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        self.app = g.find_app("boxwood")
+        main = g.frame(self.app, "Boxwood")
+        for name in ("Neu", "Einstellungen", "Starten", "Entfernen", "Suchen"):
+            assert g.find(main, "push button", name), name
+        g.wait_find(main, "label", contains="Noch keine Maschinen")
+
     def remove_with_files(self):
         info = showvminfo(self.env, "Test VM")
         settings = info.get("CfgFile")
@@ -266,6 +283,7 @@ class Steps:
             ("preferences set the default machine folder for service and wizard",
              self.preferences_machine_folder),
             ("remove deletes the machine's files after a confirmation", self.remove_with_files),
+            ("the window speaks German with LANGUAGE=de", self.german),
         ]
         print(f"1..{len(steps)}", flush=True)
         for title, fn in steps:
@@ -284,13 +302,14 @@ def inner(root, iso):
     manager = subprocess.Popen([g.MANAGER], env=env.env, stdout=log, stderr=subprocess.STDOUT,
                                text=True)
     steps = Steps(env, iso)
+    steps.manager = manager
     try:
         rc = steps.run()
     finally:
         if steps.session and steps.session.poll() is None:
             steps.session.kill()
-        manager.terminate()
-        manager.wait(timeout=10)
+        steps.manager.terminate()
+        steps.manager.wait(timeout=10)
         for pid in g.own_processes(env.runtime, "boxwood-vm"):
             os.kill(pid, 9)
         log.seek(0)
