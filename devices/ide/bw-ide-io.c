@@ -12,6 +12,7 @@
  * the submitting call. */
 #include "config.h"
 
+#include <time.h>
 #include "devices/ide/bw-ide-private.h"
 
 enum
@@ -56,6 +57,21 @@ complete (BwIdeChannel *ch)
   g_clear_error (&error);
 }
 
+/* Waits on the condition for at most 50 µs (io->mutex held). */
+static void
+wait_briefly (BwIdeIo *io)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  ts.tv_nsec += 50 * 1000;
+  if (ts.tv_nsec >= 1000000000)
+    {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000;
+    }
+  pthread_cond_timedwait (&io->cond, &io->mutex, &ts);
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -63,11 +79,11 @@ worker_main (gpointer data)
   BwIdeIo *io = &ch->io;
   GRecMutex *lock = bw_platform_get_lock (bw_ide_device (ch)->platform);
 
-  g_mutex_lock (&io->mutex);
+  pthread_mutex_lock (&io->mutex);
   for (;;)
     {
       while (io->state != IO_QUEUED && !io->quit)
-        g_cond_wait (&io->cond, &io->mutex);
+        pthread_cond_wait (&io->cond, &io->mutex);
       if (io->quit)
         break;
       io->state = IO_RUNNING;
@@ -76,17 +92,17 @@ worker_main (gpointer data)
       BwDisk *disk = io->disk;
       guint64 offset = io->offset;
       guint32 len = io->len;
-      g_mutex_unlock (&io->mutex);
+      pthread_mutex_unlock (&io->mutex);
 
       gboolean ok = FALSE;
       GError *error = NULL;
       perform (op, disk, offset, len, io->data, &ok, &error);
 
-      g_mutex_lock (&io->mutex);
+      pthread_mutex_lock (&io->mutex);
       io->ok = ok;
       io->error = error;
       io->state = IO_DONE;
-      g_cond_broadcast (&io->cond);
+      pthread_cond_broadcast (&io->cond);
       for (guint tries = 0; io->state == IO_DONE && io->seq == seq && !io->quit; tries++)
         {
           if (g_rec_mutex_trylock (lock))
@@ -94,26 +110,26 @@ worker_main (gpointer data)
               gboolean mine = io->state == IO_DONE && io->seq == seq;
               if (mine)
                 io->state = IO_IDLE;
-              g_mutex_unlock (&io->mutex);
+              pthread_mutex_unlock (&io->mutex);
               if (mine)
                 complete (ch);
               g_rec_mutex_unlock (lock);
-              g_mutex_lock (&io->mutex);
+              pthread_mutex_lock (&io->mutex);
               break;
             }
           /* The holder is usually a vCPU inside a port access: give it a
            * moment, then sleep until someone completes for us. */
           if (tries < 32)
             {
-              g_mutex_unlock (&io->mutex);
+              pthread_mutex_unlock (&io->mutex);
               g_thread_yield ();
-              g_mutex_lock (&io->mutex);
+              pthread_mutex_lock (&io->mutex);
             }
           else
-            g_cond_wait_until (&io->cond, &io->mutex, g_get_monotonic_time () + 50);
+            wait_briefly (io);
         }
     }
-  g_mutex_unlock (&io->mutex);
+  pthread_mutex_unlock (&io->mutex);
   return NULL;
 }
 
@@ -121,8 +137,12 @@ void
 bw_ide_io_init (BwIdeChannel *ch, gboolean sync)
 {
   BwIdeIo *io = &ch->io;
-  g_mutex_init (&io->mutex);
-  g_cond_init (&io->cond);
+  pthread_condattr_t attr;
+  pthread_condattr_init (&attr);
+  pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
+  pthread_mutex_init (&io->mutex, NULL);
+  pthread_cond_init (&io->cond, &attr);
+  pthread_condattr_destroy (&attr);
   io->sync = sync;
   io->state = IO_IDLE;
   io->data = g_malloc0 (BW_IDE_BUF_SIZE);
@@ -135,18 +155,18 @@ bw_ide_io_shutdown (BwIdeChannel *ch)
   if (!io->data)
     return;
   bw_ide_io_discard (ch);
-  g_mutex_lock (&io->mutex);
+  pthread_mutex_lock (&io->mutex);
   io->quit = TRUE;
-  g_cond_broadcast (&io->cond);
-  g_mutex_unlock (&io->mutex);
+  pthread_cond_broadcast (&io->cond);
+  pthread_mutex_unlock (&io->mutex);
   if (io->thread)
     g_thread_join (io->thread);
   io->thread = NULL;
   g_clear_pointer (&io->disk, bw_disk_unref);
   g_clear_error (&io->error);
   g_clear_pointer (&io->data, g_free);
-  g_mutex_clear (&io->mutex);
-  g_cond_clear (&io->cond);
+  pthread_mutex_destroy (&io->mutex);
+  pthread_cond_destroy (&io->cond);
 }
 
 /* Sync mode: completes finished requests, including the ones the
@@ -173,7 +193,7 @@ bw_ide_io_submit (BwIdeChannel *ch, BwIdeIoOp op, BwDisk *disk, guint64 offset, 
   BwIdeIo *io = &ch->io;
   g_return_if_fail (len <= BW_IDE_BUF_SIZE);
 
-  g_mutex_lock (&io->mutex);
+  pthread_mutex_lock (&io->mutex);
   g_warn_if_fail (io->state == IO_IDLE);
   io->op = op;
   io->disk = bw_disk_ref (disk);
@@ -185,7 +205,7 @@ bw_ide_io_submit (BwIdeChannel *ch, BwIdeIoOp op, BwDisk *disk, guint64 offset, 
   io->seq++;
   if (io->sync)
     {
-      g_mutex_unlock (&io->mutex);
+      pthread_mutex_unlock (&io->mutex);
       perform (op, disk, offset, len, io->data, &io->ok, &io->error);
       io->state = IO_DONE;
       run_completions (ch);
@@ -197,8 +217,8 @@ bw_ide_io_submit (BwIdeChannel *ch, BwIdeIoOp op, BwDisk *disk, guint64 offset, 
       g_autofree char *name = g_strdup_printf ("bw-ide%u", ch->index);
       io->thread = g_thread_new (name, worker_main, ch);
     }
-  g_cond_broadcast (&io->cond);
-  g_mutex_unlock (&io->mutex);
+  pthread_cond_broadcast (&io->cond);
+  pthread_mutex_unlock (&io->mutex);
 }
 
 gboolean
@@ -207,9 +227,9 @@ bw_ide_io_busy (BwIdeChannel *ch)
   BwIdeIo *io = &ch->io;
   if (!io->data)
     return FALSE;
-  g_mutex_lock (&io->mutex);
+  pthread_mutex_lock (&io->mutex);
   gboolean busy = io->state != IO_IDLE;
-  g_mutex_unlock (&io->mutex);
+  pthread_mutex_unlock (&io->mutex);
   return busy;
 }
 
@@ -224,21 +244,21 @@ bw_ide_io_drain (BwIdeChannel *ch)
       run_completions (ch);
       return;
     }
-  g_mutex_lock (&io->mutex);
+  pthread_mutex_lock (&io->mutex);
   while (io->state != IO_IDLE)
     {
       if (io->state == IO_DONE)
         {
           io->state = IO_IDLE;
-          g_cond_broadcast (&io->cond);
-          g_mutex_unlock (&io->mutex);
+          pthread_cond_broadcast (&io->cond);
+          pthread_mutex_unlock (&io->mutex);
           complete (ch);
-          g_mutex_lock (&io->mutex);
+          pthread_mutex_lock (&io->mutex);
           continue;
         }
-      g_cond_wait (&io->cond, &io->mutex);
+      pthread_cond_wait (&io->cond, &io->mutex);
     }
-  g_mutex_unlock (&io->mutex);
+  pthread_mutex_unlock (&io->mutex);
 }
 
 void
@@ -247,13 +267,13 @@ bw_ide_io_discard (BwIdeChannel *ch)
   BwIdeIo *io = &ch->io;
   if (!io->data)
     return;
-  g_mutex_lock (&io->mutex);
+  pthread_mutex_lock (&io->mutex);
   while (io->state == IO_QUEUED || io->state == IO_RUNNING)
-    g_cond_wait (&io->cond, &io->mutex);
+    pthread_cond_wait (&io->cond, &io->mutex);
   io->state = IO_IDLE;
   io->done = NULL;
-  g_cond_broadcast (&io->cond);
-  g_mutex_unlock (&io->mutex);
+  pthread_cond_broadcast (&io->cond);
+  pthread_mutex_unlock (&io->mutex);
   g_clear_pointer (&io->disk, bw_disk_unref);
   g_clear_error (&io->error);
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <glib.h>
+#include <pthread.h>
 #include "devices/chipset/bw-pci.h"
 #include "devices/ide/bw-ide.h"
 #include "devices/storage/bw-disk.h"
@@ -155,8 +156,10 @@ typedef void (*BwIdeIoDone) (BwIdeChannel *ch, gboolean ok, const GError *error)
 
 typedef struct
 {
-  GMutex mutex;
-  GCond cond;
+  /* pthread rather than GMutex/GCond: GLib's futex-based ones are
+   * invisible to ThreadSanitizer, which checks this handshake. */
+  pthread_mutex_t mutex;
+  pthread_cond_t cond;
   GThread *thread;
   gboolean sync;
   gboolean quit;
