@@ -252,6 +252,7 @@ gl_render (BwVmDisplay *self, GdkGLContext *context)
   int area_h = gtk_widget_get_height (GTK_WIDGET (self->gl_area)) * scale;
   BwVmRect dest;
   GLint filter;
+  gint64 start = g_get_monotonic_time ();
 
   self->stats.renders++;
   glClearColor (0, 0, 0, 1);
@@ -281,6 +282,7 @@ gl_render (BwVmDisplay *self, GdkGLContext *context)
   glDrawArrays (GL_TRIANGLE_STRIP, 0, 4);
   glBindVertexArray (0);
   glUseProgram (0);
+  self->stats.render_us += (guint64) (g_get_monotonic_time () - start);
   return TRUE;
 }
 

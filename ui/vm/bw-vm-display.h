@@ -47,6 +47,7 @@ typedef struct
   guint64 renders;         /* render calls */
   guint64 uploads;         /* glTexSubImage2D/glTexImage2D calls */
   guint64 uploaded_pixels; /* pixels they carried */
+  guint64 render_us;       /* wall time spent in render (upload and draw) */
 } BwVmDisplayStats;
 
 #define BW_VM_TYPE_DISPLAY (bw_vm_display_get_type ())

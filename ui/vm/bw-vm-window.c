@@ -578,11 +578,15 @@ bw_vm_window_get_property (GObject *object, guint prop_id, GValue *value, GParam
     case PROP_PAUSED:
       g_value_set_boolean (value, self->state == BW_VM_RUN_STATE_PAUSED);
       break;
+    /* The menu model asks before the template children are bound. */
     case PROP_SCALE_TO_WINDOW:
-      g_value_set_boolean (value, bw_vm_display_get_scale_mode (self->display) == BW_VM_SCALE_FIT);
+      g_value_set_boolean (value, self->display == NULL
+                                    || bw_vm_display_get_scale_mode (self->display)
+                                         == BW_VM_SCALE_FIT);
       break;
     case PROP_CAPTURED:
-      g_value_set_boolean (value, bw_vm_display_get_captured (self->display));
+      g_value_set_boolean (value, self->display != NULL
+                                    && bw_vm_display_get_captured (self->display));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -658,6 +662,8 @@ bw_vm_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (window_active_changed), NULL);
   self->state = bw_vm_controller_get_state (self->controller);
+  /* Keys go to the guest from the start (the display keeps the focus). */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->display));
   update_title (self);
   update_backend_label (self);
   update_capture_label (self);
