@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bw-test.h"
+#include "vmm/bw-clock.h"
 #include "vmm/bw-cpu-backend.h"
 #include "vmm/bw-memory.h"
 #include "vmm/bw-platform.h"
@@ -130,6 +131,34 @@ START_TEST (test_kick_and_regs_round_trip)
 }
 END_TEST
 
+START_TEST (test_tsc_follows_platform_clock)
+{
+  Fixture f;
+  fixture_init (&f);
+  BwMemory *mem = bw_platform_get_memory (f.platform);
+  /* rdtsc; mov ebx,eax; hlt; rdtsc; sub eax,ebx; hlt */
+  static const guint8 code[] = { 0x0f, 0x31, 0x66, 0x89, 0xc3, 0xf4,
+                                 0x0f, 0x31, 0x66, 0x29, 0xd8, 0xf4 };
+  ck_assert (bw_memory_write (mem, 0x3000, code, sizeof code));
+  set_real (&f, 0x3000);
+  g_autoptr (GError) error = NULL;
+  ck_assert_int_eq (f.backend->run (f.vcpu, &error), BW_CPU_EXIT_HALTED);
+  /* The test platform's clock is manual: 5 us pass, and only those. */
+  bw_platform_lock (f.platform);
+  bw_clock_step (bw_platform_get_clock (f.platform), 5000);
+  bw_platform_unlock (f.platform);
+  /* Out of HLT without an interrupt: loading the registers wakes it. */
+  BwX86Regs regs;
+  ck_assert (f.backend->get_regs (f.vcpu, &regs, &error));
+  ck_assert (f.backend->set_regs (f.vcpu, &regs, &error));
+  ck_assert_int_eq (f.backend->run (f.vcpu, &error), BW_CPU_EXIT_HALTED);
+  ck_assert (f.backend->get_regs (f.vcpu, &regs, &error));
+  ck_assert_uint_eq (regs.rip, 0x300c);
+  ck_assert_uint_eq (regs.gpr[BW_X86_REG_RAX] & 0xffffffffu, 5000); /* 1 GHz */
+  fixture_fini (&f);
+}
+END_TEST
+
 START_TEST (test_assess)
 {
   const BwCpuBackend *backend = bw_cpu_backend_find ("software");
@@ -149,6 +178,7 @@ main (void)
   TCase *tc = tcase_create ("backend");
   tcase_add_test (tc, test_run_to_hlt_and_dma);
   tcase_add_test (tc, test_kick_and_regs_round_trip);
+  tcase_add_test (tc, test_tsc_follows_platform_clock);
   tcase_add_test (tc, test_assess);
   suite_add_tcase (s, tc);
   return bw_test_run (s);

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include "vmm/bw-clock.h"
 #include "vmm/bw-cpu-backend.h"
 #include "vmm/bw-memory.h"
 #include "vmm/cpu/bw-x86-private.h"
@@ -81,6 +82,13 @@ soft_shutdown (void *opaque)
 {
   BwSoftVcpu *v = opaque;
   g_atomic_int_set (&v->shutdown, 1);
+}
+
+static int64_t
+soft_time_ns (void *opaque)
+{
+  BwSoftVcpu *v = opaque;
+  return bw_clock_now (bw_platform_get_clock (v->parent.platform));
 }
 
 static void
@@ -192,6 +200,7 @@ soft_vcpu_new (BwPlatform *platform, guint index, GError **error)
     .port_out = soft_port_out,
     .intr_ack = soft_intr_ack,
     .shutdown = soft_shutdown,
+    .get_time_ns = soft_time_ns,
   };
   BwX86Config config = { .has_fpu = TRUE };
   v->cpu = bw_x86_cpu_new (&bus, &config);
@@ -302,7 +311,7 @@ soft_get_regs (BwVcpu *vcpu, BwX86Regs *regs, GError **error)
   regs->dr7 = cpu->dr[7];
   regs->apic_base = cpu->msr_apic_base;
   regs->efer = cpu->efer;
-  regs->tsc = cpu->insn_count + cpu->tsc_offset;
+  regs->tsc = bw_x86_tsc_raw (cpu) + cpu->tsc_offset;
   regs->sysenter_cs = cpu->msr_sysenter[0];
   regs->sysenter_esp = cpu->msr_sysenter[1];
   regs->sysenter_eip = cpu->msr_sysenter[2];
@@ -343,7 +352,7 @@ soft_set_regs (BwVcpu *vcpu, const BwX86Regs *regs, GError **error)
   cpu->dr[7] = (uint32_t) regs->dr7;
   cpu->msr_apic_base = regs->apic_base;
   cpu->efer = regs->efer & BW_X86_EFER_NXE;
-  cpu->tsc_offset = regs->tsc - cpu->insn_count;
+  cpu->tsc_offset = regs->tsc - bw_x86_tsc_raw (cpu);
   cpu->msr_sysenter[0] = regs->sysenter_cs;
   cpu->msr_sysenter[1] = regs->sysenter_esp;
   cpu->msr_sysenter[2] = regs->sysenter_eip;

@@ -52,6 +52,10 @@ typedef struct
   /* The CPU shut down (triple fault); a PC turns this into a reset. May be
    * NULL: the CPU then resets itself. */
   void (*shutdown) (void *opaque);
+
+  /* The platform's virtual time in nanoseconds; the TSC follows it at
+   * 1 GHz. May be NULL: the TSC then counts instructions. */
+  int64_t (*get_time_ns) (void *opaque);
 } BwX86Bus;
 
 /* Entry points for the platform. */

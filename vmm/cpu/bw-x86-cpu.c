@@ -85,7 +85,7 @@ bw_x86_cpu_reset (BwX86Cpu *cpu)
   cpu->cr0 = BW_X86_CR0_CD | BW_X86_CR0_NW;
   reset_common (cpu);
   cpu->a20_mask = 0xffffffffu;
-  cpu->tsc_offset = 0;
+  cpu->tsc_offset = -bw_x86_tsc_raw (cpu); /* the TSC counts from reset */
   cpu->efer = 0;
   bw_x86_fpu_init (cpu);
   bw_x86_block_flush_all (cpu);

@@ -426,11 +426,19 @@ BW_X86_OP (cpuid)
   cpu->gpr[BW_X86_EDX] = d;
 }
 
+uint64_t
+bw_x86_tsc_raw (BwX86Cpu *cpu)
+{
+  /* The platform's virtual clock at a nominal 1 GHz, else instructions. */
+  if (cpu->bus.get_time_ns)
+    return (uint64_t) cpu->bus.get_time_ns (cpu->bus.opaque);
+  return cpu->insn_count;
+}
+
 static uint64_t
 tsc (BwX86Cpu *cpu)
 {
-  /* Until the virtual clock arrives, time is counted in instructions. */
-  return cpu->insn_count + cpu->tsc_offset;
+  return bw_x86_tsc_raw (cpu) + cpu->tsc_offset;
 }
 
 BW_X86_OP (rdtsc)
@@ -493,7 +501,7 @@ BW_X86_OP (wrmsr)
   uint64_t v = ((uint64_t) cpu->gpr[BW_X86_EDX] << 32) | cpu->gpr[BW_X86_EAX];
   if (idx == 0x10)
     {
-      cpu->tsc_offset = v - cpu->insn_count;
+      cpu->tsc_offset = v - bw_x86_tsc_raw (cpu);
       return;
     }
   if (idx == 0xc0000080u)

@@ -580,6 +580,8 @@ bw_x86_pop (BwX86Cpu *cpu, unsigned size)
 }
 
 void bw_x86_cpu_apply_requests (BwX86Cpu *cpu);
+/* The time stamp counter before the guest's offset (bw-x86-ops-system.c). */
+uint64_t bw_x86_tsc_raw (BwX86Cpu *cpu);
 /* FNINIT state (power-on reset; INIT keeps the FPU). */
 void bw_x86_fpu_init (BwX86Cpu *cpu);
 
