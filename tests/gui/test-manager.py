@@ -213,6 +213,29 @@ class Steps:
         g.wait_for(lambda: [r[0] for r in g.list_rows(self.app)] == ["Test VM"], 5, "match")
         g.key("Boxwood", "Escape")
 
+    def context_menu(self):
+        g.key("Boxwood", "Menu")
+        item = g.wait_find(self.app, "menu item", "Settings…")
+        assert g.find(self.app, "menu item", "Start Headless"), "no Start Headless entry"
+        assert g.find(self.app, "menu item", "Remove…"), "no Remove entry"
+        g.click(item)
+        g.frame(self.app, "Test VM — Settings")
+        g.key("Test VM — Settings", "Escape")
+        g.wait_for(lambda: not any(w is not None and w.name == "Test VM — Settings"
+                                   for w in self.app), 5, "settings closed")
+
+    def service_loss_and_retry(self):
+        """The service goes away: the window says so in words and offers
+        Retry, which starts it again and brings the list back."""
+        main = g.frame(self.app, "Boxwood")
+        os.kill(g.own_processes(self.env.runtime, "boxwood-svc")[0], 9)
+        banner = g.wait_find(main, "label", contains="Lost the connection to Boxwood")
+        assert "Retry" in banner.name, banner.name
+        assert g.list_rows(self.app) == []
+        g.click(g.wait_find(main, "push button", "Retry"))
+        g.wait_for(lambda: ("Test VM", "Powered Off") in g.list_rows(self.app), 15,
+                   "list back after Retry")
+
     def keyboard_opens_wizard(self):
         g.key("Boxwood", "ctrl+n")
         g.frame(self.app, "New Machine")
@@ -280,6 +303,8 @@ class Steps:
              self.start_headless),
             ("search filters the list", self.search_filters),
             ("Ctrl+N opens the wizard, Escape closes it", self.keyboard_opens_wizard),
+            ("the Menu key opens the context menu; its Settings entry works", self.context_menu),
+            ("losing the service is reported; Retry reconnects", self.service_loss_and_retry),
             ("preferences set the default machine folder for service and wizard",
              self.preferences_machine_folder),
             ("remove deletes the machine's files after a confirmation", self.remove_with_files),
