@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include "ide-test.h"
 
 #define DISK_SECTORS 131072 /* 64 MiB */
@@ -370,6 +371,35 @@ START_TEST (test_host_write_error)
 }
 END_TEST
 
+/* The image fails under the drive (the file was cut short): a read ends
+ * with ERR and UNC at the sector that failed, by PIO and by DMA. */
+START_TEST (test_read_error)
+{
+  g_autofree char *path = it_make_disk ("cut.raw", BW_DISK_FORMAT_RAW, 1u << 20, 64);
+  ItBoard *b = disk_board (path, NULL, FALSE);
+  ck_assert (truncate (path, 16 * 512) == 0);
+  guint8 buf[512];
+  read_sectors (b, 3, 1, 0x20, 1, buf);
+  ck_assert (it_sector_ok (buf, 3, 512));
+  it_command28 (b, 0, 0, 100, 2, 0x20);
+  it_wait (b);
+  ck_assert (it_irq (b, 0));
+  ck_assert_uint_eq (it_status (b, 0), ST_DRDY | ST_DSC | ST_ERR);
+  ck_assert_uint_eq (it_inb (b, 0x1f1), 0x40); /* UNC */
+  ck_assert_uint_eq (it_inb (b, 0x1f3), 100);
+  ck_assert (log_contains (b, "read failed"));
+
+  it_outb (b, IT_BM_BASE + 2, 0x06);
+  it_prd (b, 0x1000, 0, 0x10000, 1024, TRUE);
+  it_command28 (b, 0, 0, 200, 2, 0xc8);
+  it_outb (b, IT_BM_BASE, 0x09);
+  ck_assert_uint_eq (it_status (b, 0), ST_DRDY | ST_DSC | ST_ERR);
+  ck_assert_uint_eq (it_inb (b, 0x1f1), 0x40);
+  ck_assert_uint_eq (it_inb (b, IT_BM_BASE + 2) & 0x07, 0x04); /* interrupt, not active */
+  it_board_free (b);
+}
+END_TEST
+
 START_TEST (test_chs)
 {
   ItBoard *b = vdi_board ();
@@ -628,6 +658,7 @@ ide_ata_suite (void)
   tcase_add_test (tc, test_errors);
   tcase_add_test (tc, test_read_only_image);
   tcase_add_test (tc, test_host_write_error);
+  tcase_add_test (tc, test_read_error);
   tcase_add_test (tc, test_chs);
   tcase_add_test (tc, test_features_power_flush);
   tcase_add_test (tc, test_srst_nien_diagnostic);

@@ -9,6 +9,7 @@
  * prevented), DMA, and saved state. The drive is the secondary master. */
 #include "config.h"
 
+#include <unistd.h>
 #include "ide-test.h"
 
 #define CH 1
@@ -297,6 +298,12 @@ START_TEST (test_read)
   r = read10 (b, 5, 0, 0xfffe, buf, sizeof buf);
   ck_assert_uint_eq (r.status & ST_ERR, 0);
   ck_assert_uint_eq (r.len, 0);
+  /* The image fails under the drive: MEDIUM ERROR, UNRECOVERED READ ERROR. */
+  ck_assert (truncate (iso, 48 * 2048) == 0);
+  r = read10 (b, 50, 2, 0xfffe, buf, sizeof buf);
+  ck_assert_uint_eq (r.status & ST_ERR, ST_ERR);
+  ck_assert_uint_eq (r.error >> 4, 0x03);
+  ck_assert_sense (b, 0x03, 0x11, 0x00);
   /* An opcode the drive does not know (WRITE(10)). */
   r = read10 (b, 5, 1, 0xfffe, buf, sizeof buf);
   guint8 bad[12] = { 0x2a };
