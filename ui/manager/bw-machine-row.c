@@ -8,6 +8,7 @@
 struct _BwMachineRow {
   GtkBox parent_instance;
   BwMachineItem *item;
+  gulong notify_id;
 };
 
 G_DEFINE_FINAL_TYPE (BwMachineRow, bw_machine_row, GTK_TYPE_BOX)
@@ -27,11 +28,33 @@ bw_machine_row_get_item (BwMachineRow *self)
   return self->item;
 }
 
+/* Screen readers hear "Debian, Running" for the row. */
+static void
+update_label (BwMachineRow *self)
+{
+  if (self->item == NULL)
+    {
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL);
+      return;
+    }
+  g_autofree char *label = g_strdup_printf ("%s, %s", bw_machine_item_get_name (self->item),
+                                            bw_machine_item_get_state_label (self->item));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
 void
 bw_machine_row_set_item (BwMachineRow *self, BwMachineItem *item)
 {
-  if (g_set_object (&self->item, item))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
+  if (self->item == item)
+    return;
+  if (self->item != NULL)
+    g_clear_signal_handler (&self->notify_id, self->item);
+  g_set_object (&self->item, item);
+  if (item != NULL)
+    self->notify_id = g_signal_connect_swapped (item, "notify",
+                                                G_CALLBACK (update_label), self);
+  update_label (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
 }
 
 static void
@@ -60,6 +83,8 @@ bw_machine_row_dispose (GObject *object)
 {
   BwMachineRow *self = BW_MACHINE_ROW (object);
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_MACHINE_ROW);
+  if (self->item != NULL)
+    g_clear_signal_handler (&self->notify_id, self->item);
   g_clear_object (&self->item);
   G_OBJECT_CLASS (bw_machine_row_parent_class)->dispose (object);
 }
