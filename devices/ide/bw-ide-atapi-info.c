@@ -354,6 +354,37 @@ disc_information (BwIdeDrive *d)
   bw_ide_atapi_reply (d, 34, alloc16 (d, 7));
 }
 
+/* READ TRACK INFORMATION of track 1 (by track number or by an LBA in it),
+ * or of the session's only track (type 2, session 1). */
+static void
+track_information (BwIdeDrive *d)
+{
+  if (!bw_ide_atapi_medium_ready (d))
+    return;
+  guint type = d->cdb[1] & 0x03;
+  guint32 number = (guint32) d->cdb[2] << 24 | (guint32) d->cdb[3] << 16
+                   | (guint32) d->cdb[4] << 8 | d->cdb[5];
+  gboolean ok = (type == 0 && number < d->nb_sectors) || (type == 1 && number == 1)
+                || (type == 2 && number == 1);
+  if (!ok)
+    {
+      invalid_field (d);
+      return;
+    }
+  guint8 *b = d->ch->buf;
+  memset (b, 0, 36);
+  put16 (b, 34);
+  b[2] = 1;    /* track 1 */
+  b[3] = 1;    /* session 1 */
+  b[5] = 0x04; /* data track, recorded uninterrupted */
+  b[6] = 0x01; /* mode 1 */
+  put32 (b + 8, 0);                        /* start */
+  put32 (b + 24, (guint32) d->nb_sectors); /* size */
+  put32 (b + 28, (guint32) d->nb_sectors - 1); /* last recorded address */
+  b[7] = 0x02; /* LRA valid */
+  bw_ide_atapi_reply (d, 36, alloc16 (d, 7));
+}
+
 static void
 mechanism_status (BwIdeDrive *d)
 {
@@ -385,6 +416,9 @@ bw_ide_atapi_info_command (BwIdeDrive *d)
       return TRUE;
     case 0x51:
       disc_information (d);
+      return TRUE;
+    case 0x52:
+      track_information (d);
       return TRUE;
     case 0xbd:
       mechanism_status (d);

@@ -215,7 +215,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
             /* An ATAPI packet: PACKET, then 12 bytes of CDB. */
             guint16 base = (op & 0x80) ? 0x170 : 0x1f0;
             static const guint8 ops_cd[] = { 0x00, 0x03, 0x12, 0x1b, 0x1e, 0x25, 0x28, 0xa8,
-                                             0xbe, 0x2b, 0x43, 0x46, 0x4a, 0x51, 0x5a, 0xbd };
+                                             0xbe, 0x2b, 0x43, 0x46, 0x4a, 0x51, 0x5a, 0xbd,
+                                             0x52, 0xbb };
             pio (p, base + 6, (op & 0x40) ? 0xb0 : 0xa0, 1, TRUE);
             pio (p, base + 1, take (&s, 1) & 1, 1, TRUE);
             pio (p, base + 4, take (&s, 1), 1, TRUE);

@@ -371,6 +371,21 @@ START_TEST (test_toc)
   ck_assert_uint_eq (r.len, 34);
   ck_assert_uint_eq (buf[2], 0x0e);
   ck_assert_uint_eq (buf[4], 1);
+
+  /* READ TRACK INFORMATION: track 1 by number, then by an LBA in it. */
+  guint8 rti[12] = { 0x52, 0x01, 0, 0, 0, 1, 0, 0, 36 };
+  r = packet (b, rti, 0xfffe, buf, sizeof buf);
+  ck_assert_uint_eq (r.len, 36);
+  ck_assert_uint_eq (buf[2], 1);
+  ck_assert_uint_eq (buf[27], IT_ISO_SECTORS);
+  rti[1] = 0x00;
+  rti[5] = 10;
+  r = packet (b, rti, 0xfffe, buf, sizeof buf);
+  ck_assert_uint_eq (r.status & ST_ERR, 0);
+  rti[1] = 0x01;
+  rti[5] = 2; /* no track 2 */
+  r = packet (b, rti, 0xfffe, buf, sizeof buf);
+  ck_assert_sense (b, 0x05, 0x24, 0x00);
   it_board_free (b);
 }
 END_TEST
