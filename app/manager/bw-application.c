@@ -11,7 +11,8 @@
 
 #define APP_ID "org.boxwood.Boxwood"
 
-struct _BwApplication {
+struct _BwApplication
+{
   GtkApplication parent_instance;
   GSettings *settings;
   gint64 started_us;
@@ -23,14 +24,14 @@ GSettings *
 bw_application_load_settings (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr (GSettingsSchema) schema =
-    source ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+  g_autoptr (GSettingsSchema) schema
+      = source ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
   if (schema == NULL)
     {
       /* Running from the build tree: data/ holds the compiled schema. */
       g_autofree char *dir = g_build_filename (BW_BUILD_DIR, "data", NULL);
-      g_autoptr (GSettingsSchemaSource) local =
-        g_settings_schema_source_new_from_directory (dir, source, FALSE, NULL);
+      g_autoptr (GSettingsSchemaSource) local
+          = g_settings_schema_source_new_from_directory (dir, source, FALSE, NULL);
       if (local != NULL)
         schema = g_settings_schema_source_lookup (local, APP_ID, TRUE);
     }
@@ -67,16 +68,11 @@ static void
 action_about (GSimpleAction *action, GVariant *param, gpointer data)
 {
   BwApplication *self = data;
-  const char *authors[] = { _("The Boxwood authors"), NULL };
-  gtk_show_about_dialog (GTK_WINDOW (main_window (self)),
-                         "program-name", _("Boxwood"),
-                         "logo-icon-name", APP_ID,
-                         "version", PACKAGE_VERSION,
-                         "comments", _("Create and run virtual PCs"),
-                         "license-type", GTK_LICENSE_GPL_3_0,
-                         "authors", authors,
-                         "translator-credits", _("translator-credits"),
-                         NULL);
+  const char *authors[] = { _ ("The Boxwood authors"), NULL };
+  gtk_show_about_dialog (GTK_WINDOW (main_window (self)), "program-name", _ ("Boxwood"),
+                         "logo-icon-name", APP_ID, "version", PACKAGE_VERSION, "comments",
+                         _ ("Create and run virtual PCs"), "license-type", GTK_LICENSE_GPL_3_0,
+                         "authors", authors, "translator-credits", _ ("translator-credits"), NULL);
 }
 
 static void
@@ -135,8 +131,10 @@ sync_machine_folder (BwApplication *self, BwManagerWindow *win)
     {
       g_autoptr (GError) error = NULL;
       if (!bw_client_set_system_property (client, "machinefolder", folder, &error))
-        bw_manager_window_show_error (win, _("Could not use the default machine folder from the "
-                                             "preferences"), error);
+        bw_manager_window_show_error (win,
+                                      _ ("Could not use the default machine folder from the "
+                                         "preferences"),
+                                      error);
     }
 }
 
@@ -172,7 +170,11 @@ bw_application_startup (GApplication *app)
   self->settings = bw_application_load_settings ();
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_entries, G_N_ELEMENTS (app_entries),
                                    app);
-  static const struct { const char *action; const char *accels[3]; } accels[] = {
+  static const struct
+  {
+    const char *action;
+    const char *accels[3];
+  } accels[] = {
     { "win.new", { "<Control>n", NULL } },
     { "win.settings", { "<Control>s", NULL } },
     { "win.start-headless", { "<Control><Shift>Return", NULL } },
@@ -211,7 +213,7 @@ bw_application_init (BwApplication *self)
 BwApplication *
 bw_application_new (void)
 {
-  return g_object_new (BW_TYPE_APPLICATION, "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
-                       "resource-base-path", "/org/boxwood/Boxwood", NULL);
+  return g_object_new (BW_TYPE_APPLICATION, "application-id", APP_ID, "flags",
+                       G_APPLICATION_DEFAULT_FLAGS, "resource-base-path", "/org/boxwood/Boxwood",
+                       NULL);
 }

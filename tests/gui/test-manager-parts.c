@@ -69,7 +69,7 @@ write_iso (const char *name, const guint8 *types, guint n, const char *label, gs
         }
     }
   char *path = g_build_filename (tmp_dir, name, NULL);
-  ck_assert (g_file_set_contents (path, (char *) data, total, NULL));
+  ck_assert (g_file_set_contents (path, (char *)data, total, NULL));
   return path;
 }
 

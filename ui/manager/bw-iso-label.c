@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-G_DEFINE_QUARK (bw-iso-error-quark, bw_iso_error)
+G_DEFINE_QUARK (bw - iso - error - quark, bw_iso_error)
 
 /* ECMA-119: the volume descriptor set starts at logical sector 16 (2048
  * bytes each). A primary volume descriptor is type 1, "CD001", version 1;
@@ -36,20 +36,20 @@ bw_iso_read_volume_label (const char *path, GError **error)
    * descriptor is normally first, but a boot record may come before. */
   for (int i = 0; i < ISO_MAX_DESCRIPTORS && label == NULL; i++)
     {
-      if (fseeko (f, (off_t) ISO_PVD_OFFSET + (off_t) i * ISO_SECTOR, SEEK_SET) != 0
+      if (fseeko (f, (off_t)ISO_PVD_OFFSET + (off_t)i * ISO_SECTOR, SEEK_SET) != 0
           || fread (sector, 1, sizeof sector, f) != sizeof sector
           || memcmp (sector + 1, "CD001", 5) != 0 || sector[0] == 255)
         break;
       if (sector[0] != 1 || sector[6] != 1)
         continue;
       gsize len = ISO_VOLUME_ID_LEN;
-      const char *id = (const char *) sector + ISO_VOLUME_ID_OFFSET;
+      const char *id = (const char *)sector + ISO_VOLUME_ID_OFFSET;
       while (len > 0 && (id[len - 1] == ' ' || id[len - 1] == '\0'))
         len--;
       /* d-characters are ASCII; anything else is replaced, never trusted. */
       label = g_strndup (id, len);
       for (char *p = label; *p; p++)
-        if ((guchar) *p < 0x20 || (guchar) *p > 0x7e)
+        if ((guchar)*p < 0x20 || (guchar)*p > 0x7e)
           *p = '?';
     }
   fclose (f);
@@ -59,10 +59,11 @@ bw_iso_read_volume_label (const char *path, GError **error)
   return label;
 }
 
-typedef struct {
-  const char *word;   /* lower case, matched as a substring */
-  const char *os_32;  /* OS type id for 32-bit media */
-  const char *os_64;  /* ... and for 64-bit ones */
+typedef struct
+{
+  const char *word;  /* lower case, matched as a substring */
+  const char *os_32; /* OS type id for 32-bit media */
+  const char *os_64; /* ... and for 64-bit ones */
 } Rule;
 
 /* Most specific first. Labels seen on real media: "Debian 12.4.0 amd64 n",

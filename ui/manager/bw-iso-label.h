@@ -9,9 +9,10 @@ G_BEGIN_DECLS
 
 #define BW_ISO_ERROR (bw_iso_error_quark ())
 
-typedef enum {
-  BW_ISO_ERROR_IO,          /* the file cannot be opened or read */
-  BW_ISO_ERROR_NOT_ISO,     /* no primary volume descriptor at 0x8000 */
+typedef enum
+{
+  BW_ISO_ERROR_IO,      /* the file cannot be opened or read */
+  BW_ISO_ERROR_NOT_ISO, /* no primary volume descriptor at 0x8000 */
 } BwIsoError;
 
 GQuark bw_iso_error_quark (void);

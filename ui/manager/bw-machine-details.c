@@ -9,7 +9,8 @@
 
 #include "app/main/bw-os-types.h"
 
-struct _BwMachineDetails {
+struct _BwMachineDetails
+{
   GtkBox parent_instance;
   GtkWidget *placeholder;
   GtkWidget *content;
@@ -21,7 +22,7 @@ struct _BwMachineDetails {
   GtkGrid *storage_grid;
   GtkGrid *serial_grid;
   GtkGrid *description_grid;
-  GtkSizeGroup *keys;   /* one column of keys across all sections */
+  GtkSizeGroup *keys; /* one column of keys across all sections */
   BwMachineItem *item;
   gulong notify_id;
 };
@@ -32,8 +33,8 @@ char *
 bw_format_memory (guint mib)
 {
   if (mib >= 1024 && mib % 1024 == 0)
-    return g_strdup_printf (_("%u GiB"), mib / 1024);
-  return g_strdup_printf (_("%u MiB"), mib);
+    return g_strdup_printf (_ ("%u GiB"), mib / 1024);
+  return g_strdup_printf (_ ("%u MiB"), mib);
 }
 
 const char *
@@ -41,12 +42,17 @@ bw_boot_device_label (BwBootDevice device)
 {
   switch (device)
     {
-    case BW_BOOT_DEVICE_FLOPPY: return _("Floppy");
-    case BW_BOOT_DEVICE_DVD: return _("Optical Disc");
-    case BW_BOOT_DEVICE_DISK: return _("Hard Disk");
-    case BW_BOOT_DEVICE_NET: return _("Network");
-    case BW_BOOT_DEVICE_NONE:
-    default: return _("None");
+      case BW_BOOT_DEVICE_FLOPPY:
+        return _ ("Floppy");
+      case BW_BOOT_DEVICE_DVD:
+        return _ ("Optical Disc");
+      case BW_BOOT_DEVICE_DISK:
+        return _ ("Hard Disk");
+      case BW_BOOT_DEVICE_NET:
+        return _ ("Network");
+      case BW_BOOT_DEVICE_NONE:
+      default:
+        return _ ("None");
     }
 }
 
@@ -55,26 +61,28 @@ bw_acceleration_label (BwAcceleration acceleration)
 {
   switch (acceleration)
     {
-    case BW_ACCELERATION_KVM: return _("KVM");
-    case BW_ACCELERATION_SOFTWARE: return _("Software CPU");
-    case BW_ACCELERATION_AUTO:
-    default: return _("Automatic");
+      case BW_ACCELERATION_KVM:
+        return _ ("KVM");
+      case BW_ACCELERATION_SOFTWARE:
+        return _ ("Software CPU");
+      case BW_ACCELERATION_AUTO:
+      default:
+        return _ ("Automatic");
     }
 }
 
 const char *
 bw_firmware_label (BwFirmware firmware)
 {
-  return firmware == BW_FIRMWARE_EFI ? _("EFI") : _("BIOS");
+  return firmware == BW_FIRMWARE_EFI ? _ ("EFI") : _ ("BIOS");
 }
 
 char *
 bw_storage_slot_label (const char *controller, guint port, guint device)
 {
   /* Translators: "IDE primary master", "IDE secondary slave" */
-  return g_strdup_printf (_("%s %s %s"), controller,
-                          port == 0 ? _("primary") : _("secondary"),
-                          device == 0 ? _("master") : _("slave"));
+  return g_strdup_printf (_ ("%s %s %s"), controller, port == 0 ? _ ("primary") : _ ("secondary"),
+                          device == 0 ? _ ("master") : _ ("slave"));
 }
 
 static void
@@ -127,17 +135,17 @@ fill_storage (BwMachineDetails *self, const BwHardware *hw)
           g_autofree char *slot = bw_storage_slot_label (c->name, att->port, att->device);
           g_autofree char *what = NULL;
           if (att->type == BW_DEVICE_TYPE_HDD)
-            what = g_strdup_printf (_("Hard disk: %s"), att->medium ? att->medium : "");
+            what = g_strdup_printf (_ ("Hard disk: %s"), att->medium ? att->medium : "");
           else if (att->medium != NULL)
-            what = g_strdup_printf (_("Optical drive: %s"), att->medium);
+            what = g_strdup_printf (_ ("Optical drive: %s"), att->medium);
           else
-            what = g_strdup (_("Optical drive: empty"));
+            what = g_strdup (_ ("Optical drive: empty"));
           add_row (self, self->storage_grid, slot, what);
           any = TRUE;
         }
     }
   if (!any)
-    add_row (self, self->storage_grid, _("Disks"), _("None attached"));
+    add_row (self, self->storage_grid, _ ("Disks"), _ ("None attached"));
 }
 
 static void
@@ -149,27 +157,28 @@ fill_serial (BwMachineDetails *self, const BwHardware *hw)
       const BwSerialPort *p = &hw->serial_ports[i];
       if (!p->enabled)
         continue;
-      g_autofree char *key = g_strdup_printf (_("Port %u"), p->slot);
+      g_autofree char *key = g_strdup_printf (_ ("Port %u"), p->slot);
       g_autofree char *value = NULL;
       switch (p->mode)
         {
-        case BW_SERIAL_MODE_FILE:
-          value = g_strdup_printf (_("I/O 0x%x, IRQ %u, to file %s"), p->io_base, p->irq, p->path);
-          break;
-        case BW_SERIAL_MODE_UNIX_SOCKET:
-          value = g_strdup_printf (p->server ? _("I/O 0x%x, IRQ %u, serving socket %s")
-                                             : _("I/O 0x%x, IRQ %u, connecting to socket %s"),
-                                   p->io_base, p->irq, p->path);
-          break;
-        case BW_SERIAL_MODE_DISCONNECTED:
-        default:
-          value = g_strdup_printf (_("I/O 0x%x, IRQ %u, disconnected"), p->io_base, p->irq);
+          case BW_SERIAL_MODE_FILE:
+            value
+                = g_strdup_printf (_ ("I/O 0x%x, IRQ %u, to file %s"), p->io_base, p->irq, p->path);
+            break;
+          case BW_SERIAL_MODE_UNIX_SOCKET:
+            value = g_strdup_printf (p->server ? _ ("I/O 0x%x, IRQ %u, serving socket %s")
+                                               : _ ("I/O 0x%x, IRQ %u, connecting to socket %s"),
+                                     p->io_base, p->irq, p->path);
+            break;
+          case BW_SERIAL_MODE_DISCONNECTED:
+          default:
+            value = g_strdup_printf (_ ("I/O 0x%x, IRQ %u, disconnected"), p->io_base, p->irq);
         }
       add_row (self, self->serial_grid, key, value);
       any = TRUE;
     }
   if (!any)
-    add_row (self, self->serial_grid, _("Ports"), _("Disabled"));
+    add_row (self, self->serial_grid, _ ("Ports"), _ ("Disabled"));
 }
 
 static void
@@ -178,7 +187,8 @@ refresh (BwMachineDetails *self)
   /* Fetching the settings may notify (name, icon) and so re-enter; do it
    * before the grids are cleared and filled. */
   g_autoptr (GError) error = NULL;
-  const BwMachineSettings *s = self->item ? bw_machine_item_get_settings (self->item, &error) : NULL;
+  const BwMachineSettings *s
+      = self->item ? bw_machine_item_get_settings (self->item, &error) : NULL;
 
   GtkGrid *grids[] = { self->general_grid, self->system_grid, self->display_grid,
                        self->storage_grid, self->serial_grid, self->description_grid };
@@ -195,18 +205,20 @@ refresh (BwMachineDetails *self)
   if (s == NULL)
     {
       g_autofree char *text = g_strdup_printf (
-          _("This machine cannot be read: %s. Repair its settings file or remove it from the "
-            "list."), error->message);
+          _ ("This machine cannot be read: %s. Repair its settings file or remove it from the "
+             "list."),
+          error->message);
       gtk_label_set_text (self->problem, text);
       return;
     }
 
   const BwHardware *hw = s->hardware;
   const BwOsType *os = bw_os_types_lookup (hw->os_type);
-  add_row (self, self->general_grid, _("Name"), s->name);
-  add_row (self, self->general_grid, _("Operating system"), os ? os->description : hw->os_type);
-  add_row (self, self->general_grid, _("State"), bw_machine_item_get_state_label (self->item));
-  add_row (self, self->general_grid, _("Settings file"), bw_machine_item_get_settings_path (self->item));
+  add_row (self, self->general_grid, _ ("Name"), s->name);
+  add_row (self, self->general_grid, _ ("Operating system"), os ? os->description : hw->os_type);
+  add_row (self, self->general_grid, _ ("State"), bw_machine_item_get_state_label (self->item));
+  add_row (self, self->general_grid, _ ("Settings file"),
+           bw_machine_item_get_settings_path (self->item));
 
   g_autofree char *memory = bw_format_memory (hw->memory_mib);
   g_autofree char *cpus = g_strdup_printf ("%u", hw->cpu_count);
@@ -215,21 +227,21 @@ refresh (BwMachineDetails *self)
     if (hw->boot_order[i] != BW_BOOT_DEVICE_NONE)
       g_string_append_printf (boot, "%s%s", boot->len ? ", " : "",
                               bw_boot_device_label (hw->boot_order[i]));
-  add_row (self, self->system_grid, _("Memory"), memory);
-  add_row (self, self->system_grid, _("Processors"), cpus);
-  add_row (self, self->system_grid, _("Boot order"), boot->len ? boot->str : _("None"));
-  add_row (self, self->system_grid, _("Acceleration"), bw_acceleration_label (hw->acceleration));
-  add_row (self, self->system_grid, _("Firmware"), bw_firmware_label (hw->firmware));
+  add_row (self, self->system_grid, _ ("Memory"), memory);
+  add_row (self, self->system_grid, _ ("Processors"), cpus);
+  add_row (self, self->system_grid, _ ("Boot order"), boot->len ? boot->str : _ ("None"));
+  add_row (self, self->system_grid, _ ("Acceleration"), bw_acceleration_label (hw->acceleration));
+  add_row (self, self->system_grid, _ ("Firmware"), bw_firmware_label (hw->firmware));
   if (hw->kernel != NULL)
-    add_row (self, self->system_grid, _("Direct boot kernel"), hw->kernel);
+    add_row (self, self->system_grid, _ ("Direct boot kernel"), hw->kernel);
 
   g_autofree char *vram = bw_format_memory (hw->vram_mib);
-  add_row (self, self->display_grid, _("Video memory"), vram);
+  add_row (self, self->display_grid, _ ("Video memory"), vram);
 
   fill_storage (self, hw);
   fill_serial (self, hw);
-  add_row (self, self->description_grid, _("Notes"),
-           s->description ? s->description : _("No description"));
+  add_row (self, self->description_grid, _ ("Notes"),
+           s->description ? s->description : _ ("No description"));
 }
 
 static void
@@ -288,5 +300,5 @@ bw_machine_details_init (BwMachineDetails *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->keys = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Machine details"), -1);
+                                  _ ("Machine details"), -1);
 }

@@ -9,7 +9,8 @@
 
 #include "app/main/bw-os-types.h"
 
-struct _BwMachineItem {
+struct _BwMachineItem
+{
   GObject parent_instance;
   BwClient *client;
   char *uuid;
@@ -24,23 +25,35 @@ struct _BwMachineItem {
 
 G_DEFINE_FINAL_TYPE (BwMachineItem, bw_machine_item, G_TYPE_OBJECT)
 
-enum { PROP_0, PROP_UUID, PROP_NAME, PROP_STATE, PROP_STATE_LABEL, PROP_ICON_NAME,
-       PROP_ERROR, N_PROPS };
+enum
+{
+  PROP_0,
+  PROP_UUID,
+  PROP_NAME,
+  PROP_STATE,
+  PROP_STATE_LABEL,
+  PROP_ICON_NAME,
+  PROP_ERROR,
+  N_PROPS
+};
 static GParamSpec *properties[N_PROPS];
 
 const char *
 bw_machine_state_label (const char *state)
 {
-  static const struct { const char *state, *label; } labels[] = {
-    { "poweroff", N_("Powered Off") },  { "saved", N_("Saved") },
-    { "aborted", N_("Aborted") },       { "starting", N_("Starting") },
-    { "running", N_("Running") },       { "paused", N_("Paused") },
-    { "stopping", N_("Stopping") },     { "saving", N_("Saving") },
-    { "restoring", N_("Restoring") },   { "inaccessible", N_("Inaccessible") },
+  static const struct
+  {
+    const char *state, *label;
+  } labels[] = {
+    { "poweroff", N_ ("Powered Off") }, { "saved", N_ ("Saved") },
+    { "aborted", N_ ("Aborted") },      { "starting", N_ ("Starting") },
+    { "running", N_ ("Running") },      { "paused", N_ ("Paused") },
+    { "stopping", N_ ("Stopping") },    { "saving", N_ ("Saving") },
+    { "restoring", N_ ("Restoring") },  { "inaccessible", N_ ("Inaccessible") },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
     if (g_strcmp0 (state, labels[i].state) == 0)
-      return _(labels[i].label);
+      return _ (labels[i].label);
   return state ? state : "";
 }
 
@@ -66,8 +79,8 @@ fetch (BwMachineItem *self)
   self->fetched = TRUE;
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *xml = bw_client_get_machine_settings (self->client, self->uuid, NULL, &path,
-                                                         &error);
+  g_autofree char *xml
+      = bw_client_get_machine_settings (self->client, self->uuid, NULL, &path, &error);
   BwMachineSettings *s = NULL;
   if (xml != NULL)
     s = bw_machine_settings_load_from_data (xml, strlen (xml), path, &error);
@@ -97,7 +110,7 @@ bw_machine_item_get_settings (BwMachineItem *self, GError **error)
   fetch (self);
   if (self->settings == NULL)
     g_set_error (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_BROKEN_SETTINGS, "%s",
-                 self->error ? self->error : _("The machine’s settings cannot be read."));
+                 self->error ? self->error : _ ("The machine’s settings cannot be read."));
   return self->settings;
 }
 
@@ -173,11 +186,12 @@ bw_machine_item_get_icon_name (BwMachineItem *self)
   if (!self->fetched)
     {
       if (self->fetch_idle == 0)
-        self->fetch_idle = g_idle_add_full (G_PRIORITY_LOW, fetch_in_idle, g_object_ref (self),
-                                            g_object_unref);
+        self->fetch_idle
+            = g_idle_add_full (G_PRIORITY_LOW, fetch_in_idle, g_object_ref (self), g_object_unref);
       return bw_os_family_icon_name (NULL);
     }
-  const BwOsType *t = self->settings ? bw_os_types_lookup (self->settings->hardware->os_type) : NULL;
+  const BwOsType *t
+      = self->settings ? bw_os_types_lookup (self->settings->hardware->os_type) : NULL;
   return bw_os_family_icon_name (t ? t->family : NULL);
 }
 
@@ -228,13 +242,26 @@ bw_machine_item_get_property (GObject *object, guint prop_id, GValue *value, GPa
   BwMachineItem *self = BW_MACHINE_ITEM (object);
   switch (prop_id)
     {
-    case PROP_UUID: g_value_set_string (value, self->uuid); break;
-    case PROP_NAME: g_value_set_string (value, self->name); break;
-    case PROP_STATE: g_value_set_string (value, self->state); break;
-    case PROP_STATE_LABEL: g_value_set_string (value, bw_machine_item_get_state_label (self)); break;
-    case PROP_ICON_NAME: g_value_set_string (value, bw_machine_item_get_icon_name (self)); break;
-    case PROP_ERROR: g_value_set_string (value, self->error); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_UUID:
+        g_value_set_string (value, self->uuid);
+        break;
+      case PROP_NAME:
+        g_value_set_string (value, self->name);
+        break;
+      case PROP_STATE:
+        g_value_set_string (value, self->state);
+        break;
+      case PROP_STATE_LABEL:
+        g_value_set_string (value, bw_machine_item_get_state_label (self));
+        break;
+      case PROP_ICON_NAME:
+        g_value_set_string (value, bw_machine_item_get_icon_name (self));
+        break;
+      case PROP_ERROR:
+        g_value_set_string (value, self->error);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 

@@ -4,11 +4,12 @@
 
 #include "ui/manager/bw-machine-list.h"
 
-struct _BwMachineList {
+struct _BwMachineList
+{
   GObject parent_instance;
   BwClient *client;
-  GPtrArray *items;        /* of BwMachineItem*, owned */
-  GHashTable *by_uuid;     /* uuid -> BwMachineItem*, borrowed */
+  GPtrArray *items;    /* of BwMachineItem*, owned */
+  GHashTable *by_uuid; /* uuid -> BwMachineItem*, borrowed */
 };
 
 static void bw_machine_list_model_init (GListModelInterface *iface);
@@ -58,7 +59,7 @@ bw_machine_list_find (BwMachineList *self, const char *uuid, guint *position)
 static void
 append (BwMachineList *self, BwMachineItem *item)
 {
-  g_hash_table_insert (self->by_uuid, (gpointer) bw_machine_item_get_uuid (item), item);
+  g_hash_table_insert (self->by_uuid, (gpointer)bw_machine_item_get_uuid (item), item);
   g_ptr_array_add (self->items, item);
 }
 

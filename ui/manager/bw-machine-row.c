@@ -5,7 +5,8 @@
 
 #include "ui/manager/bw-machine-row.h"
 
-struct _BwMachineRow {
+struct _BwMachineRow
+{
   GtkBox parent_instance;
   BwMachineItem *item;
   gulong notify_id;
@@ -13,7 +14,12 @@ struct _BwMachineRow {
 
 G_DEFINE_FINAL_TYPE (BwMachineRow, bw_machine_row, GTK_TYPE_BOX)
 
-enum { PROP_0, PROP_ITEM, N_PROPS };
+enum
+{
+  PROP_0,
+  PROP_ITEM,
+  N_PROPS
+};
 static GParamSpec *properties[N_PROPS];
 
 GtkWidget *
@@ -51,8 +57,7 @@ bw_machine_row_set_item (BwMachineRow *self, BwMachineItem *item)
     g_clear_signal_handler (&self->notify_id, self->item);
   g_set_object (&self->item, item);
   if (item != NULL)
-    self->notify_id = g_signal_connect_swapped (item, "notify",
-                                                G_CALLBACK (update_label), self);
+    self->notify_id = g_signal_connect_swapped (item, "notify", G_CALLBACK (update_label), self);
   update_label (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITEM]);
 }
@@ -68,8 +73,7 @@ bw_machine_row_get_property (GObject *object, guint prop_id, GValue *value, GPar
 }
 
 static void
-bw_machine_row_set_property (GObject *object, guint prop_id, const GValue *value,
-                             GParamSpec *pspec)
+bw_machine_row_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
 {
   BwMachineRow *self = BW_MACHINE_ROW (object);
   if (prop_id == PROP_ITEM)
@@ -97,9 +101,9 @@ bw_machine_row_class_init (BwMachineRowClass *klass)
   object_class->get_property = bw_machine_row_get_property;
   object_class->set_property = bw_machine_row_set_property;
   object_class->dispose = bw_machine_row_dispose;
-  properties[PROP_ITEM] = g_param_spec_object ("item", NULL, NULL, BW_TYPE_MACHINE_ITEM,
-                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
-                                                 | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ITEM]
+      = g_param_spec_object ("item", NULL, NULL, BW_TYPE_MACHINE_ITEM,
+                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   g_type_ensure (BW_TYPE_MACHINE_ITEM);
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -14,7 +14,8 @@
 #include "ui/manager/bw-remove-dialog.h"
 #include "ui/manager/bw-settings-dialog.h"
 
-struct _BwManagerWindow {
+struct _BwManagerWindow
+{
   GtkApplicationWindow parent_instance;
 
   GtkToggleButton *search_button;
@@ -51,9 +52,9 @@ bw_manager_window_show_error (BwManagerWindow *self, const char *doing, const GE
 {
   g_autofree char *text = bw_error_text (doing, error);
   gtk_label_set_text (self->error_label, text);
-  gtk_widget_set_visible (self->retry_button,
-                          error != NULL && g_error_matches (error, BW_CLIENT_ERROR,
-                                                            BW_CLIENT_ERROR_NO_SERVICE));
+  gtk_widget_set_visible (
+      self->retry_button,
+      error != NULL && g_error_matches (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_NO_SERVICE));
   gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
   g_message ("%s", text);
 }
@@ -71,7 +72,11 @@ update_actions (BwManagerWindow *self)
   gboolean connected = self->client != NULL;
   gboolean readable = item != NULL && bw_machine_item_get_error (item) == NULL;
   gboolean live = item != NULL && bw_machine_item_is_live (item);
-  const struct { const char *name; gboolean enabled; } states[] = {
+  const struct
+  {
+    const char *name;
+    gboolean enabled;
+  } states[] = {
     { "new", connected },
     { "settings", readable },
     { "start", readable && !live },
@@ -90,9 +95,8 @@ update_empty (BwManagerWindow *self)
 {
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
   guint all = g_list_model_get_n_items (G_LIST_MODEL (self->machines));
-  gtk_label_set_text (self->empty_label, all == 0
-                                           ? _("No machines yet. Choose New to create one.")
-                                           : _("No machine matches the search."));
+  gtk_label_set_text (self->empty_label, all == 0 ? _ ("No machines yet. Choose New to create one.")
+                                                  : _ ("No machine matches the search."));
   gtk_stack_set_visible_child_name (self->list_stack, shown > 0 ? "list" : "empty");
 }
 
@@ -126,10 +130,10 @@ static void
 on_client_closed (BwManagerWindow *self)
 {
   g_autoptr (GError) error = g_error_new_literal (BW_CLIENT_ERROR, BW_CLIENT_ERROR_NO_SERVICE,
-                                                  _("the service stopped"));
+                                                  _ ("the service stopped"));
   bw_machine_list_set_client (self->machines, NULL, NULL);
   g_clear_object (&self->client);
-  bw_manager_window_show_error (self, _("Lost the connection to Boxwood’s service"), error);
+  bw_manager_window_show_error (self, _ ("Lost the connection to Boxwood’s service"), error);
   update_actions (self);
 }
 
@@ -144,7 +148,7 @@ bw_manager_window_connect (BwManagerWindow *self)
   if (self->client == NULL || !bw_machine_list_set_client (self->machines, self->client, &error))
     {
       g_clear_object (&self->client);
-      bw_manager_window_show_error (self, _("Could not list the machines"), error);
+      bw_manager_window_show_error (self, _ ("Could not list the machines"), error);
       update_actions (self);
       return FALSE;
     }
@@ -192,8 +196,9 @@ bw_manager_find_vm_program (void)
   return g_find_program_in_path ("boxwood-vm");
 }
 
-typedef struct {
-  BwManagerWindow *window;  /* weak */
+typedef struct
+{
+  BwManagerWindow *window; /* weak */
   char *name;
 } StartData;
 
@@ -213,15 +218,16 @@ on_vm_exited (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autofree char *err_text = NULL;
   g_autoptr (GError) error = NULL;
   g_subprocess_communicate_utf8_finish (proc, result, NULL, &err_text, &error);
-  if (d->window != NULL && g_subprocess_get_if_exited (proc) && g_subprocess_get_exit_status (proc) != 0)
+  if (d->window != NULL && g_subprocess_get_if_exited (proc)
+      && g_subprocess_get_exit_status (proc) != 0)
     {
       /* The VM process says why on its last line of stderr. */
       g_autofree char *line = g_strstrip (g_strdup (err_text ? err_text : ""));
       char *last = strrchr (line, '\n');
-      g_autoptr (GError) e = g_error_new (BW_CLIENT_ERROR, BW_CLIENT_ERROR_FAILED, "%s",
-                                          *line ? (last ? last + 1 : line)
-                                                : _("boxwood-vm exited with an error"));
-      g_autofree char *doing = g_strdup_printf (_("“%s” stopped"), d->name);
+      g_autoptr (GError) e
+          = g_error_new (BW_CLIENT_ERROR, BW_CLIENT_ERROR_FAILED, "%s",
+                         *line ? (last ? last + 1 : line) : _ ("boxwood-vm exited with an error"));
+      g_autofree char *doing = g_strdup_printf (_ ("“%s” stopped"), d->name);
       bw_manager_window_show_error (d->window, doing, e);
     }
   start_data_free (d);
@@ -233,21 +239,22 @@ start_machine (BwManagerWindow *self, gboolean headless)
   BwMachineItem *item = self->selected;
   if (item == NULL)
     return;
-  g_autofree char *doing = g_strdup_printf (_("Could not start “%s”"), bw_machine_item_get_name (item));
+  g_autofree char *doing
+      = g_strdup_printf (_ ("Could not start “%s”"), bw_machine_item_get_name (item));
   g_autofree char *program = bw_manager_find_vm_program ();
   g_autoptr (GError) error = NULL;
   if (program == NULL)
     {
       error = g_error_new_literal (BW_CLIENT_ERROR, BW_CLIENT_ERROR_NOT_FOUND,
-                                   _("the program boxwood-vm was not found next to boxwood "
-                                     "(set BOXWOOD_VM to its path)"));
+                                   _ ("the program boxwood-vm was not found next to boxwood "
+                                      "(set BOXWOOD_VM to its path)"));
       bw_manager_window_show_error (self, doing, error);
       return;
     }
   const char *argv[] = { program, "--startvm", bw_machine_item_get_uuid (item),
                          headless ? "--headless" : NULL, NULL };
-  g_autoptr (GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+      G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   /* The renderer the manager picked for itself (app/manager/main.c) is
    * not the VM window's business. */
   if (g_strcmp0 (g_getenv ("BOXWOOD_MANAGER_SET_GSK_RENDERER"), "1") == 0)
@@ -306,11 +313,11 @@ action_settings (GSimpleAction *action, GVariant *param, gpointer data)
   if (self->selected == NULL || self->client == NULL)
     return;
   g_autoptr (GError) error = NULL;
-  BwSettingsDialog *dialog = bw_settings_dialog_new (GTK_WINDOW (self), self->client,
-                                                     self->selected, &error);
+  BwSettingsDialog *dialog
+      = bw_settings_dialog_new (GTK_WINDOW (self), self->client, self->selected, &error);
   if (dialog == NULL)
     {
-      g_autofree char *doing = g_strdup_printf (_("Could not open the settings of “%s”"),
+      g_autofree char *doing = g_strdup_printf (_ ("Could not open the settings of “%s”"),
                                                 bw_machine_item_get_name (self->selected));
       bw_manager_window_show_error (self, doing, error);
       return;
@@ -352,7 +359,7 @@ action_context_menu (GSimpleAction *action, GVariant *param, gpointer data)
         p = GRAPHENE_POINT_INIT (24, 24);
     }
   gtk_popover_set_pointing_to (GTK_POPOVER (self->context_popover),
-                               &(GdkRectangle){ (int) p.x, (int) p.y, 1, 1 });
+                               &(GdkRectangle){ (int)p.x, (int)p.y, 1, 1 });
   gtk_popover_popup (GTK_POPOVER (self->context_popover));
 }
 
@@ -367,8 +374,7 @@ static const GActionEntry win_entries[] = {
 };
 
 static void
-on_list_pressed (GtkGestureClick *gesture, int n_press, double x, double y,
-                 BwManagerWindow *self)
+on_list_pressed (GtkGestureClick *gesture, int n_press, double x, double y, BwManagerWindow *self)
 {
   GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->list_view), x, y, GTK_PICK_DEFAULT);
   GtkWidget *row = picked ? gtk_widget_get_ancestor (picked, BW_TYPE_MACHINE_ROW) : NULL;
@@ -386,7 +392,7 @@ on_list_pressed (GtkGestureClick *gesture, int n_press, double x, double y,
   if (item == NULL || !bw_manager_window_select (self, bw_machine_item_get_uuid (item)))
     return;
   gtk_popover_set_pointing_to (GTK_POPOVER (self->context_popover),
-                               &(GdkRectangle){ (int) x, (int) y, 1, 1 });
+                               &(GdkRectangle){ (int)x, (int)y, 1, 1 });
   gtk_popover_popup (GTK_POPOVER (self->context_popover));
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
 }
@@ -401,7 +407,8 @@ on_list_activate (BwManagerWindow *self, guint position)
 static void
 on_search_changed (BwManagerWindow *self)
 {
-  gtk_string_filter_set_search (self->filter, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  gtk_string_filter_set_search (self->filter,
+                                gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
 
 static void
@@ -513,7 +520,8 @@ bw_manager_window_init (BwManagerWindow *self)
                                    self);
 
   self->machines = bw_machine_list_new ();
-  self->filter = gtk_string_filter_new (gtk_property_expression_new (BW_TYPE_MACHINE_ITEM, NULL, "name"));
+  self->filter
+      = gtk_string_filter_new (gtk_property_expression_new (BW_TYPE_MACHINE_ITEM, NULL, "name"));
   self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->machines)),
                                               GTK_FILTER (self->filter));
   self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filtered));

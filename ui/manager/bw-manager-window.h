@@ -14,8 +14,7 @@
 G_BEGIN_DECLS
 
 #define BW_TYPE_MANAGER_WINDOW (bw_manager_window_get_type ())
-G_DECLARE_FINAL_TYPE (BwManagerWindow, bw_manager_window, BW, MANAGER_WINDOW,
-                      GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE (BwManagerWindow, bw_manager_window, BW, MANAGER_WINDOW, GtkApplicationWindow)
 
 BwManagerWindow *bw_manager_window_new (GtkApplication *app);
 

@@ -16,7 +16,8 @@
 
 #define GIB (G_GUINT64_CONSTANT (1) << 30)
 
-struct _BwNewMachineWizard {
+struct _BwNewMachineWizard
+{
   GtkWindow parent_instance;
 
   GtkStack *stack;
@@ -43,13 +44,17 @@ struct _BwNewMachineWizard {
 
   BwClient *client;
   GStrv taken_names;
-  char *iso_checked;       /* the ISO path whose label was read last */
+  char *iso_checked; /* the ISO path whose label was read last */
   gboolean busy;
 };
 
 G_DEFINE_FINAL_TYPE (BwNewMachineWizard, bw_new_machine_wizard, GTK_TYPE_WINDOW)
 
-enum { SIGNAL_CREATED, N_SIGNALS };
+enum
+{
+  SIGNAL_CREATED,
+  N_SIGNALS
+};
 static guint signals[N_SIGNALS];
 
 static const char *const pages[] = { "name", "hardware", "disk", "summary" };
@@ -58,14 +63,15 @@ char *
 bw_new_machine_check_name (const char *name, const char *const *taken)
 {
   if (name == NULL || *name == '\0')
-    return g_strdup (_("Enter a name for the machine."));
+    return g_strdup (_ ("Enter a name for the machine."));
   if (strchr (name, '/') != NULL || g_str_equal (name, ".") || g_str_equal (name, ".."))
-    return g_strdup (_("The name cannot contain “/” or be “.” or “..”."));
+    return g_strdup (_ ("The name cannot contain “/” or be “.” or “..”."));
   if (g_utf8_strlen (name, -1) > 200)
-    return g_strdup (_("The name is too long."));
+    return g_strdup (_ ("The name is too long."));
   for (gsize i = 0; taken && taken[i]; i++)
     if (g_utf8_collate (taken[i], name) == 0)
-      return g_strdup_printf (_("A machine named “%s” exists already. Choose another name."), name);
+      return g_strdup_printf (_ ("A machine named “%s” exists already. Choose another name."),
+                              name);
   return NULL;
 }
 
@@ -73,9 +79,9 @@ char *
 bw_new_machine_check_folder (const char *folder, const char *name)
 {
   if (folder == NULL || *folder == '\0')
-    return g_strdup (_("Choose a folder for the machine."));
+    return g_strdup (_ ("Choose a folder for the machine."));
   if (!g_path_is_absolute (folder))
-    return g_strdup (_("The folder must be a full path, starting with “/”."));
+    return g_strdup (_ ("The folder must be a full path, starting with “/”."));
   /* The service makes missing folders; the nearest existing one must be
    * a writable folder. */
   g_autofree char *dir = g_strdup (folder);
@@ -86,9 +92,9 @@ bw_new_machine_check_folder (const char *folder, const char *name)
       dir = parent;
     }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return g_strdup_printf (_("“%s” is a file, not a folder."), dir);
+    return g_strdup_printf (_ ("“%s” is a file, not a folder."), dir);
   if (access (dir, W_OK | X_OK) != 0)
-    return g_strdup_printf (_("The folder “%s” is not writable. Choose another folder."), dir);
+    return g_strdup_printf (_ ("The folder “%s” is not writable. Choose another folder."), dir);
   if (name != NULL && *name != '\0')
     {
       g_autofree char *target = g_build_filename (folder, name, NULL);
@@ -97,8 +103,9 @@ bw_new_machine_check_folder (const char *folder, const char *name)
           g_autofree char *file = g_strdup_printf ("%s.bwvm", name);
           g_autofree char *settings = g_build_filename (target, file, NULL);
           if (g_file_test (settings, G_FILE_TEST_EXISTS))
-            return g_strdup_printf (_("“%s” already holds a machine. Choose another name or "
-                                      "folder."), target);
+            return g_strdup_printf (_ ("“%s” already holds a machine. Choose another name or "
+                                       "folder."),
+                                    target);
         }
     }
   return NULL;
@@ -135,19 +142,19 @@ check_iso (BwNewMachineWizard *self)
   g_autofree char *iso = text_of (self->iso_entry);
   if (*iso == '\0')
     {
-      gtk_label_set_text (self->iso_hint, _("Without an ISO image the machine starts with an "
-                                            "empty optical drive."));
+      gtk_label_set_text (self->iso_hint, _ ("Without an ISO image the machine starts with an "
+                                             "empty optical drive."));
       g_clear_pointer (&self->iso_checked, g_free);
       return NULL;
     }
   if (!g_path_is_absolute (iso))
-    return g_strdup (_("The ISO image must be given as a full path, starting with “/”."));
+    return g_strdup (_ ("The ISO image must be given as a full path, starting with “/”."));
   g_autoptr (GError) error = NULL;
   g_autofree char *label = bw_iso_read_volume_label (iso, &error);
   if (label == NULL)
     {
       gtk_label_set_text (self->iso_hint, "");
-      return g_strdup_printf (_("The ISO image cannot be used: %s."), error->message);
+      return g_strdup_printf (_ ("The ISO image cannot be used: %s."), error->message);
     }
   if (g_strcmp0 (self->iso_checked, iso) != 0)
     {
@@ -158,11 +165,11 @@ check_iso (BwNewMachineWizard *self)
       if (guess != NULL)
         {
           select_os (self, guess);
-          hint = g_strdup_printf (_("Volume label “%s”: looks like %s."), label,
+          hint = g_strdup_printf (_ ("Volume label “%s”: looks like %s."), label,
                                   bw_os_types_lookup (guess)->description);
         }
       else
-        hint = g_strdup_printf (_("Volume label “%s”: choose the type below."), label);
+        hint = g_strdup_printf (_ ("Volume label “%s”: choose the type below."), label);
       gtk_label_set_text (self->iso_hint, hint);
     }
   return NULL;
@@ -175,13 +182,13 @@ check_disk (BwNewMachineWizard *self)
     {
       g_autofree char *path = text_of (self->existing_entry);
       if (*path == '\0')
-        return g_strdup (_("Choose the disk image to use."));
+        return g_strdup (_ ("Choose the disk image to use."));
       if (!g_path_is_absolute (path))
-        return g_strdup (_("The disk image must be given as a full path, starting with “/”."));
+        return g_strdup (_ ("The disk image must be given as a full path, starting with “/”."));
       BwDiskInfo info;
       g_autoptr (GError) error = NULL;
       if (!bw_disk_query_info (path, &info, &error))
-        return g_strdup_printf (_("The disk image cannot be used: %s."), error->message);
+        return g_strdup_printf (_ ("The disk image cannot be used: %s."), error->message);
     }
   if (gtk_check_button_get_active (self->disk_new_check))
     {
@@ -190,8 +197,9 @@ check_disk (BwNewMachineWizard *self)
       g_autofree char *file = g_strdup_printf ("%s.vdi", name);
       g_autofree char *path = g_build_filename (folder, name, file, NULL);
       if (g_file_test (path, G_FILE_TEST_EXISTS))
-        return g_strdup_printf (_("“%s” exists already. Use it as an existing image, or choose "
-                                  "another name."), path);
+        return g_strdup_printf (_ ("“%s” exists already. Use it as an existing image, or choose "
+                                   "another name."),
+                                path);
     }
   return NULL;
 }
@@ -203,7 +211,7 @@ check_page (BwNewMachineWizard *self, const char *page)
     {
       g_autofree char *name = text_of (self->name_entry);
       g_autofree char *folder = text_of (self->folder_entry);
-      char *problem = bw_new_machine_check_name (name, (const char *const *) self->taken_names);
+      char *problem = bw_new_machine_check_name (name, (const char *const *)self->taken_names);
       if (problem == NULL)
         problem = bw_new_machine_check_folder (folder, name);
       if (problem == NULL)
@@ -213,8 +221,8 @@ check_page (BwNewMachineWizard *self, const char *page)
   if (g_str_equal (page, "hardware"))
     {
       guint host = bw_host_memory_mib ();
-      if ((guint) gtk_spin_button_get_value_as_int (self->memory_spin) > host)
-        return g_strdup_printf (_("The host has only %u MiB of memory."), host);
+      if ((guint)gtk_spin_button_get_value_as_int (self->memory_spin) > host)
+        return g_strdup_printf (_ ("The host has only %u MiB of memory."), host);
       return NULL;
     }
   if (g_str_equal (page, "disk"))
@@ -291,18 +299,18 @@ fill_summary (BwNewMachineWizard *self)
   g_autofree char *disk = NULL;
   if (gtk_check_button_get_active (self->disk_new_check))
     disk = g_strdup_printf (gtk_check_button_get_active (self->fixed_check)
-                              ? _("new VDI image of %d GiB, fixed size")
-                              : _("new VDI image of %d GiB, growing as it is used"),
+                                ? _ ("new VDI image of %d GiB, fixed size")
+                                : _ ("new VDI image of %d GiB, growing as it is used"),
                             gtk_spin_button_get_value_as_int (self->size_spin));
   else if (gtk_check_button_get_active (self->disk_existing_check))
     disk = text_of (self->existing_entry);
   else
-    disk = g_strdup (_("none"));
+    disk = g_strdup (_ ("none"));
   g_autofree char *text = g_strdup_printf (
-      _("Name: %s\nFolder: %s\nOperating system: %s\nMemory: %s\nProcessors: %d\n"
-        "Hard disk: %s\nOptical drive: %s"),
+      _ ("Name: %s\nFolder: %s\nOperating system: %s\nMemory: %s\nProcessors: %d\n"
+         "Hard disk: %s\nOptical drive: %s"),
       name, folder, selected_os (self)->description, memory,
-      gtk_spin_button_get_value_as_int (self->cpus_spin), disk, *iso ? iso : _("empty"));
+      gtk_spin_button_get_value_as_int (self->cpus_spin), disk, *iso ? iso : _ ("empty"));
   gtk_label_set_text (self->summary_label, text);
 }
 
@@ -328,7 +336,8 @@ on_back_clicked (BwNewMachineWizard *self)
     show_page (self, i - 1);
 }
 
-typedef struct {
+typedef struct
+{
   char *uuid;
   char *disk_path;
   char **changes;
@@ -360,20 +369,21 @@ static void
 finish (BwNewMachineWizard *self, CreateJob *job)
 {
   g_autoptr (GError) error = NULL;
-  if (!bw_client_modify_machine (self->client, job->uuid, (const char *const *) job->changes,
+  if (!bw_client_modify_machine (self->client, job->uuid, (const char *const *)job->changes,
                                  &error))
     {
       bw_client_unregister_machine (self->client, job->uuid, TRUE, NULL);
       if (job->disk_path != NULL)
         g_unlink (job->disk_path);
-      fail (self, _("Could not set up the machine"), error);
+      fail (self, _ ("Could not set up the machine"), error);
       return;
     }
   g_signal_emit (self, signals[SIGNAL_CREATED], 0, job->uuid);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
-typedef struct {
+typedef struct
+{
   char *path;
   BwDiskVariant variant;
   guint64 size;
@@ -415,7 +425,7 @@ on_disk_created (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       bw_client_unregister_machine (self->client, job->uuid, TRUE, NULL);
-      fail (self, _("Could not create the disk image"), error);
+      fail (self, _ ("Could not create the disk image"), error);
     }
   else
     finish (self, job);
@@ -436,14 +446,16 @@ create (BwNewMachineWizard *self)
                                          &settings_path, &error);
   if (uuid == NULL)
     {
-      fail (self, _("Could not create the machine"), error);
+      fail (self, _ ("Could not create the machine"), error);
       return;
     }
   CreateJob *job = g_new0 (CreateJob, 1);
   job->uuid = uuid;
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-  g_autofree char *memory = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->memory_spin));
-  g_autofree char *cpus = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->cpus_spin));
+  g_autofree char *memory
+      = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->memory_spin));
+  g_autofree char *cpus
+      = g_strdup_printf ("%d", gtk_spin_button_get_value_as_int (self->cpus_spin));
   g_strv_builder_add_many (b, "memory", memory, "cpus", cpus, NULL);
 
   g_autofree char *disk = NULL;
@@ -476,10 +488,10 @@ create (BwNewMachineWizard *self)
   DiskJob *d = g_new0 (DiskJob, 1);
   d->path = g_strdup (job->disk_path);
   d->variant = gtk_check_button_get_active (self->fixed_check) ? BW_DISK_VARIANT_FIXED
-                                                                : BW_DISK_VARIANT_DYNAMIC;
-  d->size = (guint64) gtk_spin_button_get_value_as_int (self->size_spin) * GIB;
+                                                               : BW_DISK_VARIANT_DYNAMIC;
+  d->size = (guint64)gtk_spin_button_get_value_as_int (self->size_spin) * GIB;
   g_autoptr (GTask) task = g_task_new (self, NULL, on_disk_created, job);
-  g_task_set_task_data (task, d, (GDestroyNotify) disk_job_free);
+  g_task_set_task_data (task, d, (GDestroyNotify)disk_job_free);
   g_task_run_in_thread (task, create_disk_thread);
 }
 
@@ -513,8 +525,8 @@ static void
 choose (BwNewMachineWizard *self, const char *title, GtkFileChooserAction action, GtkEntry *entry,
         const char *pattern)
 {
-  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action,
-                                                               NULL, NULL);
+  GtkFileChooserNative *chooser
+      = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, NULL, NULL);
   if (pattern != NULL)
     {
       g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
@@ -529,32 +541,33 @@ choose (BwNewMachineWizard *self, const char *title, GtkFileChooserAction action
 static void
 on_choose_folder (BwNewMachineWizard *self)
 {
-  choose (self, _("Machine Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, self->folder_entry, NULL);
+  choose (self, _ ("Machine Folder"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, self->folder_entry,
+          NULL);
 }
 
 static void
 on_choose_iso (BwNewMachineWizard *self)
 {
-  choose (self, _("ISO Image"), GTK_FILE_CHOOSER_ACTION_OPEN, self->iso_entry, "*.iso");
+  choose (self, _ ("ISO Image"), GTK_FILE_CHOOSER_ACTION_OPEN, self->iso_entry, "*.iso");
 }
 
 static void
 on_choose_disk (BwNewMachineWizard *self)
 {
-  choose (self, _("Disk Image"), GTK_FILE_CHOOSER_ACTION_OPEN, self->existing_entry, NULL);
+  choose (self, _ ("Disk Image"), GTK_FILE_CHOOSER_ACTION_OPEN, self->existing_entry, NULL);
 }
 
 BwNewMachineWizard *
 bw_new_machine_wizard_new (GtkWindow *parent, BwClient *client)
 {
-  BwNewMachineWizard *self = g_object_new (BW_TYPE_NEW_MACHINE_WIZARD, "transient-for", parent,
-                                           NULL);
+  BwNewMachineWizard *self
+      = g_object_new (BW_TYPE_NEW_MACHINE_WIZARD, "transient-for", parent, NULL);
   self->client = g_object_ref (client);
 
   g_autoptr (GPtrArray) machines = bw_client_list_machines (client, NULL);
   g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
   for (guint i = 0; machines && i < machines->len; i++)
-    g_strv_builder_add (names, ((BwClientMachine *) g_ptr_array_index (machines, i))->name);
+    g_strv_builder_add (names, ((BwClientMachine *)g_ptr_array_index (machines, i))->name);
   self->taken_names = g_strv_builder_end (names);
 
   g_autoptr (GHashTable) props = bw_client_get_system_properties (client, NULL);
@@ -562,11 +575,11 @@ bw_new_machine_wizard_new (GtkWindow *parent, BwClient *client)
   gtk_editable_set_text (GTK_EDITABLE (self->folder_entry), folder ? folder : "");
 
   /* A free default name: "New Machine", "New Machine 2", ... */
-  g_autofree char *name = g_strdup (_("New Machine"));
-  for (guint n = 2; g_strv_contains ((const char *const *) self->taken_names, name); n++)
+  g_autofree char *name = g_strdup (_ ("New Machine"));
+  for (guint n = 2; g_strv_contains ((const char *const *)self->taken_names, name); n++)
     {
       g_free (name);
-      name = g_strdup_printf (_("New Machine %u"), n);
+      name = g_strdup_printf (_ ("New Machine %u"), n);
     }
   gtk_editable_set_text (GTK_EDITABLE (self->name_entry), name);
   validate (self);
@@ -636,16 +649,17 @@ bw_new_machine_wizard_init (BwNewMachineWizard *self)
   g_autoptr (GtkStringList) os_names = gtk_string_list_new (NULL);
   const GPtrArray *all = bw_os_types_get_all ();
   for (guint i = 0; i < all->len; i++)
-    gtk_string_list_append (os_names, ((const BwOsType *) g_ptr_array_index (all, i))->description);
+    gtk_string_list_append (os_names, ((const BwOsType *)g_ptr_array_index (all, i))->description);
   gtk_drop_down_set_model (self->os_dropdown, G_LIST_MODEL (os_names));
-  g_signal_connect_swapped (self->os_dropdown, "notify::selected", G_CALLBACK (on_os_changed), self);
+  g_signal_connect_swapped (self->os_dropdown, "notify::selected", G_CALLBACK (on_os_changed),
+                            self);
 
   guint host_mib = bw_host_memory_mib ();
   guint host_cpus = bw_host_cpu_count ();
   gtk_spin_button_set_range (self->memory_spin, BW_MEMORY_MIN_MIB, host_mib);
   gtk_spin_button_set_range (self->cpus_spin, 1, host_cpus);
-  g_autofree char *mem_hint = g_strdup_printf (_("The host has %u MiB of memory."), host_mib);
-  g_autofree char *cpu_hint = g_strdup_printf (_("The host has %u processors."), host_cpus);
+  g_autofree char *mem_hint = g_strdup_printf (_ ("The host has %u MiB of memory."), host_mib);
+  g_autofree char *cpu_hint = g_strdup_printf (_ ("The host has %u processors."), host_cpus);
   gtk_label_set_text (self->memory_hint, mem_hint);
   gtk_label_set_text (self->cpus_hint, cpu_hint);
   gtk_spin_button_set_value (self->cpus_spin, 1);

@@ -13,8 +13,7 @@
 G_BEGIN_DECLS
 
 #define BW_TYPE_NEW_MACHINE_WIZARD (bw_new_machine_wizard_get_type ())
-G_DECLARE_FINAL_TYPE (BwNewMachineWizard, bw_new_machine_wizard, BW, NEW_MACHINE_WIZARD,
-                      GtkWindow)
+G_DECLARE_FINAL_TYPE (BwNewMachineWizard, bw_new_machine_wizard, BW, NEW_MACHINE_WIZARD, GtkWindow)
 
 BwNewMachineWizard *bw_new_machine_wizard_new (GtkWindow *parent, BwClient *client);
 

@@ -8,10 +8,11 @@
 
 #include "ui/manager/bw-error-text.h"
 
-const char *const bw_host_key_names[] = { "Control_R", "Control_L", "Alt_R", "Alt_L", "Super_R",
-                                          NULL };
+const char *const bw_host_key_names[]
+    = { "Control_R", "Control_L", "Alt_R", "Alt_L", "Super_R", NULL };
 
-struct _BwPreferencesDialog {
+struct _BwPreferencesDialog
+{
   GtkWindow parent_instance;
   GtkEntry *folder_entry;
   GtkDropDown *host_key_dropdown;
@@ -40,7 +41,7 @@ static GVariant *
 host_key_set (const GValue *value, const GVariantType *type, gpointer data)
 {
   guint i = g_value_get_uint (value);
-  if (i >= g_strv_length ((char **) bw_host_key_names))
+  if (i >= g_strv_length ((char **)bw_host_key_names))
     return NULL;
   return g_variant_new_string (bw_host_key_names[i]);
 }
@@ -55,19 +56,21 @@ on_changed (BwPreferencesDialog *self)
 static gboolean
 on_close_request (BwPreferencesDialog *self)
 {
-  g_autofree char *folder = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->folder_entry))));
+  g_autofree char *folder
+      = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->folder_entry))));
   if (*folder != '\0' && !g_path_is_absolute (folder))
     {
       gtk_label_set_text (self->problem_label,
-                          _("The default machine folder must be a full path, starting with “/”."));
+                          _ ("The default machine folder must be a full path, starting with “/”."));
       gtk_widget_set_visible (GTK_WIDGET (self->problem_label), TRUE);
       return TRUE;
     }
   g_autoptr (GError) error = NULL;
-  if (self->client != NULL && !bw_client_set_system_property (self->client, "machinefolder", folder,
-                                                              &error))
+  if (self->client != NULL
+      && !bw_client_set_system_property (self->client, "machinefolder", folder, &error))
     {
-      g_autofree char *text = bw_error_text (_("Could not change the default machine folder"), error);
+      g_autofree char *text
+          = bw_error_text (_ ("Could not change the default machine folder"), error);
       gtk_label_set_text (self->problem_label, text);
       gtk_widget_set_visible (GTK_WIDGET (self->problem_label), TRUE);
       return TRUE;
@@ -92,9 +95,9 @@ on_folder_chosen (GtkNativeDialog *chooser, int response, BwPreferencesDialog *s
 static void
 on_choose_folder (BwPreferencesDialog *self)
 {
-  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
-      _("Default Machine Folder"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, NULL,
-      NULL);
+  GtkFileChooserNative *chooser
+      = gtk_file_chooser_native_new (_ ("Default Machine Folder"), GTK_WINDOW (self),
+                                     GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, NULL, NULL);
   g_signal_connect (chooser, "response", G_CALLBACK (on_folder_chosen), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
@@ -102,8 +105,8 @@ on_choose_folder (BwPreferencesDialog *self)
 BwPreferencesDialog *
 bw_preferences_dialog_new (GtkWindow *parent, GSettings *settings, BwClient *client)
 {
-  BwPreferencesDialog *self = g_object_new (BW_TYPE_PREFERENCES_DIALOG, "transient-for", parent,
-                                            NULL);
+  BwPreferencesDialog *self
+      = g_object_new (BW_TYPE_PREFERENCES_DIALOG, "transient-for", parent, NULL);
   self->settings = g_object_ref (settings);
   self->client = client ? g_object_ref (client) : NULL;
   g_autofree char *folder = g_settings_get_string (settings, "machine-folder");

@@ -10,8 +10,7 @@
 G_BEGIN_DECLS
 
 #define BW_TYPE_PREFERENCES_DIALOG (bw_preferences_dialog_get_type ())
-G_DECLARE_FINAL_TYPE (BwPreferencesDialog, bw_preferences_dialog, BW, PREFERENCES_DIALOG,
-                      GtkWindow)
+G_DECLARE_FINAL_TYPE (BwPreferencesDialog, bw_preferences_dialog, BW, PREFERENCES_DIALOG, GtkWindow)
 
 /* client may be NULL (no service): the folder is then only stored. */
 BwPreferencesDialog *bw_preferences_dialog_new (GtkWindow *parent, GSettings *settings,

@@ -8,7 +8,8 @@
 
 #include "ui/manager/bw-manager-window.h"
 
-struct _BwRemoveDialog {
+struct _BwRemoveDialog
+{
   GtkWindow parent_instance;
   GtkLabel *heading;
   GtkLabel *files_label;
@@ -44,8 +45,8 @@ remove_machine (BwRemoveDialog *self, gboolean delete_files)
                                      delete_files, &error)
       && BW_IS_MANAGER_WINDOW (parent))
     {
-      g_autofree char *doing = g_strdup_printf (_("Could not remove “%s”"),
-                                                bw_machine_item_get_name (self->item));
+      g_autofree char *doing
+          = g_strdup_printf (_ ("Could not remove “%s”"), bw_machine_item_get_name (self->item));
       bw_manager_window_show_error (BW_MANAGER_WINDOW (parent), doing, error);
     }
   gtk_window_destroy (GTK_WINDOW (self));
@@ -70,14 +71,14 @@ bw_remove_dialog_new (GtkWindow *parent, BwClient *client, BwMachineItem *item)
   self->client = g_object_ref (client);
   self->item = g_object_ref (item);
 
-  g_autofree char *heading = g_strdup_printf (_("Remove “%s”?"), bw_machine_item_get_name (item));
+  g_autofree char *heading = g_strdup_printf (_ ("Remove “%s”?"), bw_machine_item_get_name (item));
   gtk_label_set_text (self->heading, heading);
-  g_autoptr (GPtrArray) files =
-    bw_remove_dialog_files_to_delete (bw_machine_item_get_settings_path (item));
+  g_autoptr (GPtrArray) files
+      = bw_remove_dialog_files_to_delete (bw_machine_item_get_settings_path (item));
   g_autoptr (GString) text = g_string_new (NULL);
   for (guint i = 0; i < files->len; i++)
-    g_string_append_printf (text, "%s%s", i ? "\n" : "", (char *) g_ptr_array_index (files, i));
-  gtk_label_set_text (self->files_label, text->len ? text->str : _("(no files found)"));
+    g_string_append_printf (text, "%s%s", i ? "\n" : "", (char *)g_ptr_array_index (files, i));
+  gtk_label_set_text (self->files_label, text->len ? text->str : _ ("(no files found)"));
 
   /* Disk images stay: another machine or a later one may want them. */
   g_autoptr (GString) kept = g_string_new (NULL);
@@ -94,8 +95,8 @@ bw_remove_dialog_new (GtkWindow *parent, BwClient *client, BwMachineItem *item)
     }
   if (kept->len > 0)
     {
-      g_autofree char *t = g_strdup_printf (_("Disk and disc images are kept in either case:%s"),
-                                            kept->str);
+      g_autofree char *t
+          = g_strdup_printf (_ ("Disk and disc images are kept in either case:%s"), kept->str);
       gtk_label_set_text (self->kept_label, t);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->kept_label), kept->len > 0);

@@ -36,8 +36,7 @@ serial_changes (GStrvBuilder *b, const BwSerialPort *old, const BwSerialPort *ne
       g_autofree char *v = g_strdup_printf ("0x%x %u", new->io_base, new->irq);
       add (b, uart, v);
     }
-  if (old->mode != new->mode || old->server != new->server
-      || g_strcmp0 (old->path, new->path) != 0)
+  if (old->mode != new->mode || old->server != new->server || g_strcmp0 (old->path, new->path) != 0)
     {
       g_autofree char *v = NULL;
       if (new->mode == BW_SERIAL_MODE_DISCONNECTED || new->path == NULL)
@@ -86,19 +85,20 @@ storage_changes (GStrvBuilder *b, const BwHardware *old, const BwHardware *new)
             BwStorageAttachment *oa = g_ptr_array_index (oc->attachments, a);
             if (bw_storage_controller_find (c, oa->port, oa->device) == NULL)
               {
-                g_autofree char *key = g_strdup_printf ("storageattach:%s:%u:%u", c->name,
-                                                        oa->port, oa->device);
+                g_autofree char *key
+                    = g_strdup_printf ("storageattach:%s:%u:%u", c->name, oa->port, oa->device);
                 add (b, key, "none");
               }
           }
       for (guint a = 0; a < c->attachments->len; a++)
         {
           BwStorageAttachment *na = g_ptr_array_index (c->attachments, a);
-          BwStorageAttachment *oa = oc ? bw_storage_controller_find (oc, na->port, na->device) : NULL;
+          BwStorageAttachment *oa
+              = oc ? bw_storage_controller_find (oc, na->port, na->device) : NULL;
           if (oa != NULL && attachment_equal (oa, na))
             continue;
-          g_autofree char *key = g_strdup_printf ("storageattach:%s:%u:%u", c->name, na->port,
-                                                  na->device);
+          g_autofree char *key
+              = g_strdup_printf ("storageattach:%s:%u:%u", c->name, na->port, na->device);
           g_autofree char *v = NULL;
           if (na->type == BW_DEVICE_TYPE_HDD)
             v = g_strdup_printf ("hdd %s", na->medium);
@@ -149,7 +149,7 @@ bw_host_memory_mib (void)
   long pages = sysconf (_SC_PHYS_PAGES), size = sysconf (_SC_PAGESIZE);
   if (pages <= 0 || size <= 0)
     return BW_MEMORY_MAX_MIB;
-  return (guint) MIN ((guint64) pages * (guint64) size / (1024 * 1024), BW_MEMORY_MAX_MIB);
+  return (guint)MIN ((guint64)pages * (guint64)size / (1024 * 1024), BW_MEMORY_MAX_MIB);
 }
 
 guint

@@ -10,8 +10,7 @@
 G_BEGIN_DECLS
 
 /* key, value, key, value, ..., NULL; empty when nothing changed. */
-GStrv bw_settings_changes_compute (const BwMachineSettings *before,
-                                   const BwMachineSettings *after);
+GStrv bw_settings_changes_compute (const BwMachineSettings *before, const BwMachineSettings *after);
 
 /* The host: physical memory in MiB and online CPUs, for the bounds of
  * the memory and CPU controls. */

@@ -15,14 +15,16 @@
 
 #define GIB (G_GUINT64_CONSTANT (1) << 30)
 
-typedef struct {
+typedef struct
+{
   GtkCheckButton *enable;
   GtkDropDown *mode;
   GtkEntry *path;
   GtkLabel *hint;
 } SerialWidgets;
 
-struct _BwSettingsDialog {
+struct _BwSettingsDialog
+{
   GtkWindow parent_instance;
 
   GtkWidget *ok_button;
@@ -49,7 +51,7 @@ struct _BwSettingsDialog {
   BwClient *client;
   BwMachineItem *item;
   BwMachineSettings *original;
-  BwMachineSettings *edited;   /* storage edits go here directly */
+  BwMachineSettings *edited; /* storage edits go here directly */
   char *settings_path;
   GStrv taken_names;
   gboolean locked;
@@ -108,7 +110,7 @@ on_detach_clicked (GtkButton *button, BwSettingsDialog *self)
   BwStorageAttachment *att = g_object_get_data (G_OBJECT (button), "bw-attachment");
   GPtrArray *ctls = self->edited->hardware->storage_controllers;
   for (guint i = 0; i < ctls->len; i++)
-    g_ptr_array_remove (((BwStorageController *) g_ptr_array_index (ctls, i))->attachments, att);
+    g_ptr_array_remove (((BwStorageController *)g_ptr_array_index (ctls, i))->attachments, att);
   rebuild_storage (self);
   validate (self);
 }
@@ -129,12 +131,13 @@ rebuild_storage (BwSettingsDialog *self)
         {
           BwStorageAttachment *att = g_ptr_array_index (c->attachments, a);
           g_autofree char *slot = bw_storage_slot_label (c->name, att->port, att->device);
-          const char *kind = att->type == BW_DEVICE_TYPE_HDD ? _("Hard disk") : _("Optical drive");
-          const char *medium = att->medium ? att->medium : _("empty");
-          gboolean missing = att->medium != NULL && !g_file_test (att->medium, G_FILE_TEST_IS_REGULAR);
-          g_autofree char *text = g_strdup_printf (missing ? _("%s — %s: %s (file not found)")
-                                                           : _("%s — %s: %s"),
-                                                   slot, kind, medium);
+          const char *kind
+              = att->type == BW_DEVICE_TYPE_HDD ? _ ("Hard disk") : _ ("Optical drive");
+          const char *medium = att->medium ? att->medium : _ ("empty");
+          gboolean missing
+              = att->medium != NULL && !g_file_test (att->medium, G_FILE_TEST_IS_REGULAR);
+          g_autofree char *text = g_strdup_printf (
+              missing ? _ ("%s — %s: %s (file not found)") : _ ("%s — %s: %s"), slot, kind, medium);
           GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
           gtk_widget_set_margin_start (box, 8);
           gtk_widget_set_margin_end (box, 8);
@@ -149,7 +152,7 @@ rebuild_storage (BwSettingsDialog *self)
             gtk_widget_add_css_class (label, "error");
           GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
           gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
-          g_autofree char *remove_label = g_strdup_printf (_("Detach %s"), slot);
+          g_autofree char *remove_label = g_strdup_printf (_ ("Detach %s"), slot);
           gtk_widget_set_tooltip_text (remove, remove_label);
           gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                           remove_label, -1);
@@ -163,7 +166,7 @@ rebuild_storage (BwSettingsDialog *self)
     }
   if (shown == 0)
     {
-      GtkWidget *label = gtk_label_new (_("Nothing attached."));
+      GtkWidget *label = gtk_label_new (_ ("Nothing attached."));
       gtk_widget_add_css_class (label, "dim-label");
       gtk_widget_set_margin_top (label, 12);
       gtk_widget_set_margin_bottom (label, 12);
@@ -203,7 +206,7 @@ attach (BwSettingsDialog *self, BwDeviceType type, const char *path)
   guint port, device;
   if (!free_slot (c, type, &port, &device))
     {
-      show_problem (self, _("All four IDE slots are in use. Detach something first."));
+      show_problem (self, _ ("All four IDE slots are in use. Detach something first."));
       return;
     }
   g_ptr_array_add (c->attachments, bw_storage_attachment_new (port, device, type, path));
@@ -229,7 +232,7 @@ static void
 choose_image (BwSettingsDialog *self, BwDeviceType type)
 {
   GtkFileChooserNative *chooser = gtk_file_chooser_native_new (
-      type == BW_DEVICE_TYPE_HDD ? _("Hard Disk Image") : _("Optical Disc Image"),
+      type == BW_DEVICE_TYPE_HDD ? _ ("Hard Disk Image") : _ ("Optical Disc Image"),
       GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, NULL, NULL);
   g_object_set_data (G_OBJECT (chooser), "bw-type", GINT_TO_POINTER (type));
   g_signal_connect (chooser, "response", G_CALLBACK (on_image_chosen), self);
@@ -262,13 +265,13 @@ on_new_disk_clicked (BwSettingsDialog *self)
       path = g_build_filename (dir, file, NULL);
     }
   gtk_spin_button_update (self->new_disk_size);
-  guint64 size = (guint64) gtk_spin_button_get_value_as_int (self->new_disk_size) * GIB;
+  guint64 size = (guint64)gtk_spin_button_get_value_as_int (self->new_disk_size) * GIB;
   g_autoptr (GError) error = NULL;
   BwDisk *disk = bw_disk_create (path, BW_DISK_FORMAT_VDI, BW_DISK_VARIANT_DYNAMIC, size, &error);
   if (disk == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("Could not create the disk image: %s."),
-                                               error->message);
+      g_autofree char *text
+          = g_strdup_printf (_ ("Could not create the disk image: %s."), error->message);
       show_problem (self, text);
       return;
     }
@@ -304,7 +307,7 @@ load (BwSettingsDialog *self)
       gtk_check_button_set_active (self->serial[i].enable, p->enabled);
       gtk_drop_down_set_selected (self->serial[i].mode, mode);
       gtk_editable_set_text (GTK_EDITABLE (self->serial[i].path), p->path ? p->path : "");
-      g_autofree char *hint = g_strdup_printf (_("I/O base 0x%x, IRQ %u"), p->io_base, p->irq);
+      g_autofree char *hint = g_strdup_printf (_ ("I/O base 0x%x, IRQ %u"), p->io_base, p->irq);
       gtk_label_set_text (self->serial[i].hint, hint);
     }
   self->loading = FALSE;
@@ -344,7 +347,7 @@ collect (BwSettingsDialog *self)
       guint mode = gtk_drop_down_get_selected (self->serial[i].mode);
       g_autofree char *path = entry_text (self->serial[i].path);
       p->enabled = gtk_check_button_get_active (self->serial[i].enable);
-      p->mode = mode == 1 ? BW_SERIAL_MODE_FILE
+      p->mode = mode == 1   ? BW_SERIAL_MODE_FILE
                 : mode >= 2 ? BW_SERIAL_MODE_UNIX_SOCKET
                             : BW_SERIAL_MODE_DISCONNECTED;
       p->server = mode == 2;
@@ -361,10 +364,10 @@ check_serial (BwSettingsDialog *self, guint i)
   if (!p->enabled || mode == 0)
     return NULL;
   if (p->path == NULL || !g_path_is_absolute (p->path))
-    return g_strdup_printf (_("Serial port %u needs a full path, starting with “/”."), i + 1);
+    return g_strdup_printf (_ ("Serial port %u needs a full path, starting with “/”."), i + 1);
   g_autofree char *dir = g_path_get_dirname (p->path);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return g_strdup_printf (_("Serial port %u: the folder “%s” does not exist."), i + 1, dir);
+    return g_strdup_printf (_ ("Serial port %u: the folder “%s” does not exist."), i + 1, dir);
   return NULL;
 }
 
@@ -374,7 +377,7 @@ check (BwSettingsDialog *self, const char **page)
 {
   const BwMachineSettings *s = self->edited;
   const BwHardware *hw = s->hardware;
-  char *problem = bw_new_machine_check_name (s->name, (const char *const *) self->taken_names);
+  char *problem = bw_new_machine_check_name (s->name, (const char *const *)self->taken_names);
   if (problem != NULL)
     {
       *page = "general";
@@ -383,10 +386,10 @@ check (BwSettingsDialog *self, const char **page)
   *page = "system";
   guint host_mib = bw_host_memory_mib ();
   if (hw->memory_mib > host_mib)
-    return g_strdup_printf (_("%u MiB of memory is more than the host has (%u MiB)."),
+    return g_strdup_printf (_ ("%u MiB of memory is more than the host has (%u MiB)."),
                             hw->memory_mib, host_mib);
   if (hw->cpu_count > bw_host_cpu_count ())
-    return g_strdup_printf (_("%u processors are more than the host has (%u)."), hw->cpu_count,
+    return g_strdup_printf (_ ("%u processors are more than the host has (%u)."), hw->cpu_count,
                             bw_host_cpu_count ());
   *page = "storage";
   for (guint c = 0; c < hw->storage_controllers->len; c++)
@@ -396,8 +399,9 @@ check (BwSettingsDialog *self, const char **page)
         {
           BwStorageAttachment *att = g_ptr_array_index (ctl->attachments, a);
           if (att->medium != NULL && !g_file_test (att->medium, G_FILE_TEST_IS_REGULAR))
-            return g_strdup_printf (_("The image “%s” does not exist. Detach it or restore the "
-                                      "file."), att->medium);
+            return g_strdup_printf (_ ("The image “%s” does not exist. Detach it or restore the "
+                                       "file."),
+                                    att->medium);
         }
     }
   *page = "serial";
@@ -448,9 +452,9 @@ on_ok_clicked (BwSettingsDialog *self)
   g_autoptr (GError) error = NULL;
   if (changes[0] != NULL
       && !bw_client_modify_machine (self->client, bw_machine_item_get_uuid (self->item),
-                                    (const char *const *) changes, &error))
+                                    (const char *const *)changes, &error))
     {
-      g_autofree char *doing = g_strdup_printf (_("Could not change “%s”"), self->original->name);
+      g_autofree char *doing = g_strdup_printf (_ ("Could not change “%s”"), self->original->name);
       g_autofree char *text = bw_error_text (doing, error);
       show_problem (self, text);
       return;
@@ -465,9 +469,9 @@ set_locked (BwSettingsDialog *self, gboolean locked)
   gtk_widget_set_visible (GTK_WIDGET (self->locked_label), locked);
   if (locked)
     {
-      g_autofree char *text = g_strdup_printf (
-          _("“%s” is %s. Its settings are locked until it is powered off."),
-          self->original->name, bw_machine_item_get_state_label (self->item));
+      g_autofree char *text
+          = g_strdup_printf (_ ("“%s” is %s. Its settings are locked until it is powered off."),
+                             self->original->name, bw_machine_item_get_state_label (self->item));
       gtk_label_set_text (self->locked_label, text);
     }
   /* Every page: the service refuses any change while a VM process holds
@@ -513,7 +517,7 @@ bw_settings_dialog_new (GtkWindow *parent, BwClient *client, BwMachineItem *item
     }
   self->taken_names = g_strv_builder_end (names);
 
-  g_autofree char *title = g_strdup_printf (_("%s — Settings"), s->name);
+  g_autofree char *title = g_strdup_printf (_ ("%s — Settings"), s->name);
   gtk_window_set_title (GTK_WINDOW (self), title);
   load (self);
   g_signal_connect_object (item, "notify::state", G_CALLBACK (on_state_changed), self,
@@ -544,8 +548,8 @@ bw_settings_dialog_class_init (BwSettingsDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/boxwood/Boxwood/ui/bw-settings-dialog.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, BwSettingsDialog, name)
-#define CHILD_AT(field, name) \
-  gtk_widget_class_bind_template_child_full (widget_class, name, FALSE, \
+#define CHILD_AT(field, name)                                                                      \
+  gtk_widget_class_bind_template_child_full (widget_class, name, FALSE,                            \
                                              G_STRUCT_OFFSET (BwSettingsDialog, field))
   CHILD (ok_button);
   CHILD (locked_label);
@@ -569,10 +573,10 @@ bw_settings_dialog_class_init (BwSettingsDialogClass *klass)
   CHILD (storage_buttons);
   CHILD (new_disk_size);
   CHILD (new_disk_popover);
-#define SERIAL(n)                                                   \
-  CHILD_AT (serial[n - 1].enable, "serial" #n "_enable");          \
-  CHILD_AT (serial[n - 1].mode, "serial" #n "_mode");              \
-  CHILD_AT (serial[n - 1].path, "serial" #n "_path");              \
+#define SERIAL(n)                                                                                  \
+  CHILD_AT (serial[n - 1].enable, "serial" #n "_enable");                                          \
+  CHILD_AT (serial[n - 1].mode, "serial" #n "_mode");                                              \
+  CHILD_AT (serial[n - 1].path, "serial" #n "_path");                                              \
   CHILD_AT (serial[n - 1].hint, "serial" #n "_hint")
   SERIAL (1);
   SERIAL (2);
@@ -599,13 +603,13 @@ bw_settings_dialog_init (BwSettingsDialog *self)
   g_autoptr (GtkStringList) os_names = gtk_string_list_new (NULL);
   const GPtrArray *all = bw_os_types_get_all ();
   for (guint i = 0; i < all->len; i++)
-    gtk_string_list_append (os_names, ((const BwOsType *) g_ptr_array_index (all, i))->description);
+    gtk_string_list_append (os_names, ((const BwOsType *)g_ptr_array_index (all, i))->description);
   gtk_drop_down_set_model (self->os_dropdown, G_LIST_MODEL (os_names));
 
   guint host_mib = bw_host_memory_mib ();
   guint host_cpus = bw_host_cpu_count ();
-  g_autofree char *mem_hint = g_strdup_printf (_("The host has %u MiB of memory."), host_mib);
-  g_autofree char *cpu_hint = g_strdup_printf (_("The host has %u processors."), host_cpus);
+  g_autofree char *mem_hint = g_strdup_printf (_ ("The host has %u MiB of memory."), host_mib);
+  g_autofree char *cpu_hint = g_strdup_printf (_ ("The host has %u processors."), host_cpus);
   gtk_label_set_text (self->memory_hint, mem_hint);
   gtk_label_set_text (self->cpus_hint, cpu_hint);
   /* The spin buttons allow what the file format allows; more than the
