@@ -289,6 +289,45 @@ START_TEST (test_flat)
 }
 END_TEST
 
+/* Corrupted images: every loader answers with an image or an error, and
+ * what it would write stays inside guest RAM (bw_pc_boot_write checks). */
+START_TEST (test_mutations)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BwMemory) mem = bw_memory_new (16 * MiB, NULL, &error);
+  GRand *rand = g_rand_new_with_seed (1234);
+  g_autoptr (GBytes) k = make_bzimage (4, 0x020f, 0x01, 600, 0x37ffffff, 0x100000);
+  g_autoptr (GBytes) m = make_multiboot (0x100000, 0x100030, 512, TRUE);
+  for (guint round = 0; round < 3000; round++)
+    {
+      GBytes *base = round % 2 ? k : m;
+      gsize len = g_bytes_get_size (base);
+      guint8 *b = g_memdup2 (g_bytes_get_data (base, NULL), len);
+      for (guint n = g_rand_int_range (rand, 1, 8); n > 0; n--)
+        {
+          /* Mostly the header fields, where the loaders look. */
+          gsize at = g_rand_boolean (rand) ? (gsize) g_rand_int_range (rand, 0x1f0, 0x270) % len
+                                           : (gsize) g_rand_int_range (rand, 0, (gint32) len);
+          b[at] = (guint8) g_rand_int (rand);
+        }
+      if (round % 7 == 0)
+        len = g_rand_int_range (rand, 0, (gint32) len);
+      g_autoptr (GBytes) img = g_bytes_new_take (b, len);
+      g_autoptr (GError) e = NULL;
+      BwPcBoot *boot = round % 2 ? bw_linux_boot_prepare (img, img, "x", 16 * MiB, 0, &e)
+                                 : bw_guest_loader_multiboot (img, "x", 16 * MiB, 0, &e);
+      ck_assert ((boot != NULL) != (e != NULL));
+      if (boot)
+        {
+          g_autoptr (GError) we = NULL;
+          bw_pc_boot_write (boot, mem, &we);
+          bw_pc_boot_free (boot);
+        }
+    }
+  g_rand_free (rand);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -300,6 +339,7 @@ main (void)
   tcase_add_test (tc, test_placement_limits);
   tcase_add_test (tc, test_multiboot);
   tcase_add_test (tc, test_flat);
+  tcase_add_test (tc, test_mutations);
   suite_add_tcase (s, tc);
   return bw_test_run (s);
 }
