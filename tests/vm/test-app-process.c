@@ -8,6 +8,7 @@
  * the session socket. A TAP skip when no CPU backend can run here. */
 #include "config.h"
 
+#include <gio/gunixsocketaddress.h>
 #include "bw-test.h"
 #include "svc/svc-test-util.h"
 #include "app/main/client/bw-dbus-session1.h"
@@ -253,6 +254,52 @@ START_TEST (test_second_instance_refused)
 }
 END_TEST
 
+/* COM1 on a unix socket that the VM listens on (settings "server PATH"):
+ * a program connects and reads what the guest prints for typed keys. */
+START_TEST (test_serial_unix_socket)
+{
+  g_autofree char *sock = g_build_filename (world.root, "com1.sock", NULL);
+  g_autofree char *mode = g_strdup_printf ("server %s", sock);
+  const char *changes[] = { "uartmode1", mode, NULL };
+  g_autoptr (GError) error = NULL;
+  ck_assert_msg (bw_client_modify_machine (client, "e2e", changes, &error), "%s",
+                 error ? error->message : "");
+  GPid pid = start_vm ();
+  ck_assert (wait_state ("running", 30000));
+  g_autoptr (GSocketClient) sc = g_socket_client_new ();
+  g_autoptr (GSocketAddress) addr = g_unix_socket_address_new (sock);
+  g_autoptr (GSocketConnection) conn = NULL;
+  for (guint waited = 0; waited <= 10000 && !conn; waited += 20)
+    {
+      g_clear_error (&error);
+      conn = g_socket_client_connect (sc, G_SOCKET_CONNECTABLE (addr), NULL, &error);
+      if (!conn)
+        g_usleep (20000);
+    }
+  ck_assert_msg (conn, "%s: %s", sock, error ? error->message : "");
+  GSocket *socket = g_socket_connection_get_socket (conn);
+  g_socket_set_timeout (socket, 1);
+
+  g_autoptr (GDBusConnection) bus = NULL;
+  g_autoptr (BwDBusSession1) session = connect_session (&bus);
+  g_autoptr (GString) got = g_string_new (NULL);
+  /* Type until the guest's answer comes back over the socket (the back
+   * end may take a moment to notice the new peer). */
+  for (guint tries = 0; tries < 20 && !strstr (got->str, "1E 9E "); tries++)
+    {
+      ck_assert (bw_dbus_session1_call_put_string_sync (session, "a", NULL, NULL));
+      char buf[256];
+      gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL);
+      if (n > 0)
+        g_string_append_len (got, buf, n);
+    }
+  ck_assert_msg (strstr (got->str, "1E 9E "), "the socket got: “%s”", got->str);
+  ck_assert (bw_dbus_session1_call_power_off_sync (session, NULL, NULL));
+  int status = wait_exit (pid, 10000);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+}
+END_TEST
+
 START_TEST (test_start_failures)
 {
   /* A backend that cannot run: the start fails, the machine is aborted,
@@ -308,6 +355,7 @@ main (void)
   tcase_add_test (tc, test_sigkill_is_aborted);
   tcase_add_test (tc, test_second_instance_refused);
   tcase_add_test (tc, test_start_failures);
+  tcase_add_test (tc, test_serial_unix_socket);
   suite_add_tcase (s, tc);
   return bw_test_run (s);
 }
