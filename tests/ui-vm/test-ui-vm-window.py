@@ -24,8 +24,9 @@ def check(title, ok, detail=""):
 
 
 class Harness:
-    def __init__(self):
-        env = dict(os.environ, GTK_A11Y="none", GDK_BACKEND="x11", GSK_RENDERER="gl")
+    def __init__(self, scale=1):
+        env = dict(os.environ, GTK_A11Y="none", GDK_BACKEND="x11", GSK_RENDERER="gl",
+                   GDK_SCALE=str(scale))
         self.proc = subprocess.Popen([HARNESS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=sys.stderr, text=True, env=env, bufsize=1)
         self.lines = queue.Queue()
@@ -222,6 +223,46 @@ def main():
     got = sc(h.collect())
     check("Host+Del sends Ctrl+Alt+Del", got == ["14 11 e0 71 e0 f0 71 f0 11 f0 14"],
           "got %s" % got)
+    # The Input menu.
+    h.collect(0.3)
+    seen = []
+    for action in ("vm.send-ctrl-alt-fn 2", "vm.send-ctrl-alt-backspace", "vm.send-ctrl-alt-del"):
+        seen += h.ask("action " + action, "OK")[1]
+    got = sc(seen + h.collect())
+    check("Input menu: Ctrl+Alt+F2, Ctrl+Alt+Backspace, Ctrl+Alt+Del",
+          got == ["14 11 06 f0 06 f0 11 f0 14", "14 11 66 f0 66 f0 11 f0 14",
+                  "14 11 e0 71 e0 f0 71 f0 11 f0 14"], "got %s" % got)
+    _, out = h.ask("action vm.reset", "OK")
+    check("Machine > Reset calls the controller", "CALL reset" in out, "%s" % out)
+
+    # Scale to window: the 4:3 screen letterboxed in the area, aspect kept.
+    h.ask("scale fit", "OK")
+    xdo("windowsize", "--sync", wid, "900", "524")
+    time.sleep(0.8)
+    geom2, _ = h.ask("geometry", "GEOM")
+    ax, ay, aw, ah = [int(v) for v in geom2.split()[1:]]
+    raw = grab_area(tmp, wx + ax, wy + ay, aw, ah)
+    iw = ah * 640 // 480
+    x0 = (aw - iw) // 2
+
+    def px(x, y):
+        i = (y * aw + x) * 3
+        return tuple(raw[i:i + 3])
+    bars = px(2, ah // 2) == (0, 0, 0) and px(aw - 3, ah // 2) == (0, 0, 0)
+    # Sample the middles of pattern blocks (away from filtered edges).
+    bad = 0
+    for by in range(1, 15, 3):
+        for bx in range(1, 15, 3):
+            gx_, gy_ = bx * 40 + 20, by * 30 + 15
+            sx, sy = x0 + gx_ * iw // 640, gy_ * ah // 480
+            got_px, want_px = px(sx, sy), pattern(gx_, gy_)
+            if any(abs(got_px[k] - want_px[k]) > 8 for k in range(3)):
+                bad += 1
+    check("scale to window keeps the aspect ratio with black bars",
+          aw > iw + 20 and bars and bad == 0, "area %dx%d image %d bars %s bad %d"
+          % (aw, ah, iw, bars, bad))
+    h.ask("scale 1:1", "OK")
+
     title, _ = h.ask("title", "TITLE")
     check("a state change from elsewhere shows in the title",
           title == "TITLE Test [Running] - Boxwood", title)
@@ -257,6 +298,28 @@ def main():
         pass
     check("the window closes when the machine is powered off", h.proc.returncode == 0,
           "exit %s" % h.proc.returncode)
+
+    # HiDPI: at scale 2, 1:1 shows every guest pixel as 2x2 device pixels.
+    h = Harness(scale=2)
+    ready, _ = h.expect("READY", timeout=30)
+    wid2 = xdo("search", "--sync", "--onlyvisible", "--name", r"^Test \[Running\] - Boxwood$")
+    geom, _ = h.ask("geometry", "GEOM")
+    if ready and wid2.split() and geom and geom != "GEOM none":
+        gx, gy, gw, gh = [int(v) for v in geom.split()[1:]]
+        pos = xdo("getwindowgeometry", wid2.split()[0])
+        wx, wy = [int(v) for v in pos.split("Position:")[1].split()[0].split(",")]
+        raw = grab_area(tmp, wx + 2 * gx, wy + 2 * gy, 1280, 960)
+        bad = 0
+        for y in range(0, 960):
+            for x in range(0, 1280, 3):
+                i = (y * 1280 + x) * 3
+                want = pattern(x // 2, y // 2)
+                if any(abs(raw[i + k] - want[k]) > 2 for k in range(3)):
+                    bad += 1
+        check("HiDPI (scale 2): 1:1 shows each guest pixel as 2x2 device pixels, sharp",
+              (gw, gh) == (640, 480) and bad == 0, "%s, %d pixels differ" % (geom, bad))
+    else:
+        check("HiDPI (scale 2): the window comes up", False, "%s %s" % (ready, geom))
     return finish(h)
 
 

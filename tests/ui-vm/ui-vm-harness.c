@@ -14,6 +14,8 @@
  *   captured                 CAPTURED 0|1
  *   blur                     presents a second window (focus leaves)
  *   hostkey SETTING          bw_vm_window_set_host_key (as the host-key setting)
+ *   action NAME [UINT]       activates the window action NAME ("vm.reset")
+ *   scale fit|1:1            View > Scale to Window on or off
  *   screenshot PATH          OK or ERR <message>
  *   quit
  * "READY" comes once the first frame was rendered. */
@@ -266,6 +268,19 @@ command (Harness *h, const char *line)
   else if (g_str_equal (argv[0], "hostkey") && argv[1] != NULL)
     {
       bw_vm_window_set_host_key (h->window, argv[1]);
+      say ("OK");
+    }
+  else if (g_str_equal (argv[0], "action") && argv[1] != NULL)
+    {
+      g_autoptr (GVariant) param = argv[2] ? g_variant_ref_sink (g_variant_new_uint32 (
+                                               (guint32) atoi (argv[2])))
+                                           : NULL;
+      gboolean ok = gtk_widget_activate_action_variant (GTK_WIDGET (h->window), argv[1], param);
+      say (ok ? "OK" : "ERR no action %s", argv[1]);
+    }
+  else if (g_str_equal (argv[0], "scale") && argv[1] != NULL)
+    {
+      g_object_set (h->window, "scale-to-window", g_str_equal (argv[1], "fit"), NULL);
       say ("OK");
     }
   else if (g_str_equal (argv[0], "quit"))
