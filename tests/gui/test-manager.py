@@ -8,7 +8,9 @@ changes made outside the window, search, remove. TAP output.
 Outside the X session this script prepares a private Boxwood world and the
 ISO, then runs itself again inside `xvfb-run dbus-run-session`."""
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -107,6 +109,12 @@ class Steps:
         assert info.get("ostype") == "Debian_64", info.get("ostype")
         disks = [v for k, v in info.items() if v.endswith(".vdi")]
         assert disks and os.path.isfile(disks[0]), f"no VDI attached: {info}"
+        if shutil.which("qemu-img"):
+            # The disk the wizard made is a real 2 GiB VDI to another tool too.
+            r = subprocess.run(["qemu-img", "info", "--output=json", disks[0]],
+                               stdout=subprocess.PIPE, text=True)
+            meta = json.loads(r.stdout)
+            assert meta["format"] == "vdi" and meta["virtual-size"] == 2 << 30, meta
         assert any(v == self.iso for v in info.values()), f"ISO not attached: {info}"
         # The new machine is selected: its details are shown.
         g.wait_find(main, "label", "Debian (64-bit)")
