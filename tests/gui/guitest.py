@@ -307,3 +307,12 @@ def own_processes(runtime_dir, program):
         except OSError:
             continue
     return pids
+
+
+def on_screen(node):
+    """GTK 4.8 has no SHOWING state; a widget that is drawn has a size."""
+    pyatspi = atspi()
+    try:
+        return node.queryComponent().getExtents(pyatspi.WINDOW_COORDS).width > 0
+    except Exception:
+        return False

@@ -134,6 +134,25 @@ class Steps:
         assert info["memory"] == "1536"
         g.wait_find(main, "label", "1536 MiB")
 
+    def settings_new_disk(self):
+        main = g.frame(self.app, "Boxwood")
+        g.click(g.find(main, "push button", "Settings"))
+        title = "Test VM — Settings"
+        dlg = g.frame(self.app, title)
+        g.click_at(title, g.wait_find(dlg, "label", "Storage"))
+        g.click(g.wait_find(dlg, "push button", "Create New Disk…"))
+        create = g.wait_find(dlg, "push button", contains="Create the new disk")
+        g.wait_for(lambda: g.on_screen(create), 5, "the new-disk popover")
+        g.click(create)
+        # Attached in the next free slot, shown in the list, applied by OK.
+        g.wait_find(dlg, "label", contains="IDE primary slave — Hard disk:")
+        g.click(g.find(dlg, "push button", "OK"))
+        want = os.path.join(self.env.home, "Boxwood VMs", "Test VM", "Test VM-disk2.vdi")
+        info = g.wait_for(lambda: (lambda i: i if i and want in i.values() else None)(
+            showvminfo(self.env, "Test VM")), 10, "second disk in showvminfo")
+        assert os.path.isfile(want), want
+        del info
+
     def settings_flag_too_much_memory(self):
         main = g.frame(self.app, "Boxwood")
         g.click(g.find(main, "push button", "Settings"))
@@ -305,6 +324,7 @@ class Steps:
             ("the wizard creates a machine with a new VDI and an ISO", self.wizard_creates_machine),
             ("the settings dialog changes the memory; showvminfo agrees",
              self.settings_change_memory),
+            ("a new disk made on the storage page is attached by OK", self.settings_new_disk),
             ("too much memory is flagged before OK", self.settings_flag_too_much_memory),
             ("state changes from a VM process update the list", self.state_changes_from_outside),
             ("headless start from the Start menu; pause, resume, power off outside",
