@@ -394,6 +394,9 @@ def outer():
                 print("# " + line)
         return r.returncode
     finally:
+        # Whatever the GUI run left behind in this world (a VM it started).
+        for pid in g.own_processes(env.runtime, "boxwood-vm"):
+            os.kill(pid, 9)
         env.stop_service()
         env.cleanup()
 
