@@ -290,6 +290,19 @@ def main():
                           text=True).stdout if ok else ""
     check("Take Screenshot writes the guest screen as a 640x480 PNG", size == "640x480", size)
 
+    # A blank guest screen (no mode) is black, and has no screenshot.
+    h.ask("resize 0 0", "OK")
+    time.sleep(0.5)
+    geom3, _ = h.ask("geometry", "GEOM")
+    bx, by, bw, bh = [int(v) for v in geom3.split()[1:]]
+    # The middle: the "Other" window from the focus test covers the top left.
+    raw = grab_area(tmp, wx + bx + bw // 2, wy + by + bh // 2, 64, 64) if bw and bh else b"?"
+    err, _ = h.ask("screenshot " + png, "")
+    check("a blank guest screen shows black and has nothing to save",
+          bw >= 64 and bh >= 64 and raw == bytes(64 * 64 * 3) and err.startswith("ERR"),
+          "%s %s %s" % (geom3, err, raw[:12]))
+    h.ask("resize 640 480", "OK")
+
     # Power off from elsewhere closes the window (and the harness exits).
     h.send("state poweroff")
     try:

@@ -16,6 +16,7 @@
  *   hostkey SETTING          bw_vm_window_set_host_key (as the host-key setting)
  *   action NAME [UINT]       activates the window action NAME ("vm.reset")
  *   scale fit|1:1            View > Scale to Window on or off
+ *   resize W H               a new guest screen size (0 0: blank), pattern drawn
  *   screenshot PATH          OK or ERR <message>
  *   quit
  * "READY" comes once the first frame was rendered. */
@@ -194,6 +195,16 @@ pattern (int x, int y)
 static void read_next (Harness *h);
 
 static void
+draw_pattern (Harness *h)
+{
+  int w, hh;
+  guint32 *px = bw_vm_memory_source_get_pixels (h->memory, &w, &hh);
+  for (int y = 0; y < hh; y++)
+    for (int x = 0; x < w; x++)
+      px[y * w + x] = pattern (x, y);
+}
+
+static void
 command (Harness *h, const char *line)
 {
   g_auto (GStrv) argv = g_strsplit (line, " ", -1);
@@ -283,6 +294,12 @@ command (Harness *h, const char *line)
       g_object_set (h->window, "scale-to-window", g_str_equal (argv[1], "fit"), NULL);
       say ("OK");
     }
+  else if (g_str_equal (argv[0], "resize") && g_strv_length (argv) == 3)
+    {
+      bw_vm_memory_source_resize (h->memory, atoi (argv[1]), atoi (argv[2]));
+      draw_pattern (h);
+      say ("OK");
+    }
   else if (g_str_equal (argv[0], "quit"))
     g_application_quit (G_APPLICATION (h->app));
   else
@@ -326,14 +343,9 @@ check_ready (gpointer data)
 static void
 activate (GtkApplication *app, Harness *h)
 {
-  int w, hh;
-  guint32 *px;
   g_autoptr (BwVmFrameSource) source = bw_vm_memory_source_new (640, 480, &h->memory);
 
-  px = bw_vm_memory_source_get_pixels (h->memory, &w, &hh);
-  for (int y = 0; y < hh; y++)
-    for (int x = 0; x < w; x++)
-      px[y * w + x] = pattern (x, y);
+  draw_pattern (h);
   h->controller = g_object_new (BW_TYPE_FAKE_CONTROLLER, NULL);
   h->window = bw_vm_window_new (app, BW_VM_CONTROLLER (h->controller), source);
   /* 1:1 so that the screenshot can be compared pixel for pixel. */

@@ -32,6 +32,7 @@ struct _BwVmDisplay
   /* GL objects (valid while gl_area is realized). */
   GLuint program, vao, vbo, texture;
   int tex_width, tex_height;
+  GLint max_texture_size;
   gboolean gl_ok;
 
   /* Input. */
@@ -159,6 +160,7 @@ gl_setup (BwVmDisplay *self, GError **error)
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
   glTexParameteri (GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
   self->tex_width = self->tex_height = 0;
+  glGetIntegerv (GL_MAX_TEXTURE_SIZE, &self->max_texture_size);
   return TRUE;
 }
 
@@ -216,6 +218,14 @@ upload (BwVmDisplay *self)
       bw_vm_dirty_clear (self->dirty);
       return;
     }
+  if (width > self->max_texture_size || height > self->max_texture_size)
+    {
+      g_warning ("The guest screen (%dx%d) is larger than this GL can show (%d)", width, height,
+                 self->max_texture_size);
+      self->tex_width = self->tex_height = 0;
+      bw_vm_dirty_clear (self->dirty);
+      return;
+    }
   glBindTexture (GL_TEXTURE_2D, self->texture);
   glPixelStorei (GL_UNPACK_ALIGNMENT, 4);
   glPixelStorei (GL_UNPACK_ROW_LENGTH, stride);
@@ -260,7 +270,8 @@ gl_render (BwVmDisplay *self, GdkGLContext *context)
   if (!self->gl_ok)
     return TRUE;
   upload (self);
-  if (self->tex_width == 0 || self->tex_height == 0)
+  /* A blank guest screen (no mode) shows black, not the last picture. */
+  if (self->fb_width == 0 || self->tex_width == 0 || self->tex_height == 0)
     return TRUE;
 
   if (self->scale_mode == BW_VM_SCALE_FIT)

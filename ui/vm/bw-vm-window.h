@@ -6,7 +6,20 @@
  * The window reaches the machine only through a BwVmController and
  * follows its "state-changed", "activity" and "medium-changed" signals.
  * Closing it asks whether to send the ACPI shutdown signal or to power
- * off; it destroys itself once the machine is powered off. */
+ * off; it destroys itself once the machine is powered off.
+ *
+ * How boxwood-vm uses it (link bw_ui_vm_dep):
+ *   source = bw_vm_vga_source_new (bw_platform_find_device (platform, "vga"));
+ *   controller = its own BwVmController over the BwVm and the BwPcBoard
+ *     (put_scancodes -> bw_pc_board_put_scancodes, put_mouse ->
+ *     bw_pc_board_put_mouse, pause/resume/reset/power_off -> bw_vm_*,
+ *     get_state from bw_vm_get_state, get_backend_name from the backend
+ *     the execution manager chose, get_backend_note when it fell back to
+ *     the software CPU; VM state listeners marshalled to the main context
+ *     and turned into bw_vm_controller_emit_state_changed());
+ *   window = bw_vm_window_new (app, controller, source);
+ *   bw_vm_window_set_host_key (window, <org.boxwood.Boxwood host-key>);
+ *   gtk_window_present (GTK_WINDOW (window)); */
 #pragma once
 
 #include <gtk/gtk.h>
