@@ -303,7 +303,41 @@ def main():
           "%s %s %s" % (geom3, err, raw[:12]))
     h.ask("resize 640 480", "OK")
 
-    # Power off from elsewhere closes the window (and the harness exits).
+    # Host+Q asks; Escape keeps the machine running, Return (the default
+    # without ACPI: power off) powers it off and the window closes.
+    def host_q():
+        xdo("windowfocus", "--sync", wid)
+        xdo("keydown", "--window", wid, "Menu")
+        xdo("key", "--window", wid, "q")
+        xdo("keyup", "--window", wid, "Menu")
+        found = xdo("search", "--sync", "--onlyvisible", "--name", "^Close Virtual Machine$")
+        return found.split()[0] if found.split() else None
+
+    dialog = host_q()
+    if dialog:
+        xdo("windowfocus", "--sync", dialog)
+        xdo("key", "--window", dialog, "Escape")
+    out = h.collect()
+    title, _ = h.ask("title", "TITLE")
+    check("Host+Q asks before closing; cancel keeps the machine running",
+          dialog and "CALL poweroff" not in out and title == "TITLE Test [Running] - Boxwood",
+          "%s %s" % (out, title))
+    dialog = host_q()
+    if dialog:
+        xdo("windowfocus", "--sync", dialog)
+        xdo("key", "--window", dialog, "Return")
+    out = h.collect()
+    check("confirming powers the machine off", dialog and "CALL poweroff" in out, "%s" % out)
+    try:
+        h.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    check("the window closes when the machine is powered off", h.proc.returncode == 0,
+          "exit %s" % h.proc.returncode)
+
+    # A second harness: power off from elsewhere closes the window too.
+    h = Harness()
+    h.expect("READY", timeout=30)
     h.send("state poweroff")
     try:
         h.proc.wait(timeout=10)

@@ -470,6 +470,7 @@ do_close (BwVmWindow *self)
                                    GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
                                    GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
                                    _("Close the virtual machine?"));
+  gtk_window_set_title (GTK_WINDOW (dialog), _("Close Virtual Machine"));
   gtk_message_dialog_format_secondary_text (
     GTK_MESSAGE_DIALOG (dialog), "%s",
     _("Sending the shutdown signal lets the guest shut down cleanly. Powering off is like "
