@@ -37,6 +37,8 @@ def main():
     ap = argparse.ArgumentParser(description="Linux boot time: Boxwood vs QEMU TCG")
     ap.add_argument("--probe", help="the CPUID probe guest (tests/boot/cpuid-probe.asm, built)")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--limit", type=float, help="seconds Boxwood may take (default: the boot "
+                    "test's limit)")
     ap.add_argument("--guest", default="linux-686-direct",
                     choices=[g for g, v in bootlib.GUESTS.items() if v.serial])
     args = ap.parse_args()
@@ -56,9 +58,14 @@ def main():
     boxwood, why = None, None
     try:
         boxwood = side("Boxwood software CPU",
-                       lambda: bootlib.run_boxwood(guest, args.probe), args.runs)
+                       lambda: bootlib.run_boxwood(guest, args.probe, args.limit), args.runs)
     except (bootlib.Skip, bootlib.Fail) as e:
-        why = str(e).splitlines()[0]
+        text = str(e)
+        why = text.splitlines()[0]
+        serial = text.partition("\nserial:\n")[2].partition("\nscreen:")[0]
+        last = [line for line in serial.splitlines() if line.strip()]
+        if last:
+            why += f" (last on COM1: {last[-1].strip()})"
 
     q = min(qemu)
     print(f"QEMU {bootlib.qemu_binary()} -accel tcg: best {q:.2f} s, median "
