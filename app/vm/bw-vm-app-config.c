@@ -38,6 +38,68 @@ add_serial (BwConfig *root, const BwSerialPort *port, guint i)
     bw_config_set_string (node, "path", port->path);
 }
 
+/* The IDE controller's attachments: port 0/1 is the primary/secondary
+ * channel, device 0/1 its master/slave. One PIIX3 has one IDE function,
+ * so a second IDE controller is refused. */
+static gboolean
+add_storage (BwConfig *root, const BwMachineSettings *settings, GError **error)
+{
+  const BwHardware *hw = settings->hardware;
+  const BwStorageController *ide = NULL;
+  for (guint i = 0; hw->storage_controllers && i < hw->storage_controllers->len; i++)
+    {
+      const BwStorageController *c = g_ptr_array_index (hw->storage_controllers, i);
+      if (c->bus != BW_STORAGE_BUS_IDE)
+        continue;
+      if (ide)
+        {
+          g_set_error (error, BW_VM_APP_ERROR, BW_VM_APP_ERROR_UNSUPPORTED,
+                       "Machine “%s” has two IDE controllers (“%s” and “%s”); the PIIX3 has one",
+                       settings->name, ide->name, c->name);
+          return FALSE;
+        }
+      ide = c;
+    }
+  if (!ide)
+    return TRUE;
+  BwConfig *node = bw_config_ensure_child (root, "devices/" BW_VM_APP_IDE_ID);
+  bw_config_set_string (node, "class", "piix3-ide");
+  for (guint i = 0; i < ide->attachments->len; i++)
+    {
+      const BwStorageAttachment *a = g_ptr_array_index (ide->attachments, i);
+      if (a->port > 1 || a->device > 1)
+        {
+          g_set_error (error, BW_VM_APP_ERROR, BW_VM_APP_ERROR_UNSUPPORTED,
+                       "Machine “%s”: IDE port %u device %u does not exist (ports and devices "
+                       "are 0 or 1)",
+                       settings->name, a->port, a->device);
+          return FALSE;
+        }
+      g_autofree char *path = g_strdup_printf ("%s/%s", a->port ? "secondary" : "primary",
+                                               a->device ? "slave" : "master");
+      BwConfig *drive = bw_config_ensure_child (node, path);
+      if (a->type == BW_DEVICE_TYPE_HDD)
+        {
+          if (!a->medium)
+            {
+              g_set_error (error, BW_VM_APP_ERROR, BW_VM_APP_ERROR_UNSUPPORTED,
+                           "Machine “%s”: the hard disk at IDE port %u device %u has no image",
+                           settings->name, a->port, a->device);
+              return FALSE;
+            }
+          bw_config_set_string (drive, "type", "hdd");
+          bw_config_set_string (drive, "path", a->medium);
+        }
+      else
+        {
+          bw_config_set_string (drive, "type", "cdrom");
+          if (a->medium)
+            bw_config_set_string (drive, "path", a->medium);
+        }
+    }
+  return TRUE;
+}
+
 BwConfig *
 bw_vm_app_config_from_settings (const BwMachineSettings *settings, const char *settings_path,
                                 const BwVmAppBootOverrides *overrides, GError **error)
@@ -97,6 +159,11 @@ bw_vm_app_config_from_settings (const BwMachineSettings *settings, const char *s
     }
   if (overrides && overrides->bios)
     bw_config_set_string (root, "firmware/bios", overrides->bios);
+
+  if (!add_storage (root, settings, error))
+    return NULL;
+  bw_config_set_string (root, "devices/" BW_VM_APP_VGA_ID "/class", "vga");
+  bw_config_set_int (root, "devices/" BW_VM_APP_VGA_ID "/vram-mb", hw->vram_mib);
 
   for (guint i = 0; i < BW_SERIAL_PORT_COUNT; i++)
     if (hw->serial_ports[i].enabled)

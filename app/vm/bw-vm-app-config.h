@@ -1,9 +1,6 @@
 /* bw-vm-app-config.h: a machine's settings as the VMM's configuration
  * tree (vmm/bw-config.h, devices/board/bw-pc-board.h).
- *
- * Kept apart from the VMM headers on purpose: app/main's settings model and
- * devices/peripherals both name a type BwSerialMode, so no file includes
- * both; this one speaks settings in and strings out. */
+ * Settings in, strings out. */
 #pragma once
 
 #include <glib.h>
@@ -22,6 +19,10 @@ typedef enum
   BW_VM_APP_ERROR_FAILED,
 } BwVmAppError;
 
+/* The configuration ids of the IDE controller and the VGA. */
+#define BW_VM_APP_IDE_ID "ide"
+#define BW_VM_APP_VGA_ID "vga"
+
 /* Direct-boot overrides from the command line (any may be NULL). */
 typedef struct
 {
@@ -37,7 +38,10 @@ typedef struct
  * Logs/ beside it). Writes name, uuid, ram-mb, cpus, acceleration,
  * logs-dir, firmware/type, boot/order, boot/kernel|initrd|cmdline and
  * devices/serial<N> (class uart16550a, index, iobase, irq, mode
- * disconnected|file|server|client, path). */
+ * disconnected|file|server|client, path), devices/ide (class piix3-ide,
+ * <primary|secondary>/<master|slave>/type hdd|cdrom and path, from the
+ * IDE controller's attachments: port = channel, device = position) and
+ * devices/vga (class vga, vram-mb). */
 BwConfig *bw_vm_app_config_from_settings (const BwMachineSettings *settings,
                                           const char *settings_path,
                                           const BwVmAppBootOverrides *overrides, GError **error);

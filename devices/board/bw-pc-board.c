@@ -6,6 +6,9 @@
 #include "devices/board/bw-linux-boot.h"
 #include "devices/board/bw-guest-loader.h"
 #include "devices/chipset/bw-chipset.h"
+#include "devices/chipset/bw-rtc.h"
+#include "devices/ide/bw-ide.h"
+#include "devices/display/bw-vga.h"
 #include "devices/peripherals/bw-fw-cfg.h"
 #include "devices/peripherals/bw-i8042.h"
 #include "devices/peripherals/bw-ps2-keyboard.h"
@@ -18,6 +21,9 @@ struct _BwPcBoard
   BwPlatform *platform;
   BwPcBoot *boot;
   char *boot_description;
+  BwDevice *ide; /* the configured PIIX3 IDE controller, or NULL */
+  BwDevice *vga;
+  char *bootorder;
 };
 
 static void
@@ -108,6 +114,105 @@ load_boot_image (BwPcBoard *board, BwConfig *config, GError **error)
   return bw_pc_boot_write (board->boot, mem, error);
 }
 
+/* The first configured device of a class, or NULL. */
+static BwDevice *
+find_configured (BwPcBoard *board, BwConfig *config, const char *klass)
+{
+  BwConfig *devices = bw_config_get_child (config, "devices");
+  for (GList *l = devices ? bw_config_get_children (devices) : NULL; l; l = l->next)
+    if (g_strcmp0 (bw_config_get_string_default (l->data, "class", NULL), klass) == 0)
+      return bw_platform_find_device (board->platform, bw_config_get_name (l->data));
+  return NULL;
+}
+
+/* The ATA disks' geometry into the CMOS (types 47 with parameter blocks
+ * for the primary channel, translation bits for all four): the RTC
+ * computes its fields from its node's disk0..disk3, so give it those and
+ * let it fill a fresh copy. */
+static gboolean
+set_cmos_disks (BwPcBoard *board, GError **error)
+{
+  BwDevice *rtc = bw_platform_find_device (board->platform, "rtc");
+  if (!rtc || !board->ide)
+    return TRUE;
+  gboolean any = FALSE;
+  for (guint i = 0; i < 4; i++)
+    {
+      BwIdeDriveInfo info;
+      if (!bw_ide_get_drive_info (board->ide, i / 2, i % 2, &info)
+          || info.kind != BW_IDE_DRIVE_HDD)
+        continue;
+      g_autofree char *name = g_strdup_printf ("disk%u", i);
+      BwConfig *node = bw_config_ensure_child (rtc->config, name);
+      bw_config_set_int (node, "cylinders", CLAMP (info.cylinders, 1, 65535));
+      bw_config_set_int (node, "heads", CLAMP (info.heads, 1, 255));
+      bw_config_set_int (node, "sectors", CLAMP (info.sectors_per_track, 1, 255));
+      any = TRUE;
+    }
+  if (!any)
+    return TRUE;
+  guint8 cmos[BW_RTC_CMOS_SIZE] = { 0 };
+  if (!bw_rtc_cmos_init (rtc, cmos, error))
+    return FALSE;
+  for (guint i = 0x0e; i < BW_RTC_CMOS_SIZE; i++)
+    bw_rtc_cmos_write (rtc, i, cmos[i]);
+  return TRUE;
+}
+
+/* SeaBIOS's "bootorder" from boot/order: each 'c' lists the ATA disks and
+ * each 'd' the CD drives, as SeaBIOS names them (its boot.c: the PCI path
+ * of the controller, a glob for the device name, then
+ * /drive@<channel>/disk@<unit>). Devices left out boot after those
+ * listed, in SeaBIOS's default order. */
+static char *
+make_bootorder (BwPcBoard *board, BwConfig *config)
+{
+  const char *order = bw_config_get_string_default (config, "boot/order", NULL);
+  if (!order || !board->ide)
+    return NULL;
+  gint64 slot = bw_config_get_int_default (board->ide->config, "slot", 1);
+  g_autoptr (GString) out = g_string_new (NULL);
+  for (const char *o = order; *o; o++)
+    {
+      BwIdeDriveKind want = *o == 'c' ? BW_IDE_DRIVE_HDD
+                            : *o == 'd' ? BW_IDE_DRIVE_CDROM
+                                        : BW_IDE_DRIVE_NONE;
+      if (want == BW_IDE_DRIVE_NONE)
+        continue;
+      for (guint i = 0; i < 4; i++)
+        {
+          BwIdeDriveInfo info;
+          if (bw_ide_get_drive_info (board->ide, i / 2, i % 2, &info) && info.kind == want)
+            g_string_append_printf (out, "/pci@i0cf8/*@%x,1/drive@%u/disk@%u\n", (guint) slot,
+                                    i / 2, i % 2);
+        }
+    }
+  return out->len ? g_string_free (g_steal_pointer (&out), FALSE) : NULL;
+}
+
+static gboolean
+setup_storage (BwPcBoard *board, BwConfig *config, GError **error)
+{
+  board->ide = find_configured (board, config, BW_IDE_CLASS);
+  board->vga = find_configured (board, config, BW_VGA_CLASS);
+  bw_platform_lock (board->platform);
+  gboolean ok = set_cmos_disks (board, error);
+  board->bootorder = ok ? make_bootorder (board, config) : NULL;
+  if (board->bootorder)
+    {
+      BwDevice *fw_cfg = bw_platform_find_device (board->platform, BW_PC_BOARD_FW_CFG_ID);
+      g_autoptr (GBytes) bytes = g_bytes_new (board->bootorder, strlen (board->bootorder) + 1);
+      ok = bw_fw_cfg_add_file (fw_cfg, "bootorder", bytes, error) != 0;
+    }
+  bw_platform_unlock (board->platform);
+  if (ok && board->bootorder)
+    {
+      g_autofree char *flat = g_strdelimit (g_strdup (board->bootorder), "\n", ' ');
+      board_log (board, "SeaBIOS boot order: %s", flat);
+    }
+  return ok;
+}
+
 BwPcBoard *
 bw_pc_board_new (BwPlatform *platform, GError **error)
 {
@@ -122,7 +227,7 @@ bw_pc_board_new (BwPlatform *platform, GError **error)
       || !bw_platform_realize (platform, error))
     return NULL;
 
-  if (!load_boot_image (board, config, error))
+  if (!load_boot_image (board, config, error) || !setup_storage (board, config, error))
     return NULL;
 
   const char *type = bw_config_get_string_default (config, "firmware/type", "bios");
@@ -172,6 +277,7 @@ bw_pc_board_free (BwPcBoard *board)
     return;
   bw_pc_boot_free (board->boot);
   g_free (board->boot_description);
+  g_free (board->bootorder);
   g_free (board);
 }
 
@@ -201,6 +307,24 @@ const BwPcBoot *
 bw_pc_board_get_boot (BwPcBoard *board)
 {
   return board->boot;
+}
+
+BwDevice *
+bw_pc_board_get_ide (BwPcBoard *board)
+{
+  return board->ide;
+}
+
+BwDevice *
+bw_pc_board_get_vga (BwPcBoard *board)
+{
+  return board->vga;
+}
+
+const char *
+bw_pc_board_get_bootorder (BwPcBoard *board)
+{
+  return board->bootorder;
 }
 
 const char *

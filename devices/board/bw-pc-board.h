@@ -20,6 +20,14 @@
  *                        direct Linux boot (bw-linux-boot.h): the board
  *                        loads the bzImage itself and enters it in
  *                        protected mode; no firmware runs
+ *   boot/order           'c' disk, 'd' CD (also 'a', 'n' for the CMOS):
+ *                        with a "piix3-ide" device configured, the board
+ *                        gives SeaBIOS a fw_cfg "bootorder" listing its
+ *                        disks for each 'c' and CD drives for each 'd'
+ *                        and puts the disks' geometry into the CMOS
+ *   devices/<id>/class "piix3-ide" / "vga"
+ *                        the IDE controller (bw-ide.h) and the VGA
+ *                        (bw-vga.h; it brings its own VGA BIOS ROM)
  *   boot/image, boot/image-kind ("flat" | "multiboot"), boot/image-address,
  *   boot/cmdline         a test guest without firmware (bw-guest-loader.h)
  *
@@ -65,6 +73,12 @@ void bw_pc_board_attach (BwPcBoard *board, BwVm *vm);
 
 /* The image loaded instead of firmware, or NULL. */
 const BwPcBoot *bw_pc_board_get_boot (BwPcBoard *board);
+/* The configured IDE controller and VGA (NULL when there are none). */
+BwDevice *bw_pc_board_get_ide (BwPcBoard *board);
+BwDevice *bw_pc_board_get_vga (BwPcBoard *board);
+/* The fw_cfg "bootorder" text given to SeaBIOS, or NULL. */
+const char *bw_pc_board_get_bootorder (BwPcBoard *board);
+
 /* What starts first: "SeaBIOS ..." / the loader's description. */
 const char *bw_pc_board_describe_boot (BwPcBoard *board);
 

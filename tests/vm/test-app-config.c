@@ -143,6 +143,41 @@ START_TEST (test_keys)
 }
 END_TEST
 
+/* The IDE controller's attachments become the PIIX3 IDE's drives, and
+ * the VGA gets the VRAM size. */
+START_TEST (test_storage)
+{
+  g_autoptr (BwMachineSettings) s = sample ();
+  s->hardware->vram_mib = 32;
+  BwStorageController *ide = bw_hardware_find_controller (s->hardware, "IDE");
+  ck_assert (ide);
+  g_ptr_array_add (ide->attachments,
+                   bw_storage_attachment_new (0, 0, BW_DEVICE_TYPE_HDD, "/tmp/disk.vdi"));
+  g_ptr_array_add (ide->attachments,
+                   bw_storage_attachment_new (1, 0, BW_DEVICE_TYPE_DVD, "/tmp/cd.iso"));
+  g_ptr_array_add (ide->attachments, bw_storage_attachment_new (1, 1, BW_DEVICE_TYPE_DVD, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BwConfig) c = bw_vm_app_config_from_settings (s, NULL, NULL, &error);
+  ck_assert_msg (c, "%s", error ? error->message : "");
+  ck_assert_str_eq (str (c, "devices/ide/class"), "piix3-ide");
+  ck_assert_str_eq (str (c, "devices/ide/primary/master/type"), "hdd");
+  ck_assert_str_eq (str (c, "devices/ide/primary/master/path"), "/tmp/disk.vdi");
+  ck_assert_str_eq (str (c, "devices/ide/secondary/master/type"), "cdrom");
+  ck_assert_str_eq (str (c, "devices/ide/secondary/master/path"), "/tmp/cd.iso");
+  ck_assert_str_eq (str (c, "devices/ide/secondary/slave/type"), "cdrom");
+  ck_assert (!bw_config_has (c, "devices/ide/secondary/slave/path"));
+  ck_assert (!bw_config_get_child (c, "devices/ide/primary/slave"));
+  ck_assert_str_eq (str (c, "devices/vga/class"), "vga");
+  ck_assert_int_eq (num (c, "devices/vga/vram-mb"), 32);
+
+  /* A disk without an image cannot run. */
+  g_ptr_array_add (ide->attachments, bw_storage_attachment_new (0, 1, BW_DEVICE_TYPE_HDD, NULL));
+  g_autoptr (BwConfig) bad = bw_vm_app_config_from_settings (s, NULL, NULL, &error);
+  ck_assert_ptr_null (bad);
+  ck_assert_ptr_nonnull (strstr (error->message, "no image"));
+}
+END_TEST
+
 int
 main (void)
 {
@@ -152,6 +187,7 @@ main (void)
   tcase_add_test (tc, test_direct_boot);
   tcase_add_test (tc, test_efi_refused);
   tcase_add_test (tc, test_keys);
+  tcase_add_test (tc, test_storage);
   suite_add_tcase (s, tc);
   return bw_test_run (s);
 }

@@ -8,6 +8,8 @@
 #include <string.h>
 #include "bw-test.h"
 #include "devices/board/bw-pc-board.h"
+#include "devices/chipset/bw-rtc.h"
+#include "devices/ide/bw-ide.h"
 
 static char *tmpdir;
 
@@ -94,6 +96,14 @@ fw_find (BwPlatform *p, const char *name, guint32 *size)
         }
     }
   return 0;
+}
+
+/* CMOS RAM through ports 70h/71h, as firmware reads it. */
+static guint8
+cmos_read (BwPlatform *p, guint index)
+{
+  bw_io_bus_write (bw_platform_get_pio (p), 0x70, 1, index);
+  return (guint8) bw_io_bus_read (bw_platform_get_pio (p), 0x71, 1);
 }
 
 START_TEST (test_devices_at_ports)
@@ -280,6 +290,105 @@ START_TEST (test_seabios_default)
 }
 END_TEST
 
+/* An IDE disk and CD drive and the VGA from the configuration: the disk's
+ * geometry in the CMOS, the boot order as SeaBIOS names the drives. */
+START_TEST (test_storage_and_display)
+{
+  g_autoptr (BwPlatform) p = new_platform (32);
+  BwConfig *c = bw_platform_get_config (p);
+  /* 16 MiB raw disk: 32 cylinders of 16 heads x 63 sectors, and a bit. */
+  gsize disk_len = 16u << 20;
+  g_autofree guint8 *zeros = g_malloc0 (disk_len);
+  g_autofree char *disk = write_file ("disk.img", zeros, disk_len);
+  bw_config_set_string (c, "devices/ide/class", BW_IDE_CLASS);
+  bw_config_set_string (c, "devices/ide/primary/master/type", "hdd");
+  bw_config_set_string (c, "devices/ide/primary/master/path", disk);
+  bw_config_set_string (c, "devices/ide/secondary/slave/type", "cdrom");
+  bw_config_set_string (c, "devices/vga/class", "vga");
+  bw_config_set_int (c, "devices/vga/vram-mb", 8);
+  bw_config_set_string (c, "boot/order", "dc");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BwPcBoard) board = bw_pc_board_new (p, &error);
+  ck_assert_msg (board, "%s", error ? error->message : "");
+  ck_assert_ptr_nonnull (bw_pc_board_get_ide (board));
+  ck_assert_ptr_nonnull (bw_pc_board_get_vga (board));
+
+  /* The IDE function and the VGA on PCI. */
+  BwIoBus *pio = bw_platform_get_pio (p);
+  bw_io_bus_write (pio, 0xcf8, 4, 0x80000900); /* 00:01.1 */
+  ck_assert_uint_eq (bw_io_bus_read (pio, 0xcfc, 4), 0x70108086);
+  gboolean vga_found = FALSE;
+  for (guint slot = 2; slot < 32; slot++)
+    {
+      bw_io_bus_write (pio, 0xcf8, 4, 0x80000000 | slot << 11);
+      if (bw_io_bus_read (pio, 0xcfc, 4) == 0x11111234)
+        vga_found = TRUE;
+    }
+  ck_assert (vga_found);
+
+  /* CD first, then the disk. */
+  const char *expect = "/pci@i0cf8/*@1,1/drive@1/disk@1\n/pci@i0cf8/*@1,1/drive@0/disk@0\n";
+  ck_assert_str_eq (bw_pc_board_get_bootorder (board), expect);
+  guint32 size = 0;
+  guint16 sel = fw_find (p, "bootorder", &size);
+  ck_assert_uint_ne (sel, 0);
+  ck_assert_uint_eq (size, strlen (expect) + 1);
+  g_autofree char *text = g_malloc0 (size);
+  fw_select (p, sel);
+  fw_read (p, text, size);
+  ck_assert_str_eq (text, expect);
+
+  /* Drive 0 is type 47 with 32 cylinders, 16 heads, 63 sectors. */
+  ck_assert_uint_eq (cmos_read (p, BW_CMOS_DISK_TYPES), 0xf0);
+  ck_assert_uint_eq (cmos_read (p, BW_CMOS_DISK0_TYPE), 47);
+  ck_assert_uint_eq (cmos_read (p, BW_CMOS_DISK0_GEOMETRY), 32);
+  ck_assert_uint_eq (cmos_read (p, BW_CMOS_DISK0_GEOMETRY + 2), 16);
+  ck_assert_uint_eq (cmos_read (p, BW_CMOS_DISK0_GEOMETRY + 8), 63);
+  guint sum = 0;
+  for (guint i = 0x10; i < BW_CMOS_CHECKSUM; i++)
+    sum += cmos_read (p, i);
+  ck_assert_uint_eq (cmos_read (p, BW_CMOS_CHECKSUM), (sum >> 8) & 0xff);
+  ck_assert_uint_eq (cmos_read (p, BW_CMOS_CHECKSUM + 1), sum & 0xff);
+  /* The memory fields survive the refill. */
+  ck_assert_uint_eq (cmos_read (p, BW_CMOS_BASE_MEM), 640 & 0xff);
+}
+END_TEST
+
+/* Each byte the i8042 loads is a new IRQ 1 edge through the 8259, so a
+ * driver that reads one byte per interrupt sees every byte. */
+START_TEST (test_keyboard_irq_per_byte)
+{
+  g_autoptr (BwPlatform) p = new_platform (16);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BwPcBoard) board = bw_pc_board_new (p, &error);
+  ck_assert_msg (board, "%s", error ? error->message : "");
+  BwIoBus *pio = bw_platform_get_pio (p);
+  BwIrqRouter *router = bw_platform_get_irq_router (p);
+  /* Master PIC: edge triggered, vectors 08-0F, nothing masked. */
+  const guint8 icw[][2] = { { 0x20, 0x11 }, { 0x21, 0x08 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+                            { 0x21, 0x00 } };
+  for (guint i = 0; i < G_N_ELEMENTS (icw); i++)
+    bw_io_bus_write (pio, icw[i][0], 1, icw[i][1]);
+  /* Keyboard interrupts on, translation to set 1. */
+  bw_io_bus_write (pio, 0x64, 1, 0x60);
+  bw_io_bus_write (pio, 0x60, 1, 0x45);
+  const guint8 a_press_release[] = { 0x1c, 0xf0, 0x1c };
+  bw_pc_board_put_scancodes (board, a_press_release, sizeof a_press_release);
+
+  const guint8 expect[] = { 0x1e, 0x9e };
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      ck_assert_uint_eq (bw_irq_router_acknowledge (router), 0x09);
+      ck_assert_uint_eq (bw_io_bus_read (pio, 0x60, 1), expect[i]);
+      bw_io_bus_write (pio, 0x20, 1, 0x20); /* EOI */
+    }
+  /* Nothing more: IRQ 1 is low and the buffer empty. */
+  ck_assert_uint_eq (bw_io_bus_read (pio, 0x64, 1) & 1, 0);
+  bw_io_bus_write (pio, 0x20, 1, 0x0a); /* read IRR */
+  ck_assert_uint_eq (bw_io_bus_read (pio, 0x20, 1) & 0x02, 0);
+}
+END_TEST
+
 START_TEST (test_set1_to_set2)
 {
   /* A make/break, an extended key and the Pause sequence. */
@@ -314,6 +423,8 @@ main (void)
   tcase_add_test (tc, test_direct_boot_config);
   tcase_add_test (tc, test_seabios_default);
   tcase_add_test (tc, test_set1_to_set2);
+  tcase_add_test (tc, test_storage_and_display);
+  tcase_add_test (tc, test_keyboard_irq_per_byte);
   suite_add_tcase (s, tc);
   return bw_test_run (s);
 }
