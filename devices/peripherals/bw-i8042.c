@@ -291,6 +291,10 @@ i8042_io (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_w
     }
   *data = s->out_data;
   s->status &= ~(STAT_OBF | STAT_AUX_OBF);
+  /* The line falls with the emptied buffer and rises again when the next
+   * byte is loaded: a new edge, so an edge-triggered PIC interrupts once
+   * per byte (a driver that reads one byte per interrupt relies on it). */
+  update_irq (s);
   update (s);
 }
 

@@ -30,7 +30,7 @@ struct _BwSerialBackend
 {
   gint ref_count;
   GMutex mutex; /* guards everything below that both sides touch */
-  BwSerialMode mode;
+  BwSerialBackendMode mode;
   char *path;
   GRecMutex *lock;
   BwSerialNotifyFunc notify;
@@ -52,7 +52,7 @@ struct _BwSerialBackend
 static const char *const mode_names[] = { "disconnected", "file", "server", "client" };
 
 gboolean
-bw_serial_mode_from_string (const char *text, BwSerialMode *mode, GError **error)
+bw_serial_backend_mode_from_string (const char *text, BwSerialBackendMode *mode, GError **error)
 {
   for (guint i = 0; i < G_N_ELEMENTS (mode_names); i++)
     if (g_strcmp0 (text, mode_names[i]) == 0)
@@ -67,7 +67,7 @@ bw_serial_mode_from_string (const char *text, BwSerialMode *mode, GError **error
 }
 
 const char *
-bw_serial_mode_to_string (BwSerialMode mode)
+bw_serial_backend_mode_to_string (BwSerialBackendMode mode)
 {
   return mode < G_N_ELEMENTS (mode_names) ? mode_names[mode] : "invalid";
 }
@@ -196,7 +196,7 @@ source_dispatch (GSource *source, GSourceFunc callback, gpointer user_data)
   if (be->listen_tag && be->fd < 0
       && (g_source_query_unix_fd (source, be->listen_tag) & G_IO_IN))
     accept_client (be);
-  if (be->fd >= 0 && be->mode != BW_SERIAL_FILE)
+  if (be->fd >= 0 && be->mode != BW_SERIAL_BACKEND_FILE)
     {
       GIOCondition got = be->fd_tag ? g_source_query_unix_fd (source, be->fd_tag) : 0;
       if (got & (G_IO_IN | G_IO_HUP | G_IO_ERR))
@@ -232,7 +232,7 @@ source_finalize (GSource *source)
   BwSerialBackend *be = ((BackendSource *) source)->backend;
   /* Last output of a file (power off) is written before it closes. */
   g_mutex_lock (&be->mutex);
-  if (be->mode == BW_SERIAL_FILE)
+  if (be->mode == BW_SERIAL_BACKEND_FILE)
     flush_output (be);
   g_mutex_unlock (&be->mutex);
   backend_unref (be);
@@ -305,13 +305,13 @@ open_client (BwSerialBackend *be, GError **error)
 }
 
 BwSerialBackend *
-bw_serial_backend_new (BwSerialMode mode, const char *path, GMainContext *context,
+bw_serial_backend_new (BwSerialBackendMode mode, const char *path, GMainContext *context,
                        GRecMutex *lock, BwSerialNotifyFunc notify, void *opaque, GError **error)
 {
-  if (mode != BW_SERIAL_DISCONNECTED && (!path || !*path))
+  if (mode != BW_SERIAL_BACKEND_DISCONNECTED && (!path || !*path))
     {
       g_set_error (error, BW_SERIAL_BACKEND_ERROR, BW_SERIAL_BACKEND_ERROR_INVALID,
-                   "Serial port mode “%s” needs a path", bw_serial_mode_to_string (mode));
+                   "Serial port mode “%s” needs a path", bw_serial_backend_mode_to_string (mode));
       return NULL;
     }
 
@@ -330,17 +330,17 @@ bw_serial_backend_new (BwSerialMode mode, const char *path, GMainContext *contex
   gboolean ok = TRUE;
   switch (mode)
     {
-    case BW_SERIAL_DISCONNECTED:
+    case BW_SERIAL_BACKEND_DISCONNECTED:
       return be; /* no source: nothing to watch */
-    case BW_SERIAL_FILE:
+    case BW_SERIAL_BACKEND_FILE:
       be->fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (be->fd < 0)
         ok = io_error (error, "open", path);
       break;
-    case BW_SERIAL_SERVER:
+    case BW_SERIAL_BACKEND_SERVER:
       ok = open_server (be, error);
       break;
-    case BW_SERIAL_CLIENT:
+    case BW_SERIAL_BACKEND_CLIENT:
       ok = open_client (be, error);
       break;
     }
@@ -355,7 +355,7 @@ bw_serial_backend_new (BwSerialMode mode, const char *path, GMainContext *contex
   g_source_set_name (be->source, "boxwood serial back end");
   if (be->listen_fd >= 0)
     be->listen_tag = g_source_add_unix_fd (be->source, be->listen_fd, G_IO_IN);
-  if (be->fd >= 0 && mode == BW_SERIAL_CLIENT)
+  if (be->fd >= 0 && mode == BW_SERIAL_BACKEND_CLIENT)
     be->fd_tag = g_source_add_unix_fd (be->source, be->fd, G_IO_IN);
   g_source_attach (be->source, context);
   return be;
@@ -368,7 +368,7 @@ bw_serial_backend_close (BwSerialBackend *be)
     return;
   g_mutex_lock (&be->mutex);
   be->closed = TRUE;
-  if (be->mode == BW_SERIAL_SERVER && be->listen_fd >= 0)
+  if (be->mode == BW_SERIAL_BACKEND_SERVER && be->listen_fd >= 0)
     unlink (be->path);
   g_mutex_unlock (&be->mutex);
   if (be->source)
@@ -379,7 +379,7 @@ bw_serial_backend_close (BwSerialBackend *be)
   backend_unref (be);
 }
 
-BwSerialMode
+BwSerialBackendMode
 bw_serial_backend_get_mode (BwSerialBackend *be)
 {
   return be->mode;

@@ -30,11 +30,11 @@ typedef enum
 
 typedef enum
 {
-  BW_SERIAL_DISCONNECTED,
-  BW_SERIAL_FILE,   /* guest output appended to a file */
-  BW_SERIAL_SERVER, /* unix socket that the back end listens on */
-  BW_SERIAL_CLIENT, /* unix socket that the back end connects to */
-} BwSerialMode;
+  BW_SERIAL_BACKEND_DISCONNECTED,
+  BW_SERIAL_BACKEND_FILE,   /* guest output appended to a file */
+  BW_SERIAL_BACKEND_SERVER, /* unix socket that the back end listens on */
+  BW_SERIAL_BACKEND_CLIENT, /* unix socket that the back end connects to */
+} BwSerialBackendMode;
 
 typedef struct _BwSerialBackend BwSerialBackend;
 
@@ -43,12 +43,13 @@ typedef struct _BwSerialBackend BwSerialBackend;
 typedef void (*BwSerialNotifyFunc) (void *opaque);
 
 /* "disconnected", "file", "server", "client". */
-gboolean bw_serial_mode_from_string (const char *text, BwSerialMode *mode, GError **error);
-const char *bw_serial_mode_to_string (BwSerialMode mode);
+gboolean bw_serial_backend_mode_from_string (const char *text, BwSerialBackendMode *mode,
+                                             GError **error);
+const char *bw_serial_backend_mode_to_string (BwSerialBackendMode mode);
 
 /* path: the file or socket (ignored when disconnected). lock: the
  * platform lock. */
-BwSerialBackend *bw_serial_backend_new (BwSerialMode mode, const char *path,
+BwSerialBackend *bw_serial_backend_new (BwSerialBackendMode mode, const char *path,
                                         GMainContext *context, GRecMutex *lock,
                                         BwSerialNotifyFunc notify, void *opaque, GError **error);
 /* Stops calling notify, writes what output is still queued (files),
@@ -56,7 +57,7 @@ BwSerialBackend *bw_serial_backend_new (BwSerialMode mode, const char *path,
  * platform lock held. NULL is accepted. */
 void bw_serial_backend_close (BwSerialBackend *backend);
 
-BwSerialMode bw_serial_backend_get_mode (BwSerialBackend *backend);
+BwSerialBackendMode bw_serial_backend_get_mode (BwSerialBackend *backend);
 /* A file is always connected; a socket while it has a peer. */
 gboolean bw_serial_backend_is_connected (BwSerialBackend *backend);
 

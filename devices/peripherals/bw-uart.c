@@ -430,7 +430,7 @@ uart_realize (BwDevice *dev, GError **error)
 {
   BwUart *s = (BwUart *) dev;
   gint64 index, base, irq;
-  BwSerialMode mode = BW_SERIAL_DISCONNECTED;
+  BwSerialBackendMode mode = BW_SERIAL_BACKEND_DISCONNECTED;
 
   if (bw_config_has (dev->config, "index"))
     {
@@ -448,7 +448,7 @@ uart_realize (BwDevice *dev, GError **error)
       && !bw_config_get_int_range (dev->config, "irq", 0, 15, &irq, error))
     return FALSE;
   const char *mode_name = bw_config_get_string_default (dev->config, "mode", "disconnected");
-  if (!bw_serial_mode_from_string (mode_name, &mode, error))
+  if (!bw_serial_backend_mode_from_string (mode_name, &mode, error))
     return FALSE;
 
   s->irq = bw_device_get_irq (dev, (guint) irq);
@@ -457,7 +457,7 @@ uart_realize (BwDevice *dev, GError **error)
   if (!bw_device_register_pio (dev, (guint16) base, 8, &uart_ops, s, error))
     return FALSE;
 
-  if (mode != BW_SERIAL_DISCONNECTED)
+  if (mode != BW_SERIAL_BACKEND_DISCONNECTED)
     {
       const char *path = bw_config_get_string_default (dev->config, "path", NULL);
       s->backend = bw_serial_backend_new (mode, path, bw_platform_get_main_context (dev->platform),

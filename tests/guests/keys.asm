@@ -44,12 +44,12 @@ kbc_wait:
         jnz kbc_wait
         ret
 
-; Drains the output buffer: the i8042 model refills it at once when a
-; byte is read, without a new IRQ 1 edge (see the report of this test).
+; One byte per interrupt, as Linux reads: the i8042 lowers IRQ 1 when the
+; byte is read and raises it again for the next one, a new edge.
 irq1:   push ax
         push bx
         push dx
-.next:  in al, 0x60
+        in al, 0x60
         mov bl, al
         shr al, 4
         call hex
@@ -58,9 +58,6 @@ irq1:   push ax
         call hex
         mov al, ' '
         call putc
-        in al, 0x64
-        test al, 0x01
-        jnz .next
         mov al, 0x20
         out 0x20, al
         pop dx
