@@ -497,6 +497,32 @@ check_disk_free (BwSvcMachines *self, const char *path, const char *own_uuid, GE
   return TRUE;
 }
 
+/* A running machine may change the medium in a DVD drive it has (the
+ * session does that in the drive and records it here); nothing else. */
+static gboolean
+only_dvd_changes (const BwMachineSettings *settings, GVariant *changes)
+{
+  GVariantIter iter;
+  const char *key, *value;
+  g_variant_iter_init (&iter, changes);
+  while (g_variant_iter_next (&iter, "(&s&s)", &key, &value))
+    {
+      g_auto (GStrv) parts = g_strsplit (key, ":", -1);
+      if (g_strv_length (parts) != 4 || !g_str_equal (parts[0], "storageattach")
+          || !g_str_has_prefix (value, "dvddrive "))
+        return FALSE;
+      guint64 port, device;
+      if (!g_ascii_string_to_unsigned (parts[2], 10, 0, 1, &port, NULL)
+          || !g_ascii_string_to_unsigned (parts[3], 10, 0, 1, &device, NULL))
+        return FALSE;
+      BwStorageController *c = bw_hardware_find_controller (settings->hardware, parts[1]);
+      BwStorageAttachment *a = c ? bw_storage_controller_find (c, port, device) : NULL;
+      if (!a || a->type != BW_DEVICE_TYPE_DVD)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 bw_svc_machines_modify (BwSvcMachines *self, const char *machine, GVariant *changes,
                         char **uuid_out, gboolean *media_changed_out, GError **error)
@@ -505,7 +531,7 @@ bw_svc_machines_modify (BwSvcMachines *self, const char *machine, GVariant *chan
   BwSvcMachineEntry *e = find_readable (self, machine, error);
   if (e == NULL)
     return FALSE;
-  if (bw_svc_machines_is_live (self, e->uuid))
+  if (bw_svc_machines_is_live (self, e->uuid) && !only_dvd_changes (e->settings, changes))
     {
       g_set_error (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_BUSY,
                    "machine '%s' is %s; its settings can be changed when it is powered off",

@@ -16,6 +16,7 @@ typedef struct
   BwClient *client;
   char *uuid;
   char *name;
+  char *ide_controller; /* the settings' IDE controller name, or NULL */
   BwConfig *config;
   BwVm *vm;
   BwPcBoard *board;

@@ -8,6 +8,8 @@
 #include "app/main/client/bw-runtime-dir.h"
 #include "app/vm/bw-vm-app-keys.h"
 #include "app/vm/bw-vm-app-private.h"
+#include "devices/display/bw-vga.h"
+#include "devices/ide/bw-ide.h"
 
 #define SESSION_OBJECT_PATH "/org/boxwood/Session"
 
@@ -97,10 +99,106 @@ on_unsupported (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
 {
   const char *method = g_dbus_method_invocation_get_method_name (inv);
   const char *why = g_str_equal (method, "AcpiShutdown") ? "the machine has no ACPI yet"
-                    : g_str_equal (method, "SaveState")  ? "saved states come with snapshots"
-                    : g_str_equal (method, "ScreenshotPng") ? "the machine has no display yet"
-                                                            : "the machine has no CD drive yet";
+                                                         : "saved states come with snapshots";
   return return_error (inv, BW_CLIENT_ERROR_FAILED, "%s is not available: %s", method, why);
+}
+
+/* The display and drives exist while the machine does. */
+static gboolean
+check_live (BwVmApp *app, GDBusMethodInvocation *inv)
+{
+  BwVmState state = bw_vm_get_state (app->vm);
+  if (state == BW_VM_STATE_RUNNING || state == BW_VM_STATE_PAUSED)
+    return TRUE;
+  return_error (inv, BW_CLIENT_ERROR_BUSY, "The machine is %s", bw_vm_state_to_string (state));
+  return FALSE;
+}
+
+static BwDevice *
+get_vga (BwVmApp *app, GDBusMethodInvocation *inv)
+{
+  if (!check_live (app, inv))
+    return NULL;
+  BwDevice *vga = bw_pc_board_get_vga (app->board);
+  if (!vga)
+    return_error (inv, BW_CLIENT_ERROR_FAILED, "The machine has no display");
+  return vga;
+}
+
+static gboolean
+on_screenshot_png (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
+{
+  BwDevice *vga = get_vga (app, inv);
+  if (!vga)
+    return TRUE;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) png = bw_vga_get_png (vga, &error);
+  if (!png)
+    return return_error (inv, BW_CLIENT_ERROR_FAILED, "%s", error->message);
+  bw_dbus_session1_complete_screenshot_png (
+    sk, inv, g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, png, TRUE));
+  return TRUE;
+}
+
+static gboolean
+on_get_screen_text (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
+{
+  BwDevice *vga = get_vga (app, inv);
+  if (!vga)
+    return TRUE;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = bw_vga_get_screen_text (vga, &error);
+  if (!text)
+    return return_error (inv, BW_CLIENT_ERROR_FAILED, "%s", error->message);
+  bw_dbus_session1_complete_get_screen_text (sk, inv, text);
+  return TRUE;
+}
+
+/* The drive changes first, then the settings follow through the service
+ * (which allows a running machine exactly this change). */
+static gboolean
+on_mount_medium (BwDBusSession1 *sk, GDBusMethodInvocation *inv, const char *controller,
+                 guint port, guint device, const char *path, BwVmApp *app)
+{
+  if (!check_live (app, inv))
+    return TRUE;
+  BwDevice *ide = bw_pc_board_get_ide (app->board);
+  if (!ide || g_strcmp0 (controller, app->ide_controller) != 0)
+    return return_error (inv, BW_CLIENT_ERROR_INVALID_ARGUMENT,
+                         "The machine has no storage controller “%s”%s%s%s", controller,
+                         app->ide_controller ? " (it has “" : "",
+                         app->ide_controller ? app->ide_controller : "",
+                         app->ide_controller ? "”)" : "");
+  if (port > 1 || device > 1)
+    return return_error (inv, BW_CLIENT_ERROR_INVALID_ARGUMENT,
+                         "IDE port %u device %u does not exist (ports and devices are 0 or 1)",
+                         port, device);
+  if (*path && !g_path_is_absolute (path))
+    return return_error (inv, BW_CLIENT_ERROR_INVALID_ARGUMENT,
+                         "The image path “%s” is not absolute", path);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = *path ? bw_ide_insert_medium (ide, port, device, path, &error)
+                      : bw_ide_eject_medium (ide, port, device, FALSE, &error);
+  if (!ok)
+    {
+      BwClientError code = g_error_matches (error, BW_IDE_ERROR, BW_IDE_ERROR_LOCKED)
+                             ? BW_CLIENT_ERROR_BUSY
+                           : g_error_matches (error, BW_IDE_ERROR, BW_IDE_ERROR_MEDIUM)
+                             ? BW_CLIENT_ERROR_FAILED
+                             : BW_CLIENT_ERROR_INVALID_ARGUMENT;
+      return return_error (inv, code, "%s", error->message);
+    }
+  bw_log_printf (bw_vm_get_log (app->vm), "Session", "DVD at %s port %u device %u: %s",
+                 controller, port, device, *path ? path : "ejected");
+  g_autofree char *key = g_strdup_printf ("storageattach:%s:%u:%u", controller, port, device);
+  g_autofree char *value = g_strconcat ("dvddrive ", *path ? path : "emptydrive", NULL);
+  const char *changes[] = { key, value, NULL };
+  if (!bw_client_modify_machine (app->client, app->uuid, changes, &error))
+    return return_error (inv, BW_CLIENT_ERROR_FAILED,
+                         "The drive changed, but the settings could not record it: %s",
+                         error->message);
+  bw_dbus_session1_complete_mount_medium (sk, inv);
+  return TRUE;
 }
 
 static gboolean
@@ -125,14 +223,9 @@ put_set1 (BwVmApp *app, GDBusMethodInvocation *inv, const guint8 *codes, gsize l
 }
 
 static gboolean
-on_put_scancodes (BwDBusSession1 *sk, GDBusMethodInvocation *inv, const char *unused,
+on_put_scancodes (BwDBusSession1 *sk, GDBusMethodInvocation *inv, GVariant *codes,
                   BwVmApp *app)
 {
-  /* The generated argument is a NUL-terminated bytestring, which loses
-   * every code after a 00 and all of them without a final 00: read the
-   * raw array instead. */
-  g_autoptr (GVariant) codes = NULL;
-  g_variant_get (g_dbus_method_invocation_get_parameters (inv), "(@ay)", &codes);
   gsize len = 0;
   const guint8 *data = g_variant_get_fixed_array (codes, &len, 1);
   if (put_set1 (app, inv, data, len))
@@ -237,8 +330,9 @@ bw_vm_app_session_start (BwVmApp *app, GError **error)
   g_signal_connect (sk, "handle-power-off", G_CALLBACK (on_power_off), app);
   g_signal_connect (sk, "handle-acpi-shutdown", G_CALLBACK (on_unsupported), app);
   g_signal_connect (sk, "handle-save-state", G_CALLBACK (on_unsupported), app);
-  g_signal_connect (sk, "handle-screenshot-png", G_CALLBACK (on_unsupported), app);
-  g_signal_connect (sk, "handle-mount-medium", G_CALLBACK (on_unsupported), app);
+  g_signal_connect (sk, "handle-screenshot-png", G_CALLBACK (on_screenshot_png), app);
+  g_signal_connect (sk, "handle-get-screen-text", G_CALLBACK (on_get_screen_text), app);
+  g_signal_connect (sk, "handle-mount-medium", G_CALLBACK (on_mount_medium), app);
   g_signal_connect (sk, "handle-put-scancodes", G_CALLBACK (on_put_scancodes), app);
   g_signal_connect (sk, "handle-put-string", G_CALLBACK (on_put_string), app);
   g_signal_connect (sk, "handle-put-mouse-event", G_CALLBACK (on_put_mouse_event), app);

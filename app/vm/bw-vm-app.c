@@ -96,6 +96,7 @@ app_free (BwVmApp *app)
   g_clear_pointer (&app->loop, g_main_loop_unref);
   g_free (app->uuid);
   g_free (app->name);
+  g_free (app->ide_controller);
   g_free (app->reported);
   g_free (app);
 }
@@ -115,6 +116,12 @@ load_machine (BwVmApp *app, const char *machine, const BwVmAppBootOverrides *ove
   if (!settings)
     return FALSE;
   app->name = g_strdup (settings->name);
+  for (guint i = 0; i < settings->hardware->storage_controllers->len; i++)
+    {
+      BwStorageController *c = g_ptr_array_index (settings->hardware->storage_controllers, i);
+      if (c->bus == BW_STORAGE_BUS_IDE && !app->ide_controller)
+        app->ide_controller = g_strdup (c->name);
+    }
   app->config = bw_vm_app_config_from_settings (settings, settings_path, overrides, error);
   return app->config != NULL;
 }
