@@ -3,9 +3,9 @@
  * Each input builds a platform with the chipset and a VGA (1 MiB VRAM,
  * no BIOS) and plays the bytes as guest actions: VGA and VBE port writes
  * and reads, VBE register writes, accesses of 1-8 bytes anywhere in the
- * A0000-BFFFF window, PCI configuration writes to the VGA (BAR0, ROM
- * BAR, command), CPU writes to the LFB behind the device's back and DMA
- * into it, rendering through two clients, the text read-out, PNG export,
+ * A0000-BFFFF window, PCI configuration writes to the VGA (BAR0, BAR2,
+ * ROM BAR, command), accesses to the BAR2 register mirror, CPU writes to the LFB behind the
+ * device's back and DMA into it, rendering through two clients, the text read-out, PNG export,
  * clock steps, resets and saved-state round trips with cut and damaged
  * copies. Anything the sanitizers catch is a bug.
  *
@@ -138,7 +138,15 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
               break;
             }
           case 6:
-            bw_platform_pio (p, 0x1ce + take (&s, 1) % 3, &v, 2, FALSE);
+            if (op & 0x10)
+              {
+                /* BAR2, the register mirror (where case 11 may put it). */
+                guint sz = sizes[(op >> 5) & 3];
+                v = take (&s, 2);
+                bw_platform_mmio (p, 0xfebf0000u + take (&s, 2) % 0x1000, &v, sz, (op & 0x80) != 0);
+              }
+            else
+              bw_platform_pio (p, 0x1ce + take (&s, 1) % 3, &v, 2, FALSE);
             break;
           case 7:
           case 8:
@@ -155,11 +163,11 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
           case 11:
             {
               /* PCI config of the VGA: command, BAR0, ROM BAR. */
-              static const guint regs[] = { 0x04, 0x10, 0x30, 0x14 };
+              static const guint regs[] = { 0x04, 0x10, 0x30, 0x18 };
               guint reg = regs[(op >> 4) & 3];
               v = 0x80000000u | (devfn << 8) | reg;
               bw_platform_pio (p, 0xcf8, &v, 4, TRUE);
-              v = (op & 0x40) ? 0xe0000000u : take (&s, 4);
+              v = (op & 0x40) ? (reg == 0x18 ? 0xfebf0000u : 0xe0000000u) : take (&s, 4);
               if (reg == 0x04)
                 v &= 0x7;
               bw_platform_pio (p, 0xcfc, &v, 4, TRUE);
