@@ -8,6 +8,7 @@
 #include "app/manage/bw-manage-args.h"
 #include "app/manage/bw-manage-client.h"
 #include "app/manage/bw-manage-medium.h"
+#include "app/manage/bw-manage-session.h"
 
 static const char usage[]
     = "storageattach NAME|UUID --storagectl CONTROLLER --port N [--device N]\n"
@@ -21,7 +22,10 @@ static const char help[]
       "  --type hdd|dvddrive      What is attached: a hard disk or a DVD drive.\n"
       "  --medium WHAT            An image file or a registered medium's UUID (it is\n"
       "                           registered as a medium if it is not yet), none to\n"
-      "                           empty the slot, or emptydrive for a DVD drive with no disc.\n";
+      "                           empty the slot, or emptydrive for a DVD drive with no disc.\n"
+      "\n"
+      "While the machine runs, only the disc in an existing DVD drive can change\n"
+      "(--type dvddrive --medium FILE|emptydrive); the guest sees the new medium.\n";
 
 static int
 run (const BwManageCommand *cmd, BwManageArgs *args)
@@ -96,6 +100,26 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
     return BW_MANAGE_EXIT_FAILURE;
   if (client == NULL && (client = bw_manage_connect ()) == NULL)
     return BW_MANAGE_EXIT_FAILURE;
+
+  /* A running machine changes the disc in its drive through its session,
+   * which records it in the settings. */
+  if (type == 1 && !none)
+    {
+      g_autoptr (BwClientSession) live = bw_manage_find_session (client, machine, NULL);
+      if (live != NULL
+          && (g_strcmp0 (live->state, "running") == 0 || g_strcmp0 (live->state, "paused") == 0))
+        {
+          g_autoptr (BwDBusSession1) session = bw_manage_open_session (client, machine);
+          if (session == NULL)
+            return BW_MANAGE_EXIT_FAILURE;
+          g_autoptr (GError) error = NULL;
+          if (!bw_dbus_session1_call_mount_medium_sync (session, controller, (guint) port,
+                                                        (guint) device, empty ? "" : location,
+                                                        NULL, &error))
+            return bw_manage_session_error (error);
+          return BW_MANAGE_EXIT_OK;
+        }
+    }
 
   g_autofree char *key = g_strdup_printf (
       "storageattach:%s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, controller, port, device);

@@ -17,7 +17,8 @@ static const BwManageCommand *const commands[] = {
   &bw_manage_cmd_registervm,     &bw_manage_cmd_unregistervm,  &bw_manage_cmd_modifyvm,
   &bw_manage_cmd_storagectl,     &bw_manage_cmd_storageattach, &bw_manage_cmd_createmedium,
   &bw_manage_cmd_showmediuminfo, &bw_manage_cmd_closemedium,   &bw_manage_cmd_clonemedium,
-  &bw_manage_cmd_convertfromraw, &bw_manage_cmd_setproperty,
+  &bw_manage_cmd_convertfromraw, &bw_manage_cmd_setproperty,   &bw_manage_cmd_startvm,
+  &bw_manage_cmd_controlvm,
 };
 
 const BwManageCommand *

@@ -46,6 +46,8 @@ extern const BwManageCommand bw_manage_cmd_closemedium;
 extern const BwManageCommand bw_manage_cmd_clonemedium;
 extern const BwManageCommand bw_manage_cmd_convertfromraw;
 extern const BwManageCommand bw_manage_cmd_setproperty;
+extern const BwManageCommand bw_manage_cmd_startvm;
+extern const BwManageCommand bw_manage_cmd_controlvm;
 
 /* The program: returns the process exit status. */
 int bw_manage_main (int argc, char **argv);

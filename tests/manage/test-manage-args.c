@@ -127,7 +127,7 @@ START_TEST (test_command_table)
       ck_assert_ptr_nonnull (cmd->run);
     }
   ck_assert_ptr_eq (bw_manage_find_command ("CreateVM"), bw_manage_find_command ("createvm"));
-  ck_assert_ptr_null (bw_manage_find_command ("startvm"));
+  ck_assert_ptr_null (bw_manage_find_command ("teleport"));
 }
 END_TEST
 

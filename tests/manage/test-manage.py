@@ -560,6 +560,41 @@ class RunningMachineTests(ManageTestCase):
         self.assertEqual(after["memory"], before["memory"])
 
 
+class ControlTests(ManageTestCase):
+    """startvm / controlvm without a guest: the errors a user meets. A
+    machine really running is tests/guests/test-vga-boot.py."""
+
+    def test_controlvm_needs_a_running_machine(self):
+        self.create("idle")
+        for action in (["pause"], ["screentext"], ["screenshotpng", "x.png"],
+                       ["keyboardputscancode", "1e", "9e"], ["dvdattach", "emptydrive"]):
+            self.fails("controlvm", "idle", *action, status=1, mentions=("'idle' is not running",))
+
+    def test_controlvm_unknown_machine(self):
+        self.fails("controlvm", "ghost", "pause", status=1, mentions=("ghost",))
+        self.fails("startvm", "ghost", "--type", "headless", status=1, mentions=("ghost",))
+
+    def test_controlvm_syntax(self):
+        self.create("idle")
+        self.fails("controlvm", "idle", "fly", status=2, mentions=("unknown action 'fly'",))
+        self.fails("controlvm", "idle", status=2, mentions=("action",))
+        self.fails("controlvm", "idle", "screenshotpng", status=2,
+                   mentions=("screenshotpng takes 1 argument, not 0",))
+        self.fails("controlvm", "idle", "keyboardputscancode", status=2,
+                   mentions=("at least one argument",))
+        self.fails("startvm", "idle", "--type", "window", status=2, mentions=("window",))
+
+    def test_startvm_reports_the_vm_error(self):
+        self.create("efi-box")
+        self.ok("modifyvm", "efi-box", "--firmware", "efi")
+        rc, out, err = self.w.run("startvm", "efi-box", "--type", "headless")
+        self.assertEqual(rc, 1, err)
+        # The VM process's own words, then ours.
+        self.assertIn("boxwood-vm: Machine “efi-box” asks for efi firmware", err)
+        self.assertIn("boxwood-manage: error: Machine 'efi-box' did not start", err)
+        self.assertIn("poweroff", self.info("efi-box").get("VMState", "poweroff").lower())
+
+
 class DemoTest(unittest.TestCase):
     """tools/demo: makes its machine once; a second run makes nothing new."""
 
