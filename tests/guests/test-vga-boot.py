@@ -138,7 +138,7 @@ class VgaBootTests(unittest.TestCase):
         bad = next((y for y in range(min(height, 480)) if rows[y] != want[y]), None)
         self.fail(f"{name}: screen {width}x{height}, first differing row {bad}")
 
-    def check_guest(self, name):
+    def check_guest(self, name, key=("keyboardputscancode", "39", "b9")):
         text = self.wait_text(name)
         lines = text.split("\n")
         self.assertEqual(len(lines), 26, text)  # 25 rows, each ending in a newline
@@ -153,7 +153,7 @@ class VgaBootTests(unittest.TestCase):
             width, height, _ = decode_png(f.read())
         self.assertEqual((width, height), (720, 400))
         # A key: the guest switches to VBE and draws.
-        self.ok("controlvm", name, "keyboardputscancode", "39", "b9")
+        self.ok("controlvm", name, *key)
         self.wait_pattern(name)
         rc, _, err = self.w.run("controlvm", name, "screentext")
         self.assertEqual(rc, 1)
@@ -163,6 +163,13 @@ class VgaBootTests(unittest.TestCase):
             log = f.read()
         self.assertIn("software was chosen in the machine settings", log)
         self.assertIn("SeaBIOS boot order: /pci@i0cf8/*@1,1/drive@", log)
+
+    def state(self, name):
+        out = self.ok("showvminfo", name, "--machinereadable")
+        for line in out.splitlines():
+            if line.startswith("VMState="):
+                return line.split("=", 1)[1].strip('"')
+        self.fail(out)
 
     def test_boot_from_vdi(self):
         raw = os.path.join(self.w.root, "disk.raw")
@@ -175,7 +182,26 @@ class VgaBootTests(unittest.TestCase):
         self.ok("modifyvm", "hdd-boot", "--boot1", "disk", "--boot2", "none")
         self.start("hdd-boot")
         self.check_guest("hdd-boot")
+        # Pause and resume as the service sees them.
+        self.ok("controlvm", "hdd-boot", "pause")
+        self.assertEqual(self.state("hdd-boot"), "paused")
+        self.assertIn('"hdd-boot"', self.ok("list", "runningvms"))
+        rc, _, err = self.w.run("controlvm", "hdd-boot", "pause")
+        self.assertEqual(rc, 1, err)
+        self.ok("controlvm", "hdd-boot", "resume")
+        self.assertEqual(self.state("hdd-boot"), "running")
+        # A reset boots the sector again: its text, then (typed this time)
+        # the pattern again.
+        self.ok("controlvm", "hdd-boot", "reset")
+        self.check_guest("hdd-boot", key=("keyboardputstring", "x"))
         self.ok("controlvm", "hdd-boot", "poweroff")
+        deadline = time.monotonic() + 30
+        while self.state("hdd-boot") != "poweroff" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(self.state("hdd-boot"), "poweroff")
+        rc, _, err = self.w.run("controlvm", "hdd-boot", "screentext")
+        self.assertEqual(rc, 1)
+        self.assertIn("is not running", err)
 
     @unittest.skipIf(shutil.which("xorriso") is None, "xorriso is not installed")
     def test_boot_from_iso(self):
