@@ -90,8 +90,42 @@ bw_x86_cond (BwX86Cpu *cpu, unsigned cc)
 {
   gboolean r;
   /* Fast paths for the common case of a compare or logic result. */
+  uint32_t op = cpu->lf_op & ~3u;
   if ((cc & ~1u) == 4 && cpu->lf_op != BW_X86_LF_NONE)
     r = (cpu->lf_res & bw_x86_size_mask (cpu->lf_op & 3)) == 0;
+  else if (op == BW_X86_LF_SUB && cc >> 1 != 5)
+    {
+      /* CMP/SUB: the condition straight from the operands, as the
+       * compare meant it, without building all of EFLAGS. */
+      uint32_t m = bw_x86_size_mask (cpu->lf_op & 3);
+      uint32_t sign = (m >> 1) + 1;
+      uint32_t a = cpu->lf_a & m, b = cpu->lf_b & m, res = cpu->lf_res & m;
+      gboolean of = ((a ^ b) & (a ^ res) & sign) != 0;
+      gboolean sf = (res & sign) != 0;
+      switch (cc >> 1)
+        {
+        case 0: r = of; break;
+        case 1: r = a < b; break;
+        case 3: r = a <= b; break;
+        case 4: r = sf; break;
+        case 6: r = sf != of; break;
+        default: r = res == 0 || sf != of; break; /* 7 */
+        }
+    }
+  else if (op == BW_X86_LF_LOGIC && cc >> 1 != 5)
+    {
+      /* TEST/AND/OR/XOR: CF and OF are clear. */
+      uint32_t m = bw_x86_size_mask (cpu->lf_op & 3);
+      uint32_t res = cpu->lf_res & m;
+      gboolean sf = (res & ((m >> 1) + 1)) != 0;
+      switch (cc >> 1)
+        {
+        case 0: case 1: r = FALSE; break;
+        case 3: r = res == 0; break;
+        case 4: case 6: r = sf; break;
+        default: r = res == 0 || sf; break; /* 7 */
+        }
+    }
   else
     {
       uint32_t f = bw_x86_get_eflags (cpu);

@@ -457,6 +457,9 @@ msr_slot (BwX86Cpu *cpu, uint32_t idx)
   switch (idx)
     {
     case 0x1b: return &cpu->msr_apic_base;
+    /* BIOS_SIGN_ID: Linux writes 0 there before CPUID and reads the
+     * microcode revision back (bits 63:32); we have none, so 0. */
+    case 0x8b: return &cpu->msr_bios_sign_id;
     case 0x174: return &cpu->msr_sysenter[0];
     case 0x175: return &cpu->msr_sysenter[1];
     case 0x176: return &cpu->msr_sysenter[2];
@@ -481,6 +484,8 @@ BW_X86_OP (rdmsr)
   uint64_t v;
   if (idx == 0x10)
     v = tsc (cpu);
+  else if (idx == 0x17)
+    v = 0; /* PLATFORM_ID: no platform bits */
   else if (idx == 0xc0000080u)
     v = cpu->efer;
   else

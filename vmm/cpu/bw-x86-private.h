@@ -188,6 +188,7 @@ struct _BwX86Cpu
 
   uint32_t dr[8];
   uint64_t msr_apic_base;
+  uint64_t msr_bios_sign_id;
   uint64_t msr_sysenter[3];
   uint64_t msr_mtrr[5];
   uint64_t msr_mtrr_var[16];
