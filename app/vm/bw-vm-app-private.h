@@ -17,6 +17,7 @@ typedef struct
   char *uuid;
   char *name;
   char *ide_controller; /* the settings' IDE controller name, or NULL */
+  char *dvd_recorded[4]; /* per IDE position: the disc the settings name */
   BwConfig *config;
   BwVm *vm;
   BwPcBoard *board;
@@ -34,6 +35,12 @@ typedef struct
   char *reported;   /* last state told to the service */
   gboolean final;   /* poweroff or aborted reported */
 } BwVmApp;
+
+/* Records in the settings (through the service) that the DVD drive at
+ * IDE channel/position now holds path (NULL: empty), unless they say so
+ * already. Main thread. */
+gboolean bw_vm_app_record_medium (BwVmApp *app, guint channel, guint position, const char *path,
+                                  GError **error);
 
 /* Service state words ("running", "paused", "poweroff", "aborted"). */
 const char *bw_vm_app_state_word (BwVmState state);

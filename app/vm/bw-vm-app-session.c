@@ -190,10 +190,7 @@ on_mount_medium (BwDBusSession1 *sk, GDBusMethodInvocation *inv, const char *con
     }
   bw_log_printf (bw_vm_get_log (app->vm), "Session", "DVD at %s port %u device %u: %s",
                  controller, port, device, *path ? path : "ejected");
-  g_autofree char *key = g_strdup_printf ("storageattach:%s:%u:%u", controller, port, device);
-  g_autofree char *value = g_strconcat ("dvddrive ", *path ? path : "emptydrive", NULL);
-  const char *changes[] = { key, value, NULL };
-  if (!bw_client_modify_machine (app->client, app->uuid, changes, &error))
+  if (!bw_vm_app_record_medium (app, port, device, *path ? path : NULL, &error))
     return return_error (inv, BW_CLIENT_ERROR_FAILED,
                          "The drive changed, but the settings could not record it: %s",
                          error->message);

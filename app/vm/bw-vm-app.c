@@ -9,6 +9,7 @@
 #include "app/vm/bw-vm-app.h"
 #include "app/vm/bw-vm-app-config.h"
 #include "app/vm/bw-vm-app-private.h"
+#include "devices/ide/bw-ide.h"
 
 const char *
 bw_vm_app_state_word (BwVmState state)
@@ -97,6 +98,8 @@ app_free (BwVmApp *app)
   g_free (app->uuid);
   g_free (app->name);
   g_free (app->ide_controller);
+  for (guint i = 0; i < G_N_ELEMENTS (app->dvd_recorded); i++)
+    g_free (app->dvd_recorded[i]);
   g_free (app->reported);
   g_free (app);
 }
@@ -126,6 +129,62 @@ load_machine (BwVmApp *app, const char *machine, const BwVmAppBootOverrides *ove
   return app->config != NULL;
 }
 
+gboolean
+bw_vm_app_record_medium (BwVmApp *app, guint channel, guint position, const char *path,
+                         GError **error)
+{
+  guint i = channel * 2 + position;
+  if (i >= G_N_ELEMENTS (app->dvd_recorded) || !app->ide_controller
+      || g_strcmp0 (app->dvd_recorded[i], path) == 0)
+    return TRUE;
+  g_free (app->dvd_recorded[i]);
+  app->dvd_recorded[i] = g_strdup (path);
+  g_autofree char *key
+    = g_strdup_printf ("storageattach:%s:%u:%u", app->ide_controller, channel, position);
+  g_autofree char *value = g_strconcat ("dvddrive ", path ? path : "emptydrive", NULL);
+  const char *changes[] = { key, value, NULL };
+  return bw_client_modify_machine (app->client, app->uuid, changes, error);
+}
+
+typedef struct
+{
+  BwVmApp *app;
+  guint channel, position;
+  char *path;
+} MediumMessage;
+
+static void
+medium_message_free (gpointer data)
+{
+  MediumMessage *m = data;
+  g_free (m->path);
+  g_free (m);
+}
+
+static gboolean
+medium_on_main (gpointer data)
+{
+  MediumMessage *m = data;
+  g_autoptr (GError) error = NULL;
+  if (!m->app->final
+      && !bw_vm_app_record_medium (m->app, m->channel, m->position, m->path, &error))
+    g_warning ("cannot record the DVD change in the settings: %s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* Under the platform lock, on any thread: the guest opened the tray or
+ * the disc changed. The settings follow, as VirtualBox's do. */
+static void
+on_medium (void *user_data, guint channel, guint position, const char *path)
+{
+  MediumMessage *m = g_new0 (MediumMessage, 1);
+  m->app = user_data;
+  m->channel = channel;
+  m->position = position;
+  m->path = g_strdup (path);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, medium_on_main, m, medium_message_free);
+}
+
 static gboolean
 build_machine (BwVmApp *app, gboolean verbose, GError **error)
 {
@@ -143,6 +202,19 @@ build_machine (BwVmApp *app, gboolean verbose, GError **error)
       return FALSE;
     }
   bw_pc_board_attach (app->board, app->vm);
+  BwDevice *ide = bw_pc_board_get_ide (app->board);
+  if (ide)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (app->dvd_recorded); i++)
+        {
+          g_autofree char *key = g_strdup_printf ("devices/%s/%s/%s/path", BW_VM_APP_IDE_ID,
+                                                  i / 2 ? "secondary" : "primary",
+                                                  i % 2 ? "slave" : "master");
+          app->dvd_recorded[i]
+            = g_strdup (bw_config_get_string_default (app->config, key, NULL));
+        }
+      bw_ide_set_medium_func (ide, on_medium, app);
+    }
   bw_vm_add_state_listener (app->vm, on_vm_state, app);
   return TRUE;
 }
