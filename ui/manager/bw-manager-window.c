@@ -37,6 +37,7 @@ struct _BwManagerWindow
   GtkFilterListModel *filtered;
   GtkSingleSelection *selection;
   BwMachineItem *selected;
+  char *pending_select; /* uuid to select once MachineRegistered brings it */
 };
 
 G_DEFINE_FINAL_TYPE (BwManagerWindow, bw_manager_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -123,6 +124,8 @@ static void
 on_items_changed (BwManagerWindow *self)
 {
   update_empty (self);
+  if (self->pending_select != NULL && bw_manager_window_select (self, self->pending_select))
+    g_clear_pointer (&self->pending_select, g_free);
   on_selection_changed (self);
 }
 
@@ -291,7 +294,10 @@ static void
 on_wizard_created (BwManagerWindow *self, const char *uuid)
 {
   hide_error (self);
-  bw_manager_window_select (self, uuid);
+  /* The service's MachineRegistered signal may still be on its way. */
+  g_clear_pointer (&self->pending_select, g_free);
+  if (!bw_manager_window_select (self, uuid))
+    self->pending_select = g_strdup (uuid);
 }
 
 static void
@@ -469,6 +475,7 @@ bw_manager_window_dispose (GObject *object)
   if (self->selected != NULL)
     g_signal_handlers_disconnect_by_data (self->selected, self);
   g_clear_object (&self->selected);
+  g_clear_pointer (&self->pending_select, g_free);
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_pointer (&self->context_popover, gtk_widget_unparent);
