@@ -13,13 +13,17 @@ shift_value (BwX86Cpu *cpu, unsigned kind, int osz, uint32_t v, unsigned count)
   unsigned bits = 8u << osz;
   uint32_t m = bw_x86_size_mask (osz);
   uint32_t sign = (m >> 1) + 1;
-  uint32_t f = bw_x86_get_eflags (cpu) & BW_X86_ARITH_FLAGS;
+  uint32_t f = 0;
   uint32_t r, cf, of;
 
   count &= 31;
   if (count == 0)
     return v;
   v &= m;
+  /* Rotates keep SF, ZF, AF and PF and need the old flags; shifts replace
+   * all six and need not compute them (a hot path in decompressors). */
+  if (kind < 4)
+    f = bw_x86_get_eflags (cpu) & BW_X86_ARITH_FLAGS;
 
   switch (kind)
     {

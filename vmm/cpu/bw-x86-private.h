@@ -287,11 +287,13 @@ bw_x86_set_lazy (BwX86Cpu *cpu, uint32_t op, uint32_t a, uint32_t b, uint32_t re
   cpu->lf_res = res;
 }
 
-/* Replaces the arithmetic flags with explicit values. */
+/* Replaces the arithmetic flags with explicit values. The other bits of
+ * cpu->eflags are always current, so the pending lazy flags are dropped
+ * without being computed. */
 static inline void
 bw_x86_set_arith (BwX86Cpu *cpu, uint32_t bits)
 {
-  bw_x86_flags_sync (cpu);
+  cpu->lf_op = BW_X86_LF_NONE;
   cpu->eflags = (cpu->eflags & ~BW_X86_ARITH_FLAGS) | (bits & BW_X86_ARITH_FLAGS);
 }
 
