@@ -163,6 +163,8 @@ class Steps:
         ok = g.find(dlg, "push button", "OK")
         g.wait_for(lambda: not g.sensitive(ok), 5, "OK insensitive")
         g.click(g.find(dlg, "push button", "Cancel"))
+        g.wait_for(lambda: not any(w is not None and w.name == "Test VM — Settings"
+                                   for w in self.app), 5, "settings closed")
         info = showvminfo(self.env, "Test VM")
         assert info["memory"] == "1536", info["memory"]
 
