@@ -96,8 +96,10 @@ GUESTS = {g.name: g for g in (
           cpuid=("FPU", "TSC", "CX8", "CMOV"), limit=240.0, qemu_limit=90.0),
     Guest("grub-rescue-menu", "grub-rescue-cdrom.iso from the ATAPI CD to the GRUB menu",
           iso="grub-rescue-cdrom.iso",
-          screen=r"GNU GRUB +version .*\n(?:.*\n)*? *\*GNU/Linux", limit=120.0,
-          press=("down", r"\n *\*GNU \(aka GNU/Hurd\)")),
+          # The '*' marks the selected entry; a frame (box drawing
+          # characters, or blanks where they are not text) may precede it.
+          screen=r"GNU GRUB +version .*\n(?:.*\n)*?[^\w\n]*\*GNU/Linux", limit=120.0,
+          press=("down", r"\n[^\w\n]*\*GNU \(aka GNU/Hurd\)")),
     # 32 MiB: with 256 MiB memtest86+ 6.10 first measured the memory
     # bandwidth, 4 minutes in QEMU's TCG; with 32 MiB it starts testing.
     Guest("memtest", "memtest86+ia32.iso: a test pass in progress, no errors",
