@@ -69,7 +69,7 @@ def main():
             why += f" (last on COM1: {last[-1].strip()})"
 
     q = min(qemu)
-    print(f"QEMU {bootlib.qemu_binary()} -accel tcg: best {q:.2f} s, median "
+    print(f"QEMU {bootlib.qemu_binary(guest.qemu)} -accel tcg: best {q:.2f} s, median "
           f"{statistics.median(qemu):.2f} s")
     summary = {"guest": guest.name, "qemu_s": round(q, 3)}
     if boxwood:

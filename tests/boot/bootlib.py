@@ -58,7 +58,7 @@ class Fail(Exception):
 class Guest:
     def __init__(self, name, title, *, kernel=None, initrd=None, iso=None, serial=None,
                  screen=None, press=None, cpuid=(), memory=MEMORY_MB, limit=60.0,
-                 qemu_limit=60.0):
+                 qemu_limit=60.0, qemu="qemu-system-i386"):
         self.name = name
         self.title = title
         self.kernel = kernel          # direct Linux boot
@@ -71,6 +71,7 @@ class Guest:
         self.memory = memory          # MiB
         self.limit = limit            # seconds for Boxwood
         self.qemu_limit = qemu_limit  # seconds for QEMU
+        self.qemu = qemu              # the QEMU that runs it
 
     def files(self):
         return [f for f in (self.kernel, self.initrd, self.iso) if f]
@@ -100,6 +101,11 @@ GUESTS = {g.name: g for g in (
           # characters, or blanks where they are not text) may precede it.
           screen=r"GNU GRUB +version .*\n(?:.*\n)*?[^\w\n]*\*GNU/Linux", limit=120.0,
           press=("down", r"\n[^\w\n]*\*GNU \(aka GNU/Hurd\)")),
+    # For the 64-bit CPU later: run-guest.py --peer qemu checks the fixture.
+    Guest("linux-amd64-direct", "Debian linux-image-amd64 + busybox initramfs, direct Linux boot",
+          kernel="linux-amd64/vmlinuz", initrd="linux-amd64/initrd.img",
+          serial=re.escape(MARKER) + r" \S+ x86_64", cpuid=("FPU", "TSC", "CX8", "CMOV"),
+          limit=180.0, qemu="qemu-system-x86_64"),
     # 32 MiB: with 256 MiB memtest86+ 6.10 first measured the memory
     # bandwidth, 4 minutes in QEMU's TCG; with 32 MiB it starts testing.
     Guest("memtest", "memtest86+ia32.iso: a test pass in progress, no errors",
@@ -217,11 +223,10 @@ class Qmp:
         self.sock.close()
 
 
-def qemu_binary():
-    path = shutil.which("qemu-system-i386")
+def qemu_binary(name="qemu-system-i386"):
+    path = shutil.which(name)
     if not path:
-        raise Skip("qemu-system-i386 is not installed (package qemu-system-x86; tools/setup "
-                   "installs it)")
+        raise Skip(f"{name} is not installed (package qemu-system-x86; tools/setup installs it)")
     return path
 
 
@@ -229,7 +234,7 @@ def run_qemu(guest, limit=None):
     """Boots the guest in QEMU's TCG until it shows its sign (and, for a
     guest with a key to press, what that key shows)."""
     guest.check_files()
-    qemu = qemu_binary()
+    qemu = qemu_binary(guest.qemu)
     limit = limit or guest.qemu_limit
     work = tempfile.mkdtemp(prefix="bw-boot-qemu-")
     serial = os.path.join(work, "serial.log")
