@@ -4,7 +4,7 @@
  *
  *   bw-boot-probe [--kernel F --initrd F --cmdline S] [--cdrom ISO]
  *                 [--ram MB] [--serial RE] [--screen RE] [--limit S]
- *                 [--skip-missing]
+ *                 [--keys HEX --then-screen RE] [--skip-missing]
  *
  * Exit: 0 the sign appeared (the time is printed), 1 it did not (the tail
  * of the serial output and the screen are printed), 77 with
@@ -26,7 +26,7 @@
 #include "vmm/bw-vm.h"
 
 static char *opt_kernel, *opt_initrd, *opt_cmdline, *opt_cdrom;
-static char *opt_serial_re, *opt_screen_re;
+static char *opt_serial_re, *opt_screen_re, *opt_keys, *opt_then_re;
 static gint opt_ram = 256;
 static gdouble opt_limit = 60;
 static gboolean opt_skip_missing;
@@ -40,6 +40,10 @@ static GOptionEntry entries[] = {
   { "serial", 0, 0, G_OPTION_ARG_STRING, &opt_serial_re, "sign on COM1 (regex)", "RE" },
   { "screen", 0, 0, G_OPTION_ARG_STRING, &opt_screen_re, "sign on the text screen (regex)",
     "RE" },
+  { "keys", 0, 0, G_OPTION_ARG_STRING, &opt_keys,
+    "after the sign, type these set-2 scancodes (hex)", "HEX" },
+  { "then-screen", 0, 0, G_OPTION_ARG_STRING, &opt_then_re,
+    "after the keys, this on the text screen (regex)", "RE" },
   { "limit", 0, 0, G_OPTION_ARG_DOUBLE, &opt_limit, "seconds to wait (60)", "S" },
   { "skip-missing", 0, 0, G_OPTION_ARG_NONE, &opt_skip_missing,
     "exit 77 when a guest file is missing", NULL },
@@ -163,6 +167,28 @@ main (int argc, char **argv)
       if (found || secs > opt_limit || st == BW_VM_STATE_POWERED_OFF
           || st == BW_VM_STATE_ABORTED)
         break;
+    }
+  if (found && opt_keys)
+    {
+      /* Type the keys and wait for what they should show. */
+      gsize n = strlen (opt_keys) / 2;
+      g_autofree guint8 *buf = g_malloc0 (n + 1);
+      for (gsize k = 0; k < n; k++)
+        buf[k] = (guint8) g_ascii_strtoull ((char[]){ opt_keys[2 * k], opt_keys[2 * k + 1], 0 },
+                                            NULL, 16);
+      g_print ("the sign appeared after %.2f s; typing %s\n", secs, opt_keys);
+      bw_pc_board_put_scancodes (board, buf, n);
+      g_autoptr (GRegex) then_re = g_regex_new (opt_then_re ? opt_then_re : "", 0, 0, NULL);
+      found = FALSE;
+      gint64 t1 = g_get_monotonic_time ();
+      while (!found && then_re && (g_get_monotonic_time () - t1) / 1e6 < 20)
+        {
+          bw_vm_wait (vm, 200);
+          g_clear_pointer (&screen, g_free);
+          screen = bw_vga_get_screen_text (bw_pc_board_get_vga (board), NULL);
+          found = screen && g_regex_match (then_re, screen, 0, NULL);
+        }
+      secs = (g_get_monotonic_time () - t0) / 1e6;
     }
   bw_vm_power_off (vm, "bw-boot-probe done", NULL);
   bw_vm_wait (vm, 5000);
