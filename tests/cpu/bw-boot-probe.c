@@ -4,7 +4,7 @@
  *
  *   bw-boot-probe [--kernel F --initrd F --cmdline S] [--cdrom ISO]
  *                 [--ram MB] [--serial RE] [--screen RE] [--limit S]
- *                 [--keys HEX --then-screen RE] [--skip-missing]
+ *                 [--keys HEX --then-screen RE] [--no-vga] [--skip-missing]
  *
  * Exit: 0 the sign appeared (the time is printed), 1 it did not (the tail
  * of the serial output and the screen are printed), 77 with
@@ -29,7 +29,7 @@ static char *opt_kernel, *opt_initrd, *opt_cmdline, *opt_cdrom;
 static char *opt_serial_re, *opt_screen_re, *opt_keys, *opt_then_re;
 static gint opt_ram = 256;
 static gdouble opt_limit = 60;
-static gboolean opt_skip_missing;
+static gboolean opt_skip_missing, opt_no_vga;
 
 static GOptionEntry entries[] = {
   { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &opt_kernel, "Linux kernel (direct boot)", "F" },
@@ -45,6 +45,7 @@ static GOptionEntry entries[] = {
   { "then-screen", 0, 0, G_OPTION_ARG_STRING, &opt_then_re,
     "after the keys, this on the text screen (regex)", "RE" },
   { "limit", 0, 0, G_OPTION_ARG_DOUBLE, &opt_limit, "seconds to wait (60)", "S" },
+  { "no-vga", 0, 0, G_OPTION_ARG_NONE, &opt_no_vga, "no VGA card (serial only)", NULL },
   { "skip-missing", 0, 0, G_OPTION_ARG_NONE, &opt_skip_missing,
     "exit 77 when a guest file is missing", NULL },
   { NULL },
@@ -101,7 +102,8 @@ main (int argc, char **argv)
   bw_config_set_int (c, "devices/serial0/index", 1);
   bw_config_set_string (c, "devices/serial0/mode", "file");
   bw_config_set_string (c, "devices/serial0/path", serial);
-  bw_config_set_string (c, "devices/vga/class", "vga");
+  if (!opt_no_vga)
+    bw_config_set_string (c, "devices/vga/class", "vga");
   if (opt_kernel)
     {
       bw_config_set_string (c, "boot/kernel", opt_kernel);

@@ -311,6 +311,10 @@ init_two_byte (void)
   def (t, 0x08, F_NONE, S_V, 0, OP (wbinvd));
   def (t, 0x09, F_NONE, S_V, 0, OP (wbinvd));
   def (t, 0x0b, F_NONE, S_V, 0, OP (ud));
+  /* 0F 18-1F: hint NOPs with a ModRM operand (Pentium Pro on); 0F 1F is
+   * the multi-byte NOP that compilers and kernels pad with. */
+  for (int o = 0x18; o <= 0x1f; o++)
+    def (t, o, F_M, S_V, 0, OP (nop));
   def (t, 0x20, F_M, S_V, 0, OP (mov_r_cr));
   def (t, 0x21, F_M, S_V, 0, OP (mov_r_dr));
   def (t, 0x22, F_M, S_V, P_EIP, OP (mov_cr_r));
