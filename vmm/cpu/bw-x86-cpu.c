@@ -409,7 +409,16 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
       cpu->prev_block = NULL;
       if (!handle_exception (cpu))
         {
-          /* Triple fault: the platform resets the machine. */
+          /* Triple fault: the platform resets the machine. Said in the
+           * log, with the state, since a guest that resets this way
+           * leaves no message of its own. */
+          g_warning ("software CPU: triple fault (vector %d while delivering #DF) at "
+                     "%04x:%08x, CPL %u, CR0 %08x CR2 %08x CR3 %08x CR4 %08x ESP %08x, "
+                     "IDT %08x+%04x, GDT %08x+%04x, TR %04x",
+                     cpu->exc_vector, cpu->seg[BW_X86_CS].s.selector, cpu->eip, cpu->cpl,
+                     cpu->cr0, cpu->cr2, cpu->cr3, cpu->cr4, cpu->gpr[BW_X86_ESP],
+                     cpu->idtr.base, cpu->idtr.limit, cpu->gdtr.base, cpu->gdtr.limit,
+                     cpu->tr.selector);
           cpu->exc_nesting = 0;
           exit_reason = BW_X86_EXIT_SHUTDOWN;
           if (cpu->bus.shutdown)

@@ -37,7 +37,7 @@ deliver_real (BwX86Cpu *cpu, int vector, uint32_t next_eip)
   uint32_t off = (uint32_t) vector * 4;
   if (off + 3 > cpu->idtr.limit)
     bw_x86_raise_err (cpu, BW_X86_EXC_GP, off + 2);
-  uint32_t entry = bw_x86_lin_read (cpu, cpu->idtr.base + off, 4);
+  uint32_t entry = bw_x86_sys_read (cpu, cpu->idtr.base + off, 4);
   uint32_t flags = bw_x86_get_eflags (cpu);
   bw_x86_push (cpu, 2, flags);
   bw_x86_push (cpu, 2, cpu->seg[BW_X86_CS].s.selector);
@@ -59,16 +59,16 @@ bw_x86_tss_inner_stack (BwX86Cpu *cpu, unsigned dpl, uint32_t ext, uint16_t *ss_
       uint32_t o = 4 + dpl * 8;
       if (o + 5 > cpu->tr.limit)
         bw_x86_raise_err (cpu, BW_X86_EXC_TS, (cpu->tr.selector & ~3u) + ext);
-      sp = bw_x86_lin_read (cpu, cpu->tr.base + o, 4);
-      ss = bw_x86_lin_read (cpu, cpu->tr.base + o + 4, 2);
+      sp = bw_x86_sys_read (cpu, cpu->tr.base + o, 4);
+      ss = bw_x86_sys_read (cpu, cpu->tr.base + o + 4, 2);
     }
   else
     {
       uint32_t o = 2 + dpl * 4;
       if (o + 3 > cpu->tr.limit)
         bw_x86_raise_err (cpu, BW_X86_EXC_TS, (cpu->tr.selector & ~3u) + ext);
-      sp = bw_x86_lin_read (cpu, cpu->tr.base + o, 2);
-      ss = bw_x86_lin_read (cpu, cpu->tr.base + o + 2, 2);
+      sp = bw_x86_sys_read (cpu, cpu->tr.base + o, 2);
+      ss = bw_x86_sys_read (cpu, cpu->tr.base + o + 2, 2);
     }
   if ((ss & ~3u) == 0 || !bw_x86_desc_read (cpu, ss, slo, shi) || (ss & 3) != dpl
       || ((*shi >> 13) & 3) != dpl || (*shi & 0x1a00) != 0x1200)
@@ -87,8 +87,8 @@ deliver_protected (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error,
   uint32_t idt_err = (uint32_t) vector * 8 + 2 + ext;
   if ((uint32_t) vector * 8 + 7 > cpu->idtr.limit)
     bw_x86_raise_err (cpu, BW_X86_EXC_GP, idt_err);
-  uint32_t lo = bw_x86_lin_read (cpu, cpu->idtr.base + vector * 8, 4);
-  uint32_t hi = bw_x86_lin_read (cpu, cpu->idtr.base + vector * 8 + 4, 4);
+  uint32_t lo = bw_x86_sys_read (cpu, cpu->idtr.base + vector * 8, 4);
+  uint32_t hi = bw_x86_sys_read (cpu, cpu->idtr.base + vector * 8 + 4, 4);
   unsigned type = (hi >> 8) & 0x1f;
   unsigned gate_dpl = (hi >> 13) & 3;
   gboolean gate32;

@@ -143,3 +143,42 @@ bw_x86_probe_write_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size)
   if ((lin & 0xfff) > 4096 - size)
     bw_x86_tlb_fill (cpu, lin + size - 1, BW_X86_ACC_W);
 }
+
+/* Translates one byte of an implicit supervisor access at CPL 3. No TLB
+ * entry is made: it would carry supervisor rights into user mode. */
+static uint32_t
+sys_phys (BwX86Cpu *cpu, uint32_t lin, int acc)
+{
+  gboolean writable, nx;
+  cpu->sys_access = TRUE;
+  uint32_t phys = bw_x86_mmu_translate (cpu, lin, acc, &writable, &nx);
+  cpu->sys_access = FALSE;
+  return phys & cpu->a20_mask;
+}
+
+uint32_t
+bw_x86_sys_read (BwX86Cpu *cpu, uint32_t lin, unsigned size)
+{
+  if (cpu->cpl != 3 || !(cpu->cr0 & BW_X86_CR0_PG))
+    return bw_x86_lin_read (cpu, lin, size);
+  uint32_t v = 0;
+  for (unsigned k = 0; k < size; k++)
+    v |= bw_x86_phys_read (cpu, sys_phys (cpu, lin + k, BW_X86_ACC_R), 1) << (8 * k);
+  return v;
+}
+
+void
+bw_x86_sys_write (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t value)
+{
+  if (cpu->cpl != 3 || !(cpu->cr0 & BW_X86_CR0_PG))
+    {
+      bw_x86_lin_write (cpu, lin, size, value);
+      return;
+    }
+  /* Every byte translated (and checked) before any is stored. */
+  uint32_t phys[4];
+  for (unsigned k = 0; k < size && k < 4; k++)
+    phys[k] = sys_phys (cpu, lin + k, BW_X86_ACC_W);
+  for (unsigned k = 0; k < size && k < 4; k++)
+    bw_x86_phys_write (cpu, phys[k], 1, (value >> (8 * k)) & 0xff);
+}

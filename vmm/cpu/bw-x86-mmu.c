@@ -20,8 +20,9 @@ page_fault (BwX86Cpu *cpu, uint32_t lin, int acc, gboolean present)
   uint32_t err = present ? 1 : 0;
   if (acc & BW_X86_ACC_W)
     err |= 2;
-  if (cpu->cpl == 3)
+  if (cpu->cpl == 3 && !cpu->sys_access)
     err |= 4;
+  cpu->sys_access = FALSE;
   if ((acc & BW_X86_ACC_X) && (cpu->efer & BW_X86_EFER_NXE))
     err |= 0x10; /* instruction fetch */
   cpu->cr2 = lin;
@@ -41,7 +42,7 @@ read_pte64 (BwX86Cpu *cpu, uint32_t addr)
 static uint32_t
 translate_pae (BwX86Cpu *cpu, uint32_t lin, int acc, gboolean *writable, gboolean *nx)
 {
-  gboolean user = cpu->cpl == 3;
+  gboolean user = cpu->cpl == 3 && !cpu->sys_access;
   gboolean nxe = (cpu->efer & BW_X86_EFER_NXE) != 0;
   uint32_t pdpte_addr = (cpu->cr3 & ~0x1fu) + ((lin >> 30) & 3) * 8;
   uint64_t pdpte = read_pte64 (cpu, pdpte_addr);
@@ -100,7 +101,7 @@ bw_x86_mmu_translate (BwX86Cpu *cpu, uint32_t lin, int acc, gboolean *writable, 
   if (cpu->cr4 & BW_X86_CR4_PAE)
     return translate_pae (cpu, lin, acc, writable, nx);
 
-  gboolean user = cpu->cpl == 3;
+  gboolean user = cpu->cpl == 3 && !cpu->sys_access;
   uint32_t pde_addr = (cpu->cr3 & ~0xfffu) | ((lin >> 20) & 0xffc);
   uint32_t pde = bw_x86_phys_read (cpu, pde_addr & cpu->a20_mask, 4);
   if (!(pde & PTE_P))

@@ -444,7 +444,7 @@ bw_x86_iret (BwX86Cpu *cpu, gboolean is32)
   if (cpu->eflags & BW_X86_NT)
     {
       /* Return to the task in the back link of the current TSS. */
-      uint16_t back = bw_x86_lin_read (cpu, cpu->tr.base, 2);
+      uint16_t back = bw_x86_sys_read (cpu, cpu->tr.base, 2);
       uint32_t lo, hi;
       if ((back & 4) || !bw_x86_desc_read (cpu, back, &lo, &hi)
           || (((hi >> 8) & 0x1f) != 0x03 && ((hi >> 8) & 0x1f) != 0x0b))

@@ -94,11 +94,11 @@ bw_x86_io_check (BwX86Cpu *cpu, uint16_t port, unsigned size)
   unsigned type = cpu->tr.attr & 0x0f;
   if ((type != 0x09 && type != 0x0b) || cpu->tr.limit < 0x67)
     bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
-  uint32_t base = bw_x86_lin_read (cpu, cpu->tr.base + 0x66, 2);
+  uint32_t base = bw_x86_sys_read (cpu, cpu->tr.base + 0x66, 2);
   uint32_t off = base + port / 8;
   if (off + 1 > cpu->tr.limit)
     bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
-  uint32_t bits = bw_x86_lin_read (cpu, cpu->tr.base + off, 2);
+  uint32_t bits = bw_x86_sys_read (cpu, cpu->tr.base + off, 2);
   if ((bits >> (port & 7)) & ((1u << size) - 1))
     bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
 }
@@ -213,7 +213,7 @@ BW_X86_OP (lldt_ltr)
     {
       /* Mark the TSS busy. */
       uint32_t addr = cpu->gdtr.base + (sel & ~7u) + 5;
-      bw_x86_lin_write (cpu, addr, 1, ((hi >> 8) & 0xff) | 0x02);
+      bw_x86_sys_write (cpu, addr, 1, ((hi >> 8) & 0xff) | 0x02);
       bw_x86_desc_to_cache (sel, lo, hi | 0x200, &cpu->tr);
     }
 }

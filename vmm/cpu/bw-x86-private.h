@@ -189,6 +189,8 @@ struct _BwX86Cpu
   uint32_t dr[8];
   uint64_t msr_apic_base;
   uint64_t msr_bios_sign_id;
+  /* Set while translating an implicit supervisor access (bw_x86_sys_*). */
+  gboolean sys_access;
   uint64_t msr_sysenter[3];
   uint64_t msr_mtrr[5];
   uint64_t msr_mtrr_var[16];
@@ -336,6 +338,11 @@ void bw_x86_tlb_protect_phys (BwX86Cpu *cpu, uint32_t phys_page);
 uint32_t bw_x86_mmu_translate (BwX86Cpu *cpu, uint32_t lin, int acc, gboolean *writable,
                                gboolean *nx);
 uint32_t bw_x86_phys_read (BwX86Cpu *cpu, uint32_t paddr, unsigned size);
+/* Implicit supervisor accesses: descriptor tables and the TSS are read and
+ * written with supervisor rights even at CPL 3 (an interrupt from user
+ * mode reads the IDT on a supervisor page). */
+uint32_t bw_x86_sys_read (BwX86Cpu *cpu, uint32_t lin, unsigned size);
+void bw_x86_sys_write (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t value);
 void bw_x86_phys_write (BwX86Cpu *cpu, uint32_t paddr, unsigned size, uint32_t value);
 
 BW_X86_INLINE uint32_t

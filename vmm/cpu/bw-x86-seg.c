@@ -88,8 +88,8 @@ bw_x86_desc_read (BwX86Cpu *cpu, uint16_t selector, uint32_t *lo, uint32_t *hi)
   uint32_t off = selector & ~7u;
   if (off + 7 > limit)
     return FALSE;
-  *lo = bw_x86_lin_read (cpu, base + off, 4);
-  *hi = bw_x86_lin_read (cpu, base + off + 4, 4);
+  *lo = bw_x86_sys_read (cpu, base + off, 4);
+  *hi = bw_x86_sys_read (cpu, base + off + 4, 4);
   return TRUE;
 }
 
@@ -99,7 +99,7 @@ bw_x86_desc_set_accessed (BwX86Cpu *cpu, uint16_t selector, uint32_t hi)
   if (hi & 0x100)
     return;
   uint32_t base = (selector & 4) ? cpu->ldtr.base : cpu->gdtr.base;
-  bw_x86_lin_write (cpu, base + (selector & ~7u) + 5, 1, ((hi >> 8) & 0xff) | 1);
+  bw_x86_sys_write (cpu, base + (selector & ~7u) + 5, 1, ((hi >> 8) & 0xff) | 1);
 }
 
 void

@@ -15,9 +15,9 @@ static void
 set_busy (BwX86Cpu *cpu, uint16_t sel, gboolean busy)
 {
   uint32_t addr = cpu->gdtr.base + (sel & ~7u) + 5;
-  uint32_t access = bw_x86_lin_read (cpu, addr, 1);
+  uint32_t access = bw_x86_sys_read (cpu, addr, 1);
   access = busy ? access | 0x02 : access & ~0x02u;
-  bw_x86_lin_write (cpu, addr, 1, access);
+  bw_x86_sys_write (cpu, addr, 1, access);
 }
 
 /* Loads a data segment register of the new task; faults are #TS. */
@@ -87,21 +87,21 @@ bw_x86_task_switch (BwX86Cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int r
   gboolean old32 = (cpu->tr.attr & 0x08) != 0;
   if (old32)
     {
-      bw_x86_lin_write (cpu, ob + 0x20, 4, next_eip);
-      bw_x86_lin_write (cpu, ob + 0x24, 4, flags);
+      bw_x86_sys_write (cpu, ob + 0x20, 4, next_eip);
+      bw_x86_sys_write (cpu, ob + 0x24, 4, flags);
       for (int r = 0; r < 8; r++)
-        bw_x86_lin_write (cpu, ob + 0x28 + r * 4, 4, cpu->gpr[r]);
+        bw_x86_sys_write (cpu, ob + 0x28 + r * 4, 4, cpu->gpr[r]);
       for (int s = 0; s < BW_X86_N_SEGS; s++)
-        bw_x86_lin_write (cpu, ob + 0x48 + s * 4, 2, cpu->seg[s].s.selector);
+        bw_x86_sys_write (cpu, ob + 0x48 + s * 4, 2, cpu->seg[s].s.selector);
     }
   else
     {
-      bw_x86_lin_write (cpu, ob + 0x0e, 2, next_eip);
-      bw_x86_lin_write (cpu, ob + 0x10, 2, flags);
+      bw_x86_sys_write (cpu, ob + 0x0e, 2, next_eip);
+      bw_x86_sys_write (cpu, ob + 0x10, 2, flags);
       for (int r = 0; r < 8; r++)
-        bw_x86_lin_write (cpu, ob + 0x12 + r * 2, 2, cpu->gpr[r]);
+        bw_x86_sys_write (cpu, ob + 0x12 + r * 2, 2, cpu->gpr[r]);
       for (int s = 0; s < 4; s++)
-        bw_x86_lin_write (cpu, ob + 0x22 + s * 2, 2, cpu->seg[s].s.selector);
+        bw_x86_sys_write (cpu, ob + 0x22 + s * 2, 2, cpu->seg[s].s.selector);
     }
   if (reason == BW_X86_TASK_JMP || reason == BW_X86_TASK_IRET)
     set_busy (cpu, cpu->tr.selector, FALSE);
@@ -112,28 +112,28 @@ bw_x86_task_switch (BwX86Cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int r
   uint16_t segs[BW_X86_N_SEGS] = { 0 }, ldt;
   if (tss32)
     {
-      cr3 = bw_x86_lin_read (cpu, nb + 0x1c, 4);
-      eip = bw_x86_lin_read (cpu, nb + 0x20, 4);
-      nflags = bw_x86_lin_read (cpu, nb + 0x24, 4);
+      cr3 = bw_x86_sys_read (cpu, nb + 0x1c, 4);
+      eip = bw_x86_sys_read (cpu, nb + 0x20, 4);
+      nflags = bw_x86_sys_read (cpu, nb + 0x24, 4);
       for (int r = 0; r < 8; r++)
-        gpr[r] = bw_x86_lin_read (cpu, nb + 0x28 + r * 4, 4);
+        gpr[r] = bw_x86_sys_read (cpu, nb + 0x28 + r * 4, 4);
       for (int s = 0; s < BW_X86_N_SEGS; s++)
-        segs[s] = bw_x86_lin_read (cpu, nb + 0x48 + s * 4, 2);
-      ldt = bw_x86_lin_read (cpu, nb + 0x60, 2);
+        segs[s] = bw_x86_sys_read (cpu, nb + 0x48 + s * 4, 2);
+      ldt = bw_x86_sys_read (cpu, nb + 0x60, 2);
     }
   else
     {
-      eip = bw_x86_lin_read (cpu, nb + 0x0e, 2);
-      nflags = bw_x86_lin_read (cpu, nb + 0x10, 2) | (flags & 0xffff0000u & ~BW_X86_VM);
+      eip = bw_x86_sys_read (cpu, nb + 0x0e, 2);
+      nflags = bw_x86_sys_read (cpu, nb + 0x10, 2) | (flags & 0xffff0000u & ~BW_X86_VM);
       for (int r = 0; r < 8; r++)
-        gpr[r] = (cpu->gpr[r] & 0xffff0000u) | bw_x86_lin_read (cpu, nb + 0x12 + r * 2, 2);
+        gpr[r] = (cpu->gpr[r] & 0xffff0000u) | bw_x86_sys_read (cpu, nb + 0x12 + r * 2, 2);
       for (int s = 0; s < 4; s++)
-        segs[s] = bw_x86_lin_read (cpu, nb + 0x22 + s * 2, 2);
-      ldt = bw_x86_lin_read (cpu, nb + 0x2a, 2);
+        segs[s] = bw_x86_sys_read (cpu, nb + 0x22 + s * 2, 2);
+      ldt = bw_x86_sys_read (cpu, nb + 0x2a, 2);
     }
   if (reason == BW_X86_TASK_CALL)
     {
-      bw_x86_lin_write (cpu, nb, 2, cpu->tr.selector);
+      bw_x86_sys_write (cpu, nb, 2, cpu->tr.selector);
       nflags |= BW_X86_NT;
     }
   if (reason != BW_X86_TASK_IRET)
