@@ -100,6 +100,8 @@ main (int argc, char **argv)
   bw_config_set_string (c, "firmware/type", "bios");
   bw_config_set_string (c, "devices/serial0/class", "uart16550a");
   bw_config_set_int (c, "devices/serial0/index", 1);
+  bw_config_set_int (c, "devices/serial0/iobase", 0x3f8);
+  bw_config_set_int (c, "devices/serial0/irq", 4);
   bw_config_set_string (c, "devices/serial0/mode", "file");
   bw_config_set_string (c, "devices/serial0/path", serial);
   if (!opt_no_vga)
@@ -110,6 +112,7 @@ main (int argc, char **argv)
       if (opt_initrd)
         bw_config_set_string (c, "boot/initrd", opt_initrd);
       bw_config_set_string (c, "boot/cmdline", opt_cmdline ? opt_cmdline : "");
+      bw_config_set_string (c, "boot/order", "c");
     }
   if (opt_cdrom)
     {

@@ -534,6 +534,23 @@ START_TEST (test_tasks_and_call_gates)
 }
 END_TEST
 
+/* An interrupt from ring 3 reads the IDT, GDT and TSS on a supervisor
+ * page: implicit supervisor accesses, allowed whatever the CPL. */
+START_TEST (test_user_interrupt_supervisor_tables)
+{
+  Machine *m = machine_new ();
+  g_autoptr (GBytes) bin = load_guest ("usersys.bin");
+  gsize len;
+  const uint8_t *code = g_bytes_get_data (bin, &len);
+  load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = run_to_hlt (m);
+  ck_assert_uint_eq (rd32 (m, 0x504), 0); /* no page fault */
+  ck_assert_uint_eq (rd32 (m, 0x500), 0x600d);
+  ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x1b);
+  machine_free (m);
+}
+END_TEST
+
 START_TEST (test_v86_and_sysenter)
 {
   Machine *m = machine_new ();
@@ -617,6 +634,7 @@ cpu_suite (void)
   tcase_add_test (tc, test_pae_nx);
   tcase_add_test (tc, test_tasks_and_call_gates);
   tcase_add_test (tc, test_v86_and_sysenter);
+  tcase_add_test (tc, test_user_interrupt_supervisor_tables);
   suite_add_tcase (s, tc);
   tc = tcase_create ("fpu");
   tcase_add_test (tc, test_fpu);
