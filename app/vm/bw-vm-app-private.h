@@ -34,6 +34,8 @@ typedef struct
   GMainLoop *loop;
   char *reported;   /* last state told to the service */
   gboolean final;   /* poweroff or aborted reported */
+
+  void *window;     /* bw-vm-app-window.c's state; NULL when headless */
 } BwVmApp;
 
 /* Records in the settings (through the service) that the DVD drive at

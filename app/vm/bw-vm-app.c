@@ -10,6 +10,9 @@
 #include "app/vm/bw-vm-app-config.h"
 #include "app/vm/bw-vm-app-private.h"
 #include "devices/ide/bw-ide.h"
+#ifdef BW_VM_HAVE_WINDOW
+#include "app/vm/bw-vm-app-window.h"
+#endif
 
 const char *
 bw_vm_app_state_word (BwVmState state)
@@ -87,6 +90,9 @@ on_signal (gpointer user_data)
 static void
 app_free (BwVmApp *app)
 {
+#ifdef BW_VM_HAVE_WINDOW
+  bw_vm_app_window_close (app);
+#endif
   bw_vm_app_session_stop (app);
   g_clear_pointer (&app->vm, bw_vm_free);
   g_clear_pointer (&app->board, bw_pc_board_free);
@@ -254,12 +260,20 @@ bw_vm_app_main (int argc, char **argv)
                machine ? "unexpected arguments" : "--startvm NAME|UUID is required");
       return 2;
     }
+#ifdef BW_VM_HAVE_WINDOW
+  if (!headless && !bw_vm_app_window_init (&error))
+    {
+      fprintf (stderr, "boxwood-vm: %s\n", error->message);
+      return 1;
+    }
+#else
   if (!headless)
     {
-      fprintf (stderr, "boxwood-vm: the VM window is not available in this version; use "
-                       "--headless\n");
+      fprintf (stderr, "boxwood-vm: this boxwood-vm was built without the VM window (GTK); "
+                       "use --headless\n");
       return 2;
     }
+#endif
   if (initrd && !kernel)
     {
       fprintf (stderr, "boxwood-vm: --initrd needs --kernel\n");
@@ -311,6 +325,15 @@ bw_vm_app_main (int argc, char **argv)
       bw_vm_app_report (app, "aborted");
       goto out;
     }
+#ifdef BW_VM_HAVE_WINDOW
+  if (!headless && !bw_vm_app_window_open (app, &error))
+    {
+      bw_vm_power_off (app->vm, "the window could not be opened", NULL);
+      g_main_loop_run (app->loop); /* until the power-off is reported */
+      status = 1;
+      goto out;
+    }
+#endif
   g_main_loop_run (app->loop);
   status = bw_vm_get_state (app->vm) == BW_VM_STATE_POWERED_OFF ? 0 : 1;
 

@@ -1,6 +1,6 @@
 /* bw-vm-app.h: boxwood-vm, one running machine.
  *
- *   boxwood-vm --startvm NAME|UUID --headless [--verbose]
+ *   boxwood-vm --startvm NAME|UUID [--headless] [--verbose]
  *              [--kernel BZIMAGE [--initrd FILE]] [--append CMDLINE]
  *              [--image FILE [--image-kind flat|multiboot]] [--bios FILE]
  *
@@ -16,8 +16,9 @@
  * the machine as aborted.
  *
  * Exit status: 0 after power-off, 1 when the machine aborted or could not
- * start, 2 for a bad command line. The window (without --headless) comes
- * with the VM window issue. */
+ * start, 2 for a bad command line. Without --headless (and when built
+ * with GTK) the machine's window opens (bw-vm-app-window.h); closing it
+ * powers the machine off. */
 #pragma once
 
 G_BEGIN_DECLS
