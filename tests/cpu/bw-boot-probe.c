@@ -155,7 +155,10 @@ main (int argc, char **argv)
   gdouble secs = 0;
   while (!found)
     {
-      BwVmState st = bw_vm_wait (vm, 100);
+      /* The serial back ends write from the main context. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      BwVmState st = bw_vm_wait (vm, 20);
       secs = (g_get_monotonic_time () - t0) / 1e6;
       g_clear_pointer (&out, g_free);
       g_file_get_contents (serial, &out, NULL, NULL);
@@ -188,7 +191,9 @@ main (int argc, char **argv)
       gint64 t1 = g_get_monotonic_time ();
       while (!found && then_re && (g_get_monotonic_time () - t1) / 1e6 < 20)
         {
-          bw_vm_wait (vm, 200);
+          while (g_main_context_iteration (NULL, FALSE))
+            ;
+          bw_vm_wait (vm, 50);
           g_clear_pointer (&screen, g_free);
           screen = bw_vga_get_screen_text (bw_pc_board_get_vga (board), NULL);
           found = screen && g_regex_match (then_re, screen, 0, NULL);
