@@ -479,6 +479,18 @@ static void
 uart_unrealize (BwDevice *dev)
 {
   BwUart *s = (BwUart *) dev;
+  /* The guest's last words (a kernel's line before it powers off) sit in
+   * the shift register and FIFO, paced at the baud rate: a real port would
+   * finish sending them, so the back end gets them before it closes. */
+  if (s->backend && !(s->mcr & MCR_LOOP))
+    {
+      if (s->tsr_full)
+        bw_serial_backend_write (s->backend, s->tsr);
+      for (guint i = 0; i < s->tx_count; i++)
+        bw_serial_backend_write (s->backend, s->tx_fifo[(s->tx_head + i) % FIFO_SIZE]);
+      s->tsr_full = FALSE;
+      s->tx_count = 0;
+    }
   g_clear_pointer (&s->backend, bw_serial_backend_close);
 }
 

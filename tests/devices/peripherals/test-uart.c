@@ -367,6 +367,22 @@ START_TEST (test_file_backend)
 }
 END_TEST
 
+/* Characters still in the FIFO and shift register when the machine powers
+ * off (no time for the baud rate to send them) reach the file. */
+START_TEST (test_file_backend_drains_fifo_at_power_off)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "last.log", NULL);
+  add_uart ("serial0", "file", path);
+  fast_line ();
+  wr (FCR, 0x01); /* FIFO on */
+  for (const char *c = "last line\n"; *c; c++)
+    wr (0, (guint8) *c);
+  g_clear_pointer (&p, bw_platform_free);
+  g_autofree char *text = read_file (path);
+  ck_assert_str_eq (text, "last line\n");
+}
+END_TEST
+
 static int
 connect_to (const char *path)
 {
@@ -637,6 +653,7 @@ main (void)
   tcase_add_test (tc, test_interrupt_priorities);
   tcase_add_test (tc, test_thre_interrupt);
   tcase_add_test (tc, test_file_backend);
+  tcase_add_test (tc, test_file_backend_drains_fifo_at_power_off);
   tcase_add_test (tc, test_socket_server_round_trip);
   tcase_add_test (tc, test_socket_threaded_echo);
   tcase_add_test (tc, test_socket_client);
