@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "app/main/client/bw-client-private.h"
+#include "app/main/client/bw-peer-auth.h"
 #include "app/main/client/bw-runtime-dir.h"
 
 #define DEFAULT_IDLE_MS 5000
@@ -101,23 +102,6 @@ take_config_lock (BwSvc *svc, GError **error)
   return TRUE;
 }
 
-/* Only our own uid may talk to us, and only with credentials the kernel
- * vouches for (EXTERNAL over a Unix socket). */
-static gboolean
-on_allow_mechanism (GDBusAuthObserver *observer, const char *mechanism, gpointer user_data)
-{
-  return g_strcmp0 (mechanism, "EXTERNAL") == 0;
-}
-
-static gboolean
-on_authorize_peer (GDBusAuthObserver *observer, GIOStream *stream, GCredentials *credentials,
-                   gpointer user_data)
-{
-  if (credentials == NULL)
-    return FALSE;
-  uid_t uid = g_credentials_get_unix_user (credentials, NULL);
-  return uid == getuid ();
-}
 
 static gboolean
 on_idle_timeout (gpointer user_data)
@@ -191,10 +175,8 @@ start_server (BwSvc *svc, GError **error)
       return FALSE;
     }
 
-  svc->observer = g_dbus_auth_observer_new ();
-  g_signal_connect (svc->observer, "allow-mechanism", G_CALLBACK (on_allow_mechanism), svc);
-  g_signal_connect (svc->observer, "authorize-authenticated-peer",
-                    G_CALLBACK (on_authorize_peer), svc);
+  /* Only our own uid may talk to us (bw-peer-auth.h). */
+  svc->observer = bw_peer_auth_observer_new ();
 
   g_autofree char *escaped = g_dbus_address_escape_value (svc->socket_path);
   g_autofree char *address = g_strconcat ("unix:path=", escaped, NULL);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
+#include "app/main/client/bw-peer-auth.h"
 #include "app/main/client/bw-runtime-dir.h"
 #include "app/vm/bw-vm-app-keys.h"
 #include "app/vm/bw-vm-app-private.h"
@@ -251,19 +252,6 @@ on_put_mouse_event (BwDBusSession1 *sk, GDBusMethodInvocation *inv, gint dx, gin
   return TRUE;
 }
 
-static gboolean
-on_allow_mechanism (GDBusAuthObserver *observer, const char *mechanism, gpointer user_data)
-{
-  return g_strcmp0 (mechanism, "EXTERNAL") == 0;
-}
-
-static gboolean
-on_authorize_peer (GDBusAuthObserver *observer, GIOStream *stream, GCredentials *credentials,
-                   gpointer user_data)
-{
-  return credentials && g_credentials_get_unix_user (credentials, NULL) == getuid ();
-}
-
 static void
 on_connection_closed (GDBusConnection *connection, gboolean vanished, GError *error,
                       gpointer user_data)
@@ -334,10 +322,7 @@ bw_vm_app_session_start (BwVmApp *app, GError **error)
   g_signal_connect (sk, "handle-put-string", G_CALLBACK (on_put_string), app);
   g_signal_connect (sk, "handle-put-mouse-event", G_CALLBACK (on_put_mouse_event), app);
 
-  app->observer = g_dbus_auth_observer_new ();
-  g_signal_connect (app->observer, "allow-mechanism", G_CALLBACK (on_allow_mechanism), app);
-  g_signal_connect (app->observer, "authorize-authenticated-peer", G_CALLBACK (on_authorize_peer),
-                    app);
+  app->observer = bw_peer_auth_observer_new ();
   g_autofree char *guid = g_dbus_generate_guid ();
   app->server = g_dbus_server_new_sync (app->address, G_DBUS_SERVER_FLAGS_NONE, guid,
                                         app->observer, NULL, error);
