@@ -8,26 +8,8 @@
 ; (the handler ran), ESI = 0x1234 (set in 32-bit code).
 bits 16
 org 0x7c00
-start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
-    lgdt [gdt_desc]
-    lidt [idt_desc]
-    mov eax, cr0
-    or eax, 1
-    mov cr0, eax
-    jmp 0x08:pm32
-
-bits 32
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9000
+%include "pm-entry.inc"
+    enter_pm32 0x9000
     mov esi, 0x1234
     ; page directory at 0x10000, page table at 0x11000
     mov edi, 0x10000

@@ -12,26 +12,8 @@
 ; 1Bh (CS pushed by INT 41h from ring 3).
 bits 16
 org 0x7c00
-start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
-    lgdt [gdt_desc]
-    lidt [idt_desc]
-    mov eax, cr0
-    or eax, 1
-    mov cr0, eax
-    jmp 0x08:pm32
-
-bits 32
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9000
+%include "pm-entry.inc"
+    enter_pm32 0x9000
     mov ax, 0x28
     ltr ax
 

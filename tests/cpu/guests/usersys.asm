@@ -8,26 +8,8 @@
 ; (the CS pushed by the interrupt), and [504h] = 0 (no #PF handler ran).
 bits 16
 org 0x7c00
-start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
-    lgdt [gdt_desc]
-    lidt [idt_desc]
-    mov eax, cr0
-    or eax, 1
-    mov cr0, eax
-    jmp 0x08:pm32
-
-bits 32
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9800
+%include "pm-entry.inc"
+    enter_pm32 0x9800
     mov ax, 0x28
     ltr ax
     ; Page table at 11000h: the first 4 MiB identity mapped, user pages,

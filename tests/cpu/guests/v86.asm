@@ -9,26 +9,8 @@
 ; (CS after SYSENTER), EAX = 5151h from ring 3, ESP = 8800h (SYSENTER_ESP).
 bits 16
 org 0x7c00
-start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
-    lgdt [gdt_desc]
-    lidt [idt_desc]
-    mov eax, cr0
-    or eax, 1
-    mov cr0, eax
-    jmp 0x08:pm32
-
-bits 32
-pm32:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x9000
+%include "pm-entry.inc"
+    enter_pm32 0x9000
     mov ax, 0x28
     ltr ax
     ; copy the V86 code to 20000h
