@@ -18,6 +18,7 @@
 #include "devices/chipset/bw-chipset.h"
 #include "devices/chipset/bw-pci.h"
 #include "vmm/bw-platform.h"
+#include "tests/bw-fuzz-stream.h"
 
 /* A PCI function with every kind of BAR, so that the guest's BAR
  * programming maps and unmaps real ranges, and an INTx pin. */
@@ -103,21 +104,6 @@ static const BwDeviceClass fuzz_pci_class = {
 
 BW_DEVICE_REGISTER (fuzz_pci_class)
 
-typedef struct
-{
-  const guint8 *data;
-  size_t len, pos;
-} Stream;
-
-static guint
-take (Stream *s, guint bytes)
-{
-  guint v = 0;
-  for (guint i = 0; i < bytes; i++)
-    v = v << 8 | (s->pos < s->len ? s->data[s->pos++] : 0);
-  return v;
-}
-
 static const guint16 ports[] = {
   0x20, 0x21, 0xa0,  0xa1, 0x4d0, 0x4d1, 0x40,  0x41,  0x42,  0x43,  0x61,  0x70,
   0x71, 0x92, 0x402, 0xe9, 0xcf8, 0xcf9, 0xcfa, 0xcfb, 0xcfc, 0xcfd, 0xcfe, 0xcff,
@@ -130,11 +116,6 @@ pick_port (Stream *s)
   if (sel < G_N_ELEMENTS (ports) * 8)
     return ports[sel % G_N_ELEMENTS (ports)];
   return (guint16)take (s, 2);
-}
-
-static void
-log_to_nowhere (const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
-{
 }
 
 static void

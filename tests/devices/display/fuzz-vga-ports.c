@@ -18,26 +18,7 @@
 #include "devices/chipset/bw-chipset.h"
 #include "devices/display/bw-vga.h"
 #include "vmm/bw-platform.h"
-
-typedef struct
-{
-  const guint8 *data;
-  size_t len, pos;
-} Stream;
-
-static guint
-take (Stream *s, guint bytes)
-{
-  guint v = 0;
-  for (guint i = 0; i < bytes; i++)
-    v = v << 8 | (s->pos < s->len ? s->data[s->pos++] : 0);
-  return v;
-}
-
-static void
-log_to_nowhere (const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
-{
-}
+#include "tests/bw-fuzz-stream.h"
 
 static guint
 vga_devfn (BwPlatform *p)

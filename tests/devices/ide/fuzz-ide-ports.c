@@ -21,23 +21,9 @@
 #include "devices/ide/bw-ide.h"
 #include "devices/storage/bw-disk.h"
 #include "vmm/bw-platform.h"
+#include "tests/bw-fuzz-stream.h"
 
 #define BM_BASE 0xc000
-
-typedef struct
-{
-  const guint8 *data;
-  size_t len, pos;
-} Stream;
-
-static guint
-take (Stream *s, guint bytes)
-{
-  guint v = 0;
-  for (guint i = 0; i < bytes; i++)
-    v = v << 8 | (s->pos < s->len ? s->data[s->pos++] : 0);
-  return v;
-}
 
 static const guint16 ports[] = {
   0x1f0, 0x1f1, 0x1f2, 0x1f3, 0x1f4, 0x1f5, 0x1f6, 0x1f7, 0x3f6,
@@ -46,11 +32,6 @@ static const guint16 ports[] = {
 };
 
 static char *disk_path, *iso_path, *raw_path;
-
-static void
-log_to_nowhere (const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
-{
-}
 
 static void
 make_images (void)
