@@ -10,7 +10,7 @@
 #include "app/manage/bw-manage-session.h"
 
 static const char usage[]
-    = "controlvm NAME|UUID pause|resume|reset|poweroff\n"
+    = "controlvm NAME|UUID pause|resume|reset|poweroff|acpipowerbutton\n"
       "controlvm NAME|UUID keyboardputscancode HEX [HEX...]\n"
       "controlvm NAME|UUID keyboardputstring TEXT [TEXT...]\n"
       "controlvm NAME|UUID screenshotpng FILE\n"
@@ -22,6 +22,8 @@ static const char help[]
       "  pause, resume          Stop and continue the virtual CPUs.\n"
       "  reset                  A hardware reset.\n"
       "  poweroff               Pull the plug: the machine stops at once.\n"
+      "  acpipowerbutton        Press the ACPI power button: the guest's OS shuts\n"
+      "                         down cleanly (if it listens).\n"
       "  keyboardputscancode    PS/2 scancodes of set 1 in hex (1E 9E types 'a').\n"
       "  keyboardputstring      Types the text (US layout); several arguments are\n"
       "                         joined by spaces.\n"
@@ -74,6 +76,8 @@ do_action (BwClient *client, const char *machine, BwDBusSession1 *s, const char 
     ok = bw_dbus_session1_call_reset_sync (s, NULL, &error);
   else if (strcmp (action, "poweroff") == 0)
     ok = bw_dbus_session1_call_power_off_sync (s, NULL, &error);
+  else if (strcmp (action, "acpipowerbutton") == 0)
+    ok = bw_dbus_session1_call_acpi_shutdown_sync (s, NULL, &error);
   else if (strcmp (action, "keyboardputscancode") == 0)
     {
       g_autoptr (GByteArray) codes = g_byte_array_new ();
@@ -137,7 +141,7 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
     int nargs;
   } actions[] = {
     { "pause", 0 },      { "resume", 0 },     { "reset", 0 },
-    { "poweroff", 0 },   { "keyboardputscancode", -1 }, { "keyboardputstring", -1 },
+    { "poweroff", 0 },   { "acpipowerbutton", 0 }, { "keyboardputscancode", -1 }, { "keyboardputstring", -1 },
     { "screenshotpng", 1 }, { "screentext", 0 }, { "dvdattach", 1 },
   };
   const char *opt, *pos;

@@ -44,6 +44,24 @@ typedef struct
 gboolean bw_vm_app_record_medium (BwVmApp *app, guint channel, guint position, const char *path,
                                   GError **error);
 
+/* Inserts the ISO at path (NULL: ejects) into the CD drive at IDE
+ * channel/position of the running machine, logs it and records it in the
+ * settings: what `controlvm dvdattach` and the window's Devices menu do.
+ * Errors: BW_VM_ERROR_STATE when not running or paused, BW_IDE_ERROR_*
+ * from the drive, G_IO_ERROR_INVALID_ARGUMENT for a relative path, a
+ * BW_CLIENT_ERROR when the service refuses the settings change. */
+gboolean bw_vm_app_mount_medium (BwVmApp *app, guint channel, guint position, const char *path,
+                                 GError **error);
+/* The disc in that drive as the settings have it (NULL: none). */
+const char *bw_vm_app_get_medium (BwVmApp *app, guint channel, guint position);
+
+/* Whether the board has ACPI (the power button reaches the guest). */
+gboolean bw_vm_app_has_acpi (BwVmApp *app);
+/* Presses the ACPI power button: the guest's OS decides to shut down.
+ * BW_VM_ERROR_STATE unless running; G_IO_ERROR_NOT_SUPPORTED without
+ * ACPI. */
+gboolean bw_vm_app_acpi_shutdown (BwVmApp *app, GError **error);
+
 /* Service state words ("running", "paused", "poweroff", "aborted"). */
 const char *bw_vm_app_state_word (BwVmState state);
 

@@ -96,12 +96,24 @@ on_power_off (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
 }
 
 static gboolean
+on_acpi_shutdown (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
+{
+  g_autoptr (GError) error = NULL;
+  if (!bw_vm_app_acpi_shutdown (app, &error))
+    return return_error (inv,
+                         error->domain == BW_VM_ERROR ? BW_CLIENT_ERROR_BUSY
+                                                      : BW_CLIENT_ERROR_FAILED,
+                         "%s", error->message);
+  bw_dbus_session1_complete_acpi_shutdown (sk, inv);
+  return TRUE;
+}
+
+static gboolean
 on_unsupported (BwDBusSession1 *sk, GDBusMethodInvocation *inv, BwVmApp *app)
 {
   const char *method = g_dbus_method_invocation_get_method_name (inv);
-  const char *why = g_str_equal (method, "AcpiShutdown") ? "the machine has no ACPI yet"
-                                                         : "saved states come with snapshots";
-  return return_error (inv, BW_CLIENT_ERROR_FAILED, "%s is not available: %s", method, why);
+  return return_error (inv, BW_CLIENT_ERROR_FAILED, "%s is not available: %s", method,
+                       "saved states come with snapshots");
 }
 
 /* The display and drives exist while the machine does. */
@@ -174,27 +186,18 @@ on_mount_medium (BwDBusSession1 *sk, GDBusMethodInvocation *inv, const char *con
     return return_error (inv, BW_CLIENT_ERROR_INVALID_ARGUMENT,
                          "IDE port %u device %u does not exist (ports and devices are 0 or 1)",
                          port, device);
-  if (*path && !g_path_is_absolute (path))
-    return return_error (inv, BW_CLIENT_ERROR_INVALID_ARGUMENT,
-                         "The image path “%s” is not absolute", path);
   g_autoptr (GError) error = NULL;
-  gboolean ok = *path ? bw_ide_insert_medium (ide, port, device, path, &error)
-                      : bw_ide_eject_medium (ide, port, device, FALSE, &error);
-  if (!ok)
+  if (!bw_vm_app_mount_medium (app, port, device, *path ? path : NULL, &error))
     {
       BwClientError code = g_error_matches (error, BW_IDE_ERROR, BW_IDE_ERROR_LOCKED)
+                               || g_error_matches (error, BW_VM_ERROR, BW_VM_ERROR_STATE)
                              ? BW_CLIENT_ERROR_BUSY
                            : g_error_matches (error, BW_IDE_ERROR, BW_IDE_ERROR_MEDIUM)
+                               || error->domain == BW_CLIENT_ERROR
                              ? BW_CLIENT_ERROR_FAILED
                              : BW_CLIENT_ERROR_INVALID_ARGUMENT;
       return return_error (inv, code, "%s", error->message);
     }
-  bw_log_printf (bw_vm_get_log (app->vm), "Session", "DVD at %s port %u device %u: %s",
-                 controller, port, device, *path ? path : "ejected");
-  if (!bw_vm_app_record_medium (app, port, device, *path ? path : NULL, &error))
-    return return_error (inv, BW_CLIENT_ERROR_FAILED,
-                         "The drive changed, but the settings could not record it: %s",
-                         error->message);
   bw_dbus_session1_complete_mount_medium (sk, inv);
   return TRUE;
 }
@@ -313,7 +316,7 @@ bw_vm_app_session_start (BwVmApp *app, GError **error)
   g_signal_connect (sk, "handle-resume", G_CALLBACK (on_resume), app);
   g_signal_connect (sk, "handle-reset", G_CALLBACK (on_reset), app);
   g_signal_connect (sk, "handle-power-off", G_CALLBACK (on_power_off), app);
-  g_signal_connect (sk, "handle-acpi-shutdown", G_CALLBACK (on_unsupported), app);
+  g_signal_connect (sk, "handle-acpi-shutdown", G_CALLBACK (on_acpi_shutdown), app);
   g_signal_connect (sk, "handle-save-state", G_CALLBACK (on_unsupported), app);
   g_signal_connect (sk, "handle-screenshot-png", G_CALLBACK (on_screenshot_png), app);
   g_signal_connect (sk, "handle-get-screen-text", G_CALLBACK (on_get_screen_text), app);

@@ -8,8 +8,13 @@
 #include <gtk/gtk.h>
 #include "app/vm/bw-vm-app-window.h"
 #include "ui/vm/bw-vm-vga-source.h"
+#include "devices/ide/bw-ide.h"
 #include "ui/vm/bw-vm-window.h"
 #include "vmm/bw-cpu-backend.h"
+
+/* How often the disk and CD lights look at the drives' counters (the
+ * window keeps a light on for 250 ms, so steady I/O shows steadily). */
+#define ACTIVITY_POLL_MS 200
 
 #define BW_VM_APP_TYPE_CONTROLLER (bw_vm_app_controller_get_type ())
 G_DECLARE_FINAL_TYPE (BwVmAppController, bw_vm_app_controller, BW_VM_APP, CONTROLLER, GObject)
@@ -20,6 +25,13 @@ struct _BwVmAppController
   BwVmApp *app; /* outlives the controller: closed before the VM goes */
   guint listener;
   char *backend_note;
+  /* The machine's first CD drive (what the Devices menu changes). */
+  gboolean has_cd;
+  guint cd_channel, cd_position;
+  /* Activity lights: the IDE counters as last seen, per position. */
+  BwIdeDriveKind kinds[4];
+  guint64 seen[4];
+  guint activity_id;
 };
 
 static void bw_vm_app_controller_iface_init (BwVmControllerInterface *iface);
@@ -76,7 +88,7 @@ ctl_get_backend_note (BwVmController *c)
 static gboolean
 ctl_has_acpi (BwVmController *c)
 {
-  return FALSE; /* the board has no ACPI yet */
+  return bw_vm_app_has_acpi (self_of (c)->app);
 }
 
 static char *
@@ -91,13 +103,16 @@ ctl_get_log_path (BwVmController *c)
 static char *
 ctl_get_medium (BwVmController *c)
 {
-  return NULL;
+  BwVmAppController *self = self_of (c);
+  return self->has_cd ? g_strdup (bw_vm_app_get_medium (self->app, self->cd_channel,
+                                                        self->cd_position))
+                      : NULL;
 }
 
 static gboolean
 ctl_has_cd_drive (BwVmController *c)
 {
-  return FALSE; /* discs change through boxwood-manage until the Devices menu is wired */
+  return self_of (c)->has_cd;
 }
 
 static gboolean
@@ -127,17 +142,23 @@ ctl_power_off (BwVmController *c, GError **error)
 static gboolean
 ctl_acpi_shutdown (BwVmController *c, GError **error)
 {
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "The machine has no ACPI yet");
-  return FALSE;
+  return bw_vm_app_acpi_shutdown (self_of (c)->app, error);
 }
 
+/* The same path as `controlvm dvdattach`: the drive, the log, the
+ * settings; "medium-changed" follows from the drive's notification. */
 static gboolean
 ctl_mount_medium (BwVmController *c, const char *path, GError **error)
 {
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       "The window cannot change discs yet (use boxwood-manage storageattach)");
-  return FALSE;
+  BwVmAppController *self = self_of (c);
+  if (!self->has_cd)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "The machine has no CD drive; add one in its storage settings "
+                           "while it is powered off");
+      return FALSE;
+    }
+  return bw_vm_app_mount_medium (self->app, self->cd_channel, self->cd_position, path, error);
 }
 
 static void
@@ -177,9 +198,45 @@ bw_vm_app_controller_iface_init (BwVmControllerInterface *iface)
   iface->put_mouse = ctl_put_mouse;
 }
 
+/* Which lights the drives' counters ask for since the last look. */
+static gboolean
+poll_activity (gpointer data)
+{
+  BwVmAppController *self = data;
+  BwDevice *ide = self->app->board ? bw_pc_board_get_ide (self->app->board) : NULL;
+  guint what = 0;
+  for (guint i = 0; ide && i < G_N_ELEMENTS (self->seen); i++)
+    {
+      guint64 r = 0, w = 0;
+      if (self->kinds[i] == BW_IDE_DRIVE_NONE || !bw_ide_get_activity (ide, i / 2, i % 2, &r, &w))
+        continue;
+      if (r + w != self->seen[i])
+        what |= self->kinds[i] == BW_IDE_DRIVE_CDROM ? BW_VM_ACTIVITY_CD : BW_VM_ACTIVITY_DISK;
+      self->seen[i] = r + w;
+    }
+  if (what)
+    bw_vm_controller_emit_activity (BW_VM_CONTROLLER (self), what);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The counters only move while the guest runs: no wake-ups otherwise. */
+static void
+update_activity_poll (BwVmAppController *self)
+{
+  gboolean running = self->app->vm && bw_vm_get_state (self->app->vm) == BW_VM_STATE_RUNNING;
+  gboolean any = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (self->kinds); i++)
+    any |= self->kinds[i] != BW_IDE_DRIVE_NONE;
+  if (running && any && !self->activity_id)
+    self->activity_id = g_timeout_add (ACTIVITY_POLL_MS, poll_activity, self);
+  else if (!(running && any))
+    g_clear_handle_id (&self->activity_id, g_source_remove);
+}
+
 static gboolean
 state_on_main (gpointer data)
 {
+  update_activity_poll (BW_VM_APP_CONTROLLER (data));
   bw_vm_controller_emit_state_changed (BW_VM_CONTROLLER (data));
   return G_SOURCE_REMOVE;
 }
@@ -197,6 +254,7 @@ static void
 bw_vm_app_controller_dispose (GObject *object)
 {
   BwVmAppController *self = BW_VM_APP_CONTROLLER (object);
+  g_clear_handle_id (&self->activity_id, g_source_remove);
   if (self->listener && self->app->vm)
     bw_vm_remove_state_listener (self->app->vm, self->listener);
   self->listener = 0;
@@ -236,6 +294,27 @@ backend_note (BwVm *vm)
     return g_strdup_printf ("hardware virtualization is not available%s%s",
                             error ? ": " : "", error ? error->message : "");
   return g_strdup ("KVM measured slower than the software CPU here");
+}
+
+/* The drives on the IDE controller; the first CD drive is the one the
+ * Devices menu serves (as `controlvm dvdattach` takes the first). */
+static void
+find_drives (BwVmAppController *self)
+{
+  BwDevice *ide = self->app->board ? bw_pc_board_get_ide (self->app->board) : NULL;
+  for (guint i = 0; ide && i < G_N_ELEMENTS (self->kinds); i++)
+    {
+      BwIdeDriveInfo info;
+      if (!bw_ide_get_drive_info (ide, i / 2, i % 2, &info))
+        continue;
+      self->kinds[i] = info.kind;
+      if (info.kind == BW_IDE_DRIVE_CDROM && !self->has_cd)
+        {
+          self->has_cd = TRUE;
+          self->cd_channel = i / 2;
+          self->cd_position = i % 2;
+        }
+    }
 }
 
 /* The window's state, kept in the BwVmApp. */
@@ -287,6 +366,8 @@ bw_vm_app_window_open (BwVmApp *app, GError **error)
   ws->controller = g_object_new (BW_VM_APP_TYPE_CONTROLLER, NULL);
   ws->controller->app = app;
   ws->controller->backend_note = backend_note (app->vm);
+  find_drives (ws->controller);
+  update_activity_poll (ws->controller);
   ws->controller->listener = bw_vm_add_state_listener (app->vm, on_vm_state, ws->controller);
   g_autoptr (BwVmFrameSource) source = vga ? bw_vm_vga_source_new (vga) : NULL;
   ws->window = bw_vm_window_new (ws->gtk_app, BW_VM_CONTROLLER (ws->controller), source);
@@ -298,6 +379,14 @@ bw_vm_app_window_open (BwVmApp *app, GError **error)
   /* It may have changed before the listener was added. */
   bw_vm_controller_emit_state_changed (BW_VM_CONTROLLER (ws->controller));
   return TRUE;
+}
+
+void
+bw_vm_app_window_medium_changed (BwVmApp *app)
+{
+  WindowState *ws = app->window;
+  if (ws && ws->controller)
+    bw_vm_controller_emit_medium_changed (BW_VM_CONTROLLER (ws->controller));
 }
 
 void

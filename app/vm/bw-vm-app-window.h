@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 gboolean bw_vm_app_window_init (GError **error);
 /* After bw_vm_start(): the window on the running machine. */
 gboolean bw_vm_app_window_open (BwVmApp *app, GError **error);
+/* The CD drive's medium changed (main thread, outside the platform
+ * lock): the window's Devices menu and status bar follow. */
+void bw_vm_app_window_medium_changed (BwVmApp *app);
 /* Destroys the window and the controller (before the VM goes). */
 void bw_vm_app_window_close (BwVmApp *app);
 

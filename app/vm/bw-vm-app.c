@@ -152,6 +152,85 @@ bw_vm_app_record_medium (BwVmApp *app, guint channel, guint position, const char
   return bw_client_modify_machine (app->client, app->uuid, changes, error);
 }
 
+gboolean
+bw_vm_app_mount_medium (BwVmApp *app, guint channel, guint position, const char *path,
+                        GError **error)
+{
+  BwDevice *ide = app->board ? bw_pc_board_get_ide (app->board) : NULL;
+  BwVmState state = app->vm ? bw_vm_get_state (app->vm) : BW_VM_STATE_POWERED_OFF;
+  if (state != BW_VM_STATE_RUNNING && state != BW_VM_STATE_PAUSED)
+    {
+      g_set_error (error, BW_VM_ERROR, BW_VM_ERROR_STATE, "The machine is %s",
+                   bw_vm_state_to_string (state));
+      return FALSE;
+    }
+  if (!ide)
+    {
+      g_set_error (error, BW_IDE_ERROR, BW_IDE_ERROR_NO_DRIVE, "The machine has no IDE controller");
+      return FALSE;
+    }
+  if (path && !g_path_is_absolute (path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The image path “%s” is not absolute", path);
+      return FALSE;
+    }
+  gboolean ok = path ? bw_ide_insert_medium (ide, channel, position, path, error)
+                     : bw_ide_eject_medium (ide, channel, position, FALSE, error);
+  if (!ok)
+    return FALSE;
+  bw_log_printf (bw_vm_get_log (app->vm), "Session", "DVD at %s port %u device %u: %s",
+                 app->ide_controller ? app->ide_controller : "IDE", channel, position,
+                 path ? path : "ejected");
+  if (!bw_vm_app_record_medium (app, channel, position, path, error))
+    {
+      g_prefix_error (error, "The drive changed, but the settings could not record it: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const char *
+bw_vm_app_get_medium (BwVmApp *app, guint channel, guint position)
+{
+  guint i = channel * 2 + position;
+  return i < G_N_ELEMENTS (app->dvd_recorded) ? app->dvd_recorded[i] : NULL;
+}
+
+gboolean
+bw_vm_app_has_acpi (BwVmApp *app)
+{
+#ifdef BW_VM_HAVE_ACPI
+  return app->board && bw_pc_board_has_acpi (app->board);
+#else
+  return FALSE;
+#endif
+}
+
+gboolean
+bw_vm_app_acpi_shutdown (BwVmApp *app, GError **error)
+{
+  BwVmState state = app->vm ? bw_vm_get_state (app->vm) : BW_VM_STATE_POWERED_OFF;
+  if (state != BW_VM_STATE_RUNNING)
+    {
+      g_set_error (error, BW_VM_ERROR, BW_VM_ERROR_STATE,
+                   "The machine is %s; the shutdown signal needs it running",
+                   bw_vm_state_to_string (state));
+      return FALSE;
+    }
+  if (!bw_vm_app_has_acpi (app))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "The machine has no ACPI, so there is no shutdown signal to send");
+      return FALSE;
+    }
+#ifdef BW_VM_HAVE_ACPI
+  bw_pc_board_press_power_button (app->board);
+#endif
+  bw_log_printf (bw_vm_get_log (app->vm), "Session", "ACPI power button pressed");
+  return TRUE;
+}
+
 typedef struct
 {
   BwVmApp *app;
@@ -175,11 +254,15 @@ medium_on_main (gpointer data)
   if (!m->app->final
       && !bw_vm_app_record_medium (m->app, m->channel, m->position, m->path, &error))
     g_warning ("cannot record the DVD change in the settings: %s", error->message);
+#ifdef BW_VM_HAVE_WINDOW
+  bw_vm_app_window_medium_changed (m->app);
+#endif
   return G_SOURCE_REMOVE;
 }
 
 /* Under the platform lock, on any thread: the guest opened the tray or
- * the disc changed. The settings follow, as VirtualBox's do. */
+ * the disc changed. The settings follow, as VirtualBox's do, from an idle
+ * on the main thread (never a D-Bus call or a redraw under the lock). */
 static void
 on_medium (void *user_data, guint channel, guint position, const char *path)
 {
@@ -188,7 +271,7 @@ on_medium (void *user_data, guint channel, guint position, const char *path)
   m->channel = channel;
   m->position = position;
   m->path = g_strdup (path);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, medium_on_main, m, medium_message_free);
+  g_idle_add_full (G_PRIORITY_DEFAULT, medium_on_main, m, medium_message_free);
 }
 
 static gboolean

@@ -193,6 +193,13 @@ bw_ide_io_submit (BwIdeChannel *ch, BwIdeIoOp op, BwDisk *disk, guint64 offset, 
   BwIdeIo *io = &ch->io;
   g_return_if_fail (len <= BW_IDE_BUF_SIZE);
 
+  /* Every transfer runs for the drive that runs the command. */
+  BwIdeDrive *d = bw_ide_active (ch);
+  if (op == BW_IDE_IO_READ)
+    __atomic_fetch_add (&d->bytes_read, (guint64) len, __ATOMIC_RELAXED);
+  else if (op == BW_IDE_IO_WRITE)
+    __atomic_fetch_add (&d->bytes_written, (guint64) len, __ATOMIC_RELAXED);
+
   pthread_mutex_lock (&io->mutex);
   g_warn_if_fail (io->state == IO_IDLE);
   io->op = op;

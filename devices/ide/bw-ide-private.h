@@ -141,6 +141,9 @@ struct _BwIdeDrive
   char model[41], serial[21];
   gboolean dirty;         /* written since the last flush */
   guint io_errors;     /* logged ones (the rest are counted) */
+  /* Activity for the front end's lights: bytes of the medium read and
+   * written since realize, updated with relaxed atomics at submit. */
+  guint64 bytes_read, bytes_written;
 };
 
 /* A disk request: the worker reads or writes the image into or from its

@@ -81,6 +81,13 @@ typedef struct
 /* channel 0 primary, 1 secondary; position 0 master, 1 slave. */
 gboolean bw_ide_get_drive_info (BwDevice *ide, guint channel, guint position, BwIdeDriveInfo *info);
 
+/* Bytes the guest has read from and written to the medium of the drive
+ * since the controller was realized (a CD counts only reads). Lock-free
+ * and cheap, for activity lights polled a few times a second; FALSE when
+ * there is no drive at that position. */
+gboolean bw_ide_get_activity (BwDevice *ide, guint channel, guint position, guint64 *bytes_read,
+                              guint64 *bytes_written);
+
 /* Media change on a CD-ROM drive while the machine runs (takes the
  * platform lock; opening the file happens outside it). Insert closes
  * the tray and loads the ISO; the guest sees UNIT ATTENTION / MEDIUM MAY

@@ -319,6 +319,18 @@ bw_ide_get_drive_info (BwDevice *dev, guint channel, guint position, BwIdeDriveI
 }
 
 gboolean
+bw_ide_get_activity (BwDevice *dev, guint channel, guint position, guint64 *bytes_read,
+                     guint64 *bytes_written)
+{
+  BwIdeDrive *d = find_drive (dev, channel, position, FALSE, NULL);
+  if (bytes_read)
+    *bytes_read = d ? __atomic_load_n (&d->bytes_read, __ATOMIC_RELAXED) : 0;
+  if (bytes_written)
+    *bytes_written = d ? __atomic_load_n (&d->bytes_written, __ATOMIC_RELAXED) : 0;
+  return d != NULL;
+}
+
+gboolean
 bw_ide_insert_medium (BwDevice *dev, guint channel, guint position, const char *path,
                       GError **error)
 {

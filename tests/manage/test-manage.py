@@ -567,7 +567,8 @@ class ControlTests(ManageTestCase):
     def test_controlvm_needs_a_running_machine(self):
         self.create("idle")
         for action in (["pause"], ["screentext"], ["screenshotpng", "x.png"],
-                       ["keyboardputscancode", "1e", "9e"], ["dvdattach", "emptydrive"]):
+                       ["keyboardputscancode", "1e", "9e"], ["dvdattach", "emptydrive"],
+                       ["acpipowerbutton"]):
             self.fails("controlvm", "idle", *action, status=1, mentions=("'idle' is not running",))
 
     def test_controlvm_unknown_machine(self):

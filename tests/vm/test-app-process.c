@@ -164,6 +164,12 @@ START_TEST (test_control_through_session)
                  error->message);
   ck_assert_ptr_nonnull (strstr (error->message, "paused"));
   g_clear_error (&error);
+  /* The ACPI power button needs a running guest to listen. */
+  ck_assert (!bw_dbus_session1_call_acpi_shutdown_sync (session, NULL, &error));
+  ck_assert_msg (g_error_matches (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_BUSY), "%s",
+                 error->message);
+  ck_assert_ptr_nonnull (strstr (error->message, "paused"));
+  g_clear_error (&error);
   ck_assert (bw_dbus_session1_call_resume_sync (session, NULL, &error));
   ck_assert (wait_state ("running", 2000));
 

@@ -354,6 +354,69 @@ START_TEST (test_storage_and_display)
 }
 END_TEST
 
+/* The activity counters behind the VM window's disk and CD lights: a
+ * READ SECTORS and a WRITE SECTORS through the ports count 512 bytes
+ * each, on the drive that ran them only. */
+START_TEST (test_ide_activity)
+{
+  g_autoptr (BwPlatform) p = new_platform (32);
+  BwConfig *c = bw_platform_get_config (p);
+  gsize disk_len = 1u << 20;
+  g_autofree guint8 *zeros = g_malloc0 (disk_len);
+  g_autofree char *disk = write_file ("disk.img", zeros, disk_len);
+  bw_config_set_string (c, "devices/ide/class", BW_IDE_CLASS);
+  bw_config_set_string (c, "devices/ide/io", "sync");
+  bw_config_set_string (c, "devices/ide/primary/master/type", "hdd");
+  bw_config_set_string (c, "devices/ide/primary/master/path", disk);
+  bw_config_set_string (c, "devices/ide/secondary/master/type", "cdrom");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BwPcBoard) board = bw_pc_board_new (p, &error);
+  ck_assert_msg (board, "%s", error ? error->message : "");
+  BwDevice *ide = bw_pc_board_get_ide (board);
+  BwIoBus *pio = bw_platform_get_pio (p);
+  guint64 r = 1, w = 1;
+
+  ck_assert (bw_ide_get_activity (ide, 0, 0, &r, &w));
+  ck_assert_uint_eq (r, 0);
+  ck_assert_uint_eq (w, 0);
+  ck_assert (!bw_ide_get_activity (ide, 0, 1, &r, &w)); /* no drive there */
+  ck_assert_uint_eq (r, 0);
+
+  /* READ SECTORS, LBA 3, one sector. */
+  bw_io_bus_write (pio, 0x1f6, 1, 0xe0);
+  bw_io_bus_write (pio, 0x1f2, 1, 1);
+  bw_io_bus_write (pio, 0x1f3, 1, 3);
+  bw_io_bus_write (pio, 0x1f4, 1, 0);
+  bw_io_bus_write (pio, 0x1f5, 1, 0);
+  bw_io_bus_write (pio, 0x1f7, 1, 0x20);
+  bw_ide_wait_idle (ide);
+  ck_assert_uint_eq (bw_io_bus_read (pio, 0x1f7, 1) & 0x89, 0x08); /* DRQ, no BSY/ERR */
+  for (guint i = 0; i < 256; i++)
+    bw_io_bus_read (pio, 0x1f0, 2);
+  ck_assert (bw_ide_get_activity (ide, 0, 0, &r, &w));
+  ck_assert_uint_eq (r, 512);
+  ck_assert_uint_eq (w, 0);
+
+  /* WRITE SECTORS, LBA 4, one sector. */
+  bw_io_bus_write (pio, 0x1f6, 1, 0xe0);
+  bw_io_bus_write (pio, 0x1f2, 1, 1);
+  bw_io_bus_write (pio, 0x1f3, 1, 4);
+  bw_io_bus_write (pio, 0x1f7, 1, 0x30);
+  bw_ide_wait_idle (ide);
+  for (guint i = 0; i < 256; i++)
+    bw_io_bus_write (pio, 0x1f0, 2, 0xabcd);
+  bw_ide_wait_idle (ide);
+  ck_assert_uint_eq (bw_io_bus_read (pio, 0x1f7, 1) & 0x81, 0);
+  ck_assert (bw_ide_get_activity (ide, 0, 0, &r, &w));
+  ck_assert_uint_eq (r, 512);
+  ck_assert_uint_eq (w, 512);
+
+  /* The CD drive saw nothing. */
+  ck_assert (bw_ide_get_activity (ide, 1, 0, &r, &w));
+  ck_assert_uint_eq (r + w, 0);
+}
+END_TEST
+
 /* Each byte the i8042 loads is a new IRQ 1 edge through the 8259, so a
  * driver that reads one byte per interrupt sees every byte. */
 START_TEST (test_keyboard_irq_per_byte)
@@ -424,6 +487,7 @@ main (void)
   tcase_add_test (tc, test_seabios_default);
   tcase_add_test (tc, test_set1_to_set2);
   tcase_add_test (tc, test_storage_and_display);
+  tcase_add_test (tc, test_ide_activity);
   tcase_add_test (tc, test_keyboard_irq_per_byte);
   suite_add_tcase (s, tc);
   return bw_test_run (s);

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "ui/vm/bw-vm-keymap.h"
+#include "ui/vm/bw-vm-log-window.h"
 
 struct _BwVmWindow
 {
@@ -21,6 +22,7 @@ struct _BwVmWindow
   GtkLabel *capture_label;
 
   BwVmController *controller;
+  GtkWindow *log_window; /* weak */
   BwVmRunState state;
   guint disk_led_id, cd_led_id;
   gboolean confirmed_close;
@@ -91,13 +93,40 @@ update_backend_label (BwVmWindow *self)
 
   if (backend == NULL)
     text = g_strdup (_("CPU: not started"));
-  else if (note != NULL)
-    /* TRANSLATORS: backend, then why (e.g. "hardware virtualization is missing") */
-    text = g_strdup_printf (_("CPU: %s (%s)"), backend, note);
   else
     text = g_strdup_printf (_("CPU: %s"), backend);
   gtk_label_set_text (self->backend_label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->backend_label), text);
+  if (note != NULL)
+    {
+      /* TRANSLATORS: the backend, then why it runs the machine (e.g. "hardware
+       * virtualization is not available: /dev/kvm does not exist") */
+      g_autofree char *tip = g_strdup_printf (_("The %s runs this machine because %s."), backend,
+                                              note);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->backend_label), tip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->backend_label),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tip, -1);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->backend_label), text);
+}
+
+/* The CD light names the disc (the person sees what is in the drive). */
+static void
+update_cd_led (BwVmWindow *self)
+{
+  g_autofree char *medium = bw_vm_controller_get_medium (self->controller);
+  g_autofree char *base = medium ? g_path_get_basename (medium) : NULL;
+  g_autofree char *text = NULL;
+  if (!bw_vm_controller_has_cd_drive (self->controller))
+    text = g_strdup (_("No CD/DVD drive"));
+  else if (base)
+    /* TRANSLATORS: the disc image's file name */
+    text = g_strdup_printf (_("CD/DVD: %s"), base);
+  else
+    text = g_strdup (_("CD/DVD: empty"));
+  gtk_widget_set_tooltip_text (self->cd_led, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->cd_led), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  text, -1);
 }
 
 static void
@@ -122,6 +151,7 @@ update_actions (BwVmWindow *self)
   gtk_widget_action_set_enabled (w, "vm.insert-disc", live && has_cd);
   gtk_widget_action_set_enabled (w, "vm.eject-disc", live && has_cd && medium != NULL);
   gtk_widget_action_set_enabled (w, "vm.show-log", log != NULL);
+  update_cd_led (self);
 }
 
 static gboolean
@@ -319,9 +349,19 @@ show_log_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   BwVmWindow *self = BW_VM_WINDOW (widget);
   g_autofree char *path = bw_vm_controller_get_log_path (self->controller);
-  g_autofree char *uri = path ? g_filename_to_uri (path, NULL, NULL) : NULL;
-  if (uri != NULL)
-    gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
+  if (path == NULL)
+    return;
+  if (self->log_window != NULL)
+    bw_vm_log_window_reload (BW_VM_LOG_WINDOW (self->log_window), NULL);
+  else
+    {
+      self->log_window = GTK_WINDOW (
+        bw_vm_log_window_new (GTK_WINDOW (self), bw_vm_controller_get_name (self->controller),
+                              path));
+      gtk_window_set_destroy_with_parent (self->log_window, TRUE);
+      g_object_add_weak_pointer (G_OBJECT (self->log_window), (gpointer *) &self->log_window);
+    }
+  gtk_window_present (self->log_window);
 }
 
 static void
@@ -675,6 +715,12 @@ static void
 bw_vm_window_dispose (GObject *object)
 {
   BwVmWindow *self = BW_VM_WINDOW (object);
+  if (self->log_window != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->log_window), (gpointer *) &self->log_window);
+      gtk_window_destroy (self->log_window);
+      self->log_window = NULL;
+    }
   g_clear_handle_id (&self->disk_led_id, g_source_remove);
   g_clear_handle_id (&self->cd_led_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_VM_TYPE_WINDOW);
