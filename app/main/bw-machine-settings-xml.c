@@ -7,7 +7,7 @@
  *       <Hardware osType>
  *         <CPU count acceleration/> <Memory sizeMiB/> <Firmware type/>
  *         <Boot><Order position="1..4" device/>...</Boot>
- *         <Display vramMiB/> <DirectBoot [kernel] [initrd] [cmdline]/>
+ *         <Display vramMiB [scaleMode] [scalePercent]/> <DirectBoot [kernel] [initrd] [cmdline]/>
  *         <StorageControllers><StorageController name type>
  *           <AttachedDevice port device type [medium]/>...
  *         </StorageController></StorageControllers>
@@ -20,7 +20,9 @@
  *     </Machine>
  *   </BoxwoodMachine>
  * Version 1, the first draft, differs in two places: <Memory sizeKiB> and
- * <Boot order="dvd,disk"> (a comma list instead of <Order> children). */
+ * <Boot order="dvd,disk"> (a comma list instead of <Order> children).
+ * scaleMode and scalePercent came later within version 2; a file without
+ * them (either version) reads as scaled to the window at 100 %. */
 #define G_LOG_DOMAIN "boxwood-main"
 #include "config.h"
 
@@ -60,7 +62,7 @@ static const char *const boot_attrs_v1[] = { "order", NULL };
 static const char *const boot_children_v1[] = { "Order", NULL };
 static const char *const boot_children_v2[] = { "Order", NULL };
 static const char *const order_attrs[] = { "position", "device", NULL };
-static const char *const display_attrs[] = { "vramMiB", NULL };
+static const char *const display_attrs[] = { "vramMiB", "scaleMode", "scalePercent", NULL };
 static const char *const direct_boot_attrs[] = { "kernel", "initrd", "cmdline", NULL };
 static const char *const controllers_children[] = { "StorageController", NULL };
 static const char *const controller_attrs[] = { "name", "type", NULL };
@@ -338,6 +340,13 @@ read_hardware (const BwXmlReader *rd, xmlNode *node, GError **error)
       if (!bw_xml_get_uint (rd, n, "vramMiB", FALSE, BW_VRAM_MIN_MIB, BW_VRAM_MAX_MIB,
                             &hw->vram_mib, error))
         return NULL;
+      int mode = hw->scale_mode;
+      if (!bw_xml_get_enum (rd, n, "scaleMode", FALSE, bw_scale_mode_from_string,
+                            "display scale mode", &mode, error) ||
+          !bw_xml_get_uint (rd, n, "scalePercent", FALSE, BW_SCALE_PERCENT_MIN,
+                            BW_SCALE_PERCENT_MAX, &hw->scale_percent, error))
+        return NULL;
+      hw->scale_mode = mode;
       bw_xml_extras_collect (&hw->extras, "Display", n, display_attrs, none);
     }
   if ((n = bw_xml_child (node, "DirectBoot")) != NULL)
@@ -556,6 +565,8 @@ write_hardware (xmlNode *parent, const BwHardware *hw)
 
   n = bw_xml_add_child (h, "Display");
   bw_xml_set_uint (n, "vramMiB", hw->vram_mib);
+  bw_xml_set_string (n, "scaleMode", bw_scale_mode_to_string (hw->scale_mode));
+  bw_xml_set_uint (n, "scalePercent", hw->scale_percent);
   bw_xml_extras_apply (hw->extras, "Display", n);
 
   n = bw_xml_add_child (h, "DirectBoot");

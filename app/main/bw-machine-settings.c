@@ -152,6 +152,8 @@ bw_hardware_new (const char *os_type)
   hw->boot_order[2] = BW_BOOT_DEVICE_NONE;
   hw->boot_order[3] = BW_BOOT_DEVICE_NONE;
   hw->vram_mib = os->vram_mib;
+  hw->scale_mode = BW_SCALE_MODE_WINDOW;
+  hw->scale_percent = BW_SCALE_PERCENT_MIN;
   hw->storage_controllers =
     g_ptr_array_new_with_free_func ((GDestroyNotify) bw_storage_controller_free);
   for (guint i = 0; i < BW_SERIAL_PORT_COUNT; i++)
@@ -232,6 +234,7 @@ bw_hardware_equal (const BwHardware *a, const BwHardware *b)
   if (!str_eq (a->os_type, b->os_type) || a->memory_mib != b->memory_mib ||
       a->cpu_count != b->cpu_count || a->acceleration != b->acceleration ||
       a->firmware != b->firmware || a->vram_mib != b->vram_mib ||
+      a->scale_mode != b->scale_mode || a->scale_percent != b->scale_percent ||
       memcmp (a->boot_order, b->boot_order, sizeof a->boot_order) != 0 ||
       !str_eq (a->kernel, b->kernel) || !str_eq (a->initrd, b->initrd) ||
       !str_eq (a->cmdline, b->cmdline) ||
@@ -258,6 +261,20 @@ bw_hardware_equal (const BwHardware *a, const BwHardware *b)
         return FALSE;
     }
   return TRUE;
+}
+
+BwScaleMode
+bw_hardware_get_scale_mode (const BwHardware *hw)
+{
+  g_return_val_if_fail (hw != NULL, BW_SCALE_MODE_WINDOW);
+  return hw->scale_mode;
+}
+
+guint
+bw_hardware_get_scale_percent (const BwHardware *hw)
+{
+  g_return_val_if_fail (hw != NULL, BW_SCALE_PERCENT_MIN);
+  return CLAMP (hw->scale_percent, BW_SCALE_PERCENT_MIN, BW_SCALE_PERCENT_MAX);
 }
 
 BwStorageController *
@@ -498,6 +515,11 @@ validate_hardware (const BwHardware *hw, const char *where, GError **error)
   if (hw->vram_mib < BW_VRAM_MIN_MIB || hw->vram_mib > BW_VRAM_MAX_MIB)
     return invalid (error, "%s: video memory %u MiB is out of range (%u..%u)", where,
                     hw->vram_mib, BW_VRAM_MIN_MIB, BW_VRAM_MAX_MIB);
+  if ((guint) hw->scale_mode > BW_SCALE_MODE_FIXED)
+    return invalid (error, "%s: invalid display scale mode", where);
+  if (hw->scale_percent < BW_SCALE_PERCENT_MIN || hw->scale_percent > BW_SCALE_PERCENT_MAX)
+    return invalid (error, "%s: display scale factor %u %% is out of range (%u..%u)", where,
+                    hw->scale_percent, BW_SCALE_PERCENT_MIN, BW_SCALE_PERCENT_MAX);
   if (hw->os_type == NULL)
     return invalid (error, "%s: no OS type", where);
   for (guint i = 0; i < BW_BOOT_ORDER_SLOTS; i++)

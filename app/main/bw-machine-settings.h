@@ -30,6 +30,8 @@ G_BEGIN_DECLS
 #define BW_CPU_COUNT_MAX    64u
 #define BW_VRAM_MIN_MIB     1u
 #define BW_VRAM_MAX_MIB     256u
+#define BW_SCALE_PERCENT_MIN 100u      /* guest screen at its own size */
+#define BW_SCALE_PERCENT_MAX 200u
 #define BW_BOOT_ORDER_SLOTS 4
 #define BW_SERIAL_PORT_COUNT 4         /* slots 1..4 */
 #define BW_NETWORK_ADAPTER_COUNT 8     /* slots 0..7 */
@@ -44,6 +46,15 @@ typedef enum {
   BW_FIRMWARE_BIOS,
   BW_FIRMWARE_EFI,
 } BwFirmware;
+
+/* How the VM window shows the guest screen (VirtualBox's scaled mode and
+ * scale factor). WINDOW: scaled to the window, keeping the aspect ratio;
+ * FIXED: the guest's pixels times scale_percent / 100 (100: 1:1), the
+ * window scrolls what does not fit. */
+typedef enum {
+  BW_SCALE_MODE_WINDOW,   /* "window" */
+  BW_SCALE_MODE_FIXED,    /* "fixed" */
+} BwScaleMode;
 
 typedef enum {
   BW_BOOT_DEVICE_NONE,
@@ -106,6 +117,8 @@ const char *bw_acceleration_to_string (BwAcceleration v);
 gboolean    bw_acceleration_from_string (const char *s, BwAcceleration *out);
 const char *bw_firmware_to_string (BwFirmware v);
 gboolean    bw_firmware_from_string (const char *s, BwFirmware *out);
+const char *bw_scale_mode_to_string (BwScaleMode v);
+gboolean    bw_scale_mode_from_string (const char *s, BwScaleMode *out);
 const char *bw_boot_device_to_string (BwBootDevice v);
 gboolean    bw_boot_device_from_string (const char *s, BwBootDevice *out);
 const char *bw_storage_bus_to_string (BwStorageBus v);
@@ -165,6 +178,8 @@ typedef struct {
   BwFirmware       firmware;
   BwBootDevice     boot_order[BW_BOOT_ORDER_SLOTS];
   guint            vram_mib;
+  BwScaleMode      scale_mode;     /* <Display scaleMode>, default window */
+  guint            scale_percent;  /* <Display scalePercent>, 100..200, default 100 */
   char            *kernel;         /* direct boot: bzImage path, NULL = firmware boot */
   char            *initrd;
   char            *cmdline;
@@ -216,7 +231,7 @@ GType bw_storage_controller_get_type (void) G_GNUC_CONST;
 
 /* Hardware with defaults for an OS type (recommended memory and VRAM from
  * the table; unknown or NULL id: "Other"), 1 CPU, auto acceleration, BIOS,
- * boot order dvd, disk, none, none, no controllers, serial ports disabled at
+ * boot order dvd, disk, none, none, scaled to the window (100 %), no controllers, serial ports disabled at
  * their standard I/O bases and IRQs, network adapter 0 enabled (82540EM,
  * NAT, a fresh locally administered MAC), the others disabled. */
 BwHardware *bw_hardware_new (const char *os_type);
@@ -225,6 +240,11 @@ void        bw_hardware_free (BwHardware *hw);
 gboolean    bw_hardware_equal (const BwHardware *a, const BwHardware *b);
 BwStorageController *bw_hardware_find_controller (const BwHardware *hw,
                                                   const char       *name);
+/* How the VM window should scale the guest screen: the mode, and for
+ * BW_SCALE_MODE_FIXED the factor in percent (BW_SCALE_PERCENT_MIN..MAX;
+ * 100 is 1:1). Files without these attributes give WINDOW and 100. */
+BwScaleMode bw_hardware_get_scale_mode (const BwHardware *hw);
+guint       bw_hardware_get_scale_percent (const BwHardware *hw);
 /* Fresh random MAC for adapter defaults: "02xxxxxxxxxx". */
 char       *bw_generate_mac (void);
 

@@ -41,6 +41,7 @@ lookup (const char *const *names, guint n, const char *s, int *out)
 
 BW_ENUM_STRINGS (BwAcceleration, bw_acceleration, "auto", "kvm", "software")
 BW_ENUM_STRINGS (BwFirmware, bw_firmware, "bios", "efi")
+BW_ENUM_STRINGS (BwScaleMode, bw_scale_mode, "window", "fixed")
 BW_ENUM_STRINGS (BwBootDevice, bw_boot_device, "none", "floppy", "dvd", "disk", "net")
 BW_ENUM_STRINGS (BwStorageBus, bw_storage_bus, "ide")
 BW_ENUM_STRINGS (BwDeviceType, bw_device_type, "hdd", "dvddrive")

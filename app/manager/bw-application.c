@@ -159,6 +159,21 @@ bw_application_activate (GApplication *app)
   phase (self, "presented");
 }
 
+/* `boxwood [--select MACHINE]`, also when the manager already runs: the
+ * running one shows its window and selects the machine. */
+static int
+bw_application_command_line (GApplication *app, GApplicationCommandLine *cmdline)
+{
+  GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
+  const char *select = NULL;
+  g_variant_dict_lookup (options, "select", "&s", &select);
+  g_application_activate (app);
+  BwManagerWindow *win = main_window (BW_APPLICATION (app));
+  if (select != NULL && win != NULL)
+    bw_manager_window_select_machine (win, select);
+  return 0;
+}
+
 static void
 bw_application_startup (GApplication *app)
 {
@@ -202,18 +217,25 @@ bw_application_class_init (BwApplicationClass *klass)
   G_OBJECT_CLASS (klass)->dispose = bw_application_dispose;
   G_APPLICATION_CLASS (klass)->activate = bw_application_activate;
   G_APPLICATION_CLASS (klass)->startup = bw_application_startup;
+  G_APPLICATION_CLASS (klass)->command_line = bw_application_command_line;
 }
 
 static void
 bw_application_init (BwApplication *self)
 {
   self->started_us = g_get_monotonic_time ();
+  static const GOptionEntry options[] = {
+    { "select", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("Select this machine in the list"),
+      N_ ("NAME|UUID") },
+    { NULL },
+  };
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
 
 BwApplication *
 bw_application_new (void)
 {
   return g_object_new (BW_TYPE_APPLICATION, "application-id", APP_ID, "flags",
-                       G_APPLICATION_DEFAULT_FLAGS, "resource-base-path", "/org/boxwood/Boxwood",
+                       G_APPLICATION_HANDLES_COMMAND_LINE, "resource-base-path", "/org/boxwood/Boxwood",
                        NULL);
 }

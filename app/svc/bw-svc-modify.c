@@ -345,6 +345,15 @@ bw_svc_modify_apply (BwMachineSettings *s, const char *key, const char *value,
     return parse_uint (key, value, 1, BW_CPU_COUNT_MAX, &hw->cpu_count, error);
   if (g_str_equal (key, "vram"))
     return parse_uint (key, value, BW_VRAM_MIN_MIB, BW_VRAM_MAX_MIB, &hw->vram_mib, error);
+  if (g_str_equal (key, "scalemode"))
+    {
+      if (!bw_scale_mode_from_string (value, &hw->scale_mode))
+        return bad (error, key, "'%s' is not window or fixed", value);
+      return TRUE;
+    }
+  if (g_str_equal (key, "scalefactor"))
+    return parse_uint (key, value, BW_SCALE_PERCENT_MIN, BW_SCALE_PERCENT_MAX,
+                       &hw->scale_percent, error);
   if (g_str_equal (key, "acceleration"))
     {
       if (!bw_acceleration_from_string (value, &hw->acceleration))

@@ -88,6 +88,8 @@ test_full_settings (void)
   hw->boot_order[2] = BW_BOOT_DEVICE_DISK;
   hw->boot_order[3] = BW_BOOT_DEVICE_DVD;
   hw->vram_mib = 64;
+  hw->scale_mode = BW_SCALE_MODE_FIXED;
+  hw->scale_percent = 150;
   hw->kernel = g_strdup ("/boot/vmlinuz-6.1 test");
   hw->initrd = g_strdup ("/boot/initrd.img");
   hw->cmdline = g_strdup ("console=ttyS0 root=/dev/sda1 quiet \"x\"");

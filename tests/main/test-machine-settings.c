@@ -88,6 +88,8 @@ START_TEST (round_trip_every_field)
   ck_assert_msg (bw_machine_settings_equal (s, back), "round trip changed the settings");
 
   /* Spot checks that do not rely on _equal being right. */
+  ck_assert_int_eq (bw_hardware_get_scale_mode (back->hardware), BW_SCALE_MODE_FIXED);
+  ck_assert_uint_eq (bw_hardware_get_scale_percent (back->hardware), 150);
   ck_assert_str_eq (back->name, "Full <&> \"machine\" é");
   ck_assert_str_eq (back->description, s->description);
   ck_assert_uint_eq (back->hardware->memory_mib, 3072);
@@ -132,6 +134,8 @@ MUT (m_accel, s->hardware->acceleration = BW_ACCELERATION_AUTO)
 MUT (m_fw, s->hardware->firmware = BW_FIRMWARE_BIOS)
 MUT (m_boot, s->hardware->boot_order[3] = BW_BOOT_DEVICE_NONE)
 MUT (m_vram, s->hardware->vram_mib++)
+MUT (m_scale_mode, s->hardware->scale_mode = BW_SCALE_MODE_WINDOW)
+MUT (m_scale_pct, s->hardware->scale_percent = 125)
 MUT (m_kernel, g_clear_pointer (&s->hardware->kernel, g_free))
 MUT (m_initrd, g_clear_pointer (&s->hardware->initrd, g_free))
 MUT (m_cmdline, g_clear_pointer (&s->hardware->cmdline, g_free))
@@ -169,7 +173,7 @@ MUT (m_snap_tree, g_ptr_array_remove_index (s->first_snapshot->children, 1))
 
 static const Mutator mutators[] = {
   m_uuid, m_name, m_desc, m_state, m_state_file, m_time, m_current, m_os, m_mem, m_cpus,
-  m_accel, m_fw, m_boot, m_vram, m_kernel, m_initrd, m_cmdline, m_ctrl_name, m_ctrl_count,
+  m_accel, m_fw, m_boot, m_vram, m_scale_mode, m_scale_pct, m_kernel, m_initrd, m_cmdline, m_ctrl_name, m_ctrl_count,
   m_att_port, m_att_dev, m_att_type, m_att_medium, m_ser_en, m_ser_io, m_ser_irq, m_ser_mode,
   m_ser_path, m_ser_server, m_nic_en, m_nic_type, m_nic_mac, m_nic_att, m_snap_name,
   m_snap_desc, m_snap_time, m_snap_state, m_snap_hw, m_snap_tree,
@@ -253,6 +257,9 @@ START_TEST (upgrade_from_version_1)
   ck_assert_int_eq (s->first_snapshot->hardware->boot_order[0], BW_BOOT_DEVICE_DVD);
   /* The old layout's attributes are understood, not kept as unknown. */
   ck_assert (bw_xml_extras_is_empty (s->hardware->extras));
+  /* Older than display scaling: scaled to the window at 100 %. */
+  ck_assert_int_eq (bw_hardware_get_scale_mode (s->hardware), BW_SCALE_MODE_WINDOW);
+  ck_assert_uint_eq (bw_hardware_get_scale_percent (s->hardware), 100);
 
   /* No backup until the first rewrite. */
   g_autofree char *backup = g_strconcat (path, "-v1.bak", NULL);
@@ -265,6 +272,8 @@ START_TEST (upgrade_from_version_1)
   ck_assert_int_eq (xpath_count (path, "/b:BoxwoodMachine[@version='2']"), 1);
   ck_assert_int_eq (xpath_count (path, "//b:Memory[@sizeMiB='2048']"), 1);
   ck_assert_int_eq (xpath_count (path, "//@sizeKiB"), 0);
+  ck_assert_int_eq (xpath_count (path, "/b:BoxwoodMachine/b:Machine/b:Hardware/"
+                                       "b:Display[@scaleMode='window'][@scalePercent='100']"), 1);
 
   g_autoptr (BwMachineSettings) again = load_ok (path);
   ck_assert_uint_eq (again->loaded_version, 2);
@@ -587,6 +596,65 @@ START_TEST (machine_folders_made_on_demand)
 }
 END_TEST
 
+/* Display scaling: a version 2 file from before it existed loads with
+ * the defaults and validates; the values are range-checked on read, by
+ * the schema and by _validate. */
+START_TEST (display_scaling)
+{
+  const char *head =
+    "<BoxwoodMachine xmlns=\"" BW_SETTINGS_NAMESPACE "\" version=\"2\">\n"
+    "<Machine uuid=\"0f8fad5b-d9cb-469f-a165-70867728950e\" name=\"M\" state=\"PoweredOff\">\n"
+    "<Hardware osType=\"Other\">";
+  const char *tail = "</Hardware></Machine></BoxwoodMachine>\n";
+  const struct { const char *display; gboolean ok; BwScaleMode mode; guint pct; } cases[] = {
+    { "<Display vramMiB=\"16\"/>", TRUE, BW_SCALE_MODE_WINDOW, 100 },
+    { "", TRUE, BW_SCALE_MODE_WINDOW, 100 },
+    { "<Display vramMiB=\"16\" scaleMode=\"fixed\" scalePercent=\"200\"/>", TRUE,
+      BW_SCALE_MODE_FIXED, 200 },
+    { "<Display scaleMode=\"window\" scalePercent=\"125\"/>", TRUE, BW_SCALE_MODE_WINDOW, 125 },
+    { "<Display scaleMode=\"stretch\"/>", FALSE, 0, 0 },
+    { "<Display scalePercent=\"99\"/>", FALSE, 0, 0 },
+    { "<Display scalePercent=\"201\"/>", FALSE, 0, 0 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strconcat (head, cases[i].display, tail, NULL);
+      GError *error = NULL;
+      g_autoptr (BwMachineSettings) s
+          = bw_machine_settings_load_from_data (text, strlen (text), "scale.bwvm", &error);
+      if (!cases[i].ok)
+        {
+          ck_assert_msg (s == NULL, "case %u loaded", i);
+          ck_assert_msg (g_str_has_prefix (error->message, "scale.bwvm:"), "%s", error->message);
+          ck_assert_msg (strstr (error->message, "scale") != NULL, "%s", error->message);
+          g_clear_error (&error);
+          continue;
+        }
+      ck_assert_msg (s != NULL, "case %u: %s", i, error ? error->message : "");
+      ck_assert_int_eq (bw_hardware_get_scale_mode (s->hardware), cases[i].mode);
+      ck_assert_uint_eq (bw_hardware_get_scale_percent (s->hardware), cases[i].pct);
+      ck_assert (bw_xml_extras_is_empty (s->hardware->extras));
+      ck_assert_msg (bw_settings_schema_validate_data (text, strlen (text), "s", &error), "%s",
+                     error ? error->message : "");
+      gsize len = 0;
+      g_autofree char *data = bw_machine_settings_to_data (s, &len);
+      ck_assert_msg (bw_settings_schema_validate_data (data, len, "w", &error), "%s",
+                     error ? error->message : "");
+    }
+  /* The schema knows only the two modes. */
+  g_autofree char *bad = g_strconcat (head, "<Display scaleMode=\"stretch\"/>", tail, NULL);
+  GError *error = NULL;
+  ck_assert (!bw_settings_schema_validate_data (bad, strlen (bad), "bad", &error));
+  g_clear_error (&error);
+  /* _validate refuses what the loader would refuse. */
+  g_autoptr (BwMachineSettings) m = bw_machine_settings_new ("V", NULL);
+  m->hardware->scale_percent = 250;
+  ck_assert (!bw_machine_settings_validate (m, &error));
+  ck_assert_msg (strstr (error->message, "scale factor") != NULL, "%s", error->message);
+  g_clear_error (&error);
+}
+END_TEST
+
 START_TEST (defaults_from_os_type)
 {
   g_autoptr (BwMachineSettings) w = bw_machine_settings_new ("W", "windows11_64");
@@ -594,6 +662,8 @@ START_TEST (defaults_from_os_type)
   ck_assert_uint_eq (w->hardware->memory_mib, 4096);
   ck_assert_uint_eq (w->hardware->vram_mib, 128);
   ck_assert_uint_eq (w->hardware->cpu_count, 1);
+  ck_assert_int_eq (w->hardware->scale_mode, BW_SCALE_MODE_WINDOW);
+  ck_assert_uint_eq (w->hardware->scale_percent, 100);
   ck_assert_int_eq (w->state, BW_MACHINE_STATE_POWERED_OFF);
   ck_assert_uint_eq (w->hardware->storage_controllers->len, 1);
   ck_assert (w->hardware->network_adapters[0].enabled);
@@ -629,6 +699,7 @@ suite (void)
   tcase_add_test (tc, truncated_files_fail_cleanly);
   tcase_add_test (tc, corpus_round_trips);
   tcase_add_test (tc, machine_folders_made_on_demand);
+  tcase_add_test (tc, display_scaling);
   tcase_add_test (tc, defaults_from_os_type);
   suite_add_tcase (s, tc);
   return s;

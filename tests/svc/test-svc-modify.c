@@ -62,6 +62,10 @@ START_TEST (test_basic_keys)
   ck_assert_uint_eq (settings->hardware->cpu_count, 4);
   apply_ok ("vram", "64");
   ck_assert_uint_eq (settings->hardware->vram_mib, 64);
+  apply_ok ("scalemode", "fixed");
+  ck_assert_int_eq (settings->hardware->scale_mode, BW_SCALE_MODE_FIXED);
+  apply_ok ("scalefactor", "175");
+  ck_assert_uint_eq (settings->hardware->scale_percent, 175);
   apply_ok ("acceleration", "software");
   ck_assert_int_eq (settings->hardware->acceleration, BW_ACCELERATION_SOFTWARE);
   apply_ok ("ostype", "windows10_64");
@@ -92,6 +96,9 @@ START_TEST (test_bad_values)
   apply_bad ("cpus", "0");
   apply_bad ("cpus", "65");
   apply_bad ("vram", "257");
+  apply_bad ("scalemode", "stretch");
+  apply_bad ("scalefactor", "99");
+  apply_bad ("scalefactor", "201");
   apply_bad ("acceleration", "fast");
   apply_bad ("firmware", "coreboot");
   apply_bad ("boot0", "disk");

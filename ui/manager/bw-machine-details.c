@@ -1,5 +1,6 @@
-/* bw-machine-details.c: General, System, Display, Storage, Serial Ports
- * and Description of the selected machine. */
+/* bw-machine-details.c: a live preview while it runs, then General,
+ * System, Display, Storage, Serial Ports and Description of the selected
+ * machine. */
 #define G_LOG_DOMAIN "boxwood-ui"
 #include "config.h"
 
@@ -8,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "app/main/bw-os-types.h"
+#include "ui/manager/bw-machine-preview.h"
 
 struct _BwMachineDetails
 {
@@ -16,6 +18,7 @@ struct _BwMachineDetails
   GtkWidget *content;
   GtkLabel *title;
   GtkLabel *problem;
+  BwMachinePreview *preview;
   GtkGrid *general_grid;
   GtkGrid *system_grid;
   GtkGrid *display_grid;
@@ -75,6 +78,17 @@ const char *
 bw_firmware_label (BwFirmware firmware)
 {
   return firmware == BW_FIRMWARE_EFI ? _ ("EFI") : _ ("BIOS");
+}
+
+char *
+bw_scaling_label (BwScaleMode mode, guint percent)
+{
+  if (mode == BW_SCALE_MODE_WINDOW)
+    return g_strdup (_ ("Scaled to the window"));
+  if (percent == 100)
+    return g_strdup (_ ("1:1 (100 %)"));
+  /* Translators: a fixed scale factor of the guest screen, "150 %" */
+  return g_strdup_printf (_ ("Fixed at %u %%"), percent);
 }
 
 char *
@@ -237,6 +251,9 @@ refresh (BwMachineDetails *self)
 
   g_autofree char *vram = bw_format_memory (hw->vram_mib);
   add_row (self, self->display_grid, _ ("Video memory"), vram);
+  g_autofree char *scaling
+      = bw_scaling_label (bw_hardware_get_scale_mode (hw), bw_hardware_get_scale_percent (hw));
+  add_row (self, self->display_grid, _ ("Scaling"), scaling);
 
   fill_storage (self, hw);
   fill_serial (self, hw);
@@ -258,6 +275,7 @@ bw_machine_details_set_item (BwMachineDetails *self, BwMachineItem *item)
   if (self->item != NULL)
     g_clear_signal_handler (&self->notify_id, self->item);
   g_set_object (&self->item, item);
+  bw_machine_preview_set_item (self->preview, item);
   if (item != NULL)
     self->notify_id = g_signal_connect_swapped (item, "notify", G_CALLBACK (on_item_notify), self);
   refresh (self);
@@ -280,12 +298,14 @@ bw_machine_details_class_init (BwMachineDetailsClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   G_OBJECT_CLASS (klass)->dispose = bw_machine_details_dispose;
+  g_type_ensure (BW_TYPE_MACHINE_PREVIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/boxwood/Boxwood/ui/bw-machine-details.ui");
   gtk_widget_class_bind_template_child (widget_class, BwMachineDetails, placeholder);
   gtk_widget_class_bind_template_child (widget_class, BwMachineDetails, content);
   gtk_widget_class_bind_template_child (widget_class, BwMachineDetails, title);
   gtk_widget_class_bind_template_child (widget_class, BwMachineDetails, problem);
+  gtk_widget_class_bind_template_child (widget_class, BwMachineDetails, preview);
   gtk_widget_class_bind_template_child (widget_class, BwMachineDetails, general_grid);
   gtk_widget_class_bind_template_child (widget_class, BwMachineDetails, system_grid);
   gtk_widget_class_bind_template_child (widget_class, BwMachineDetails, display_grid);

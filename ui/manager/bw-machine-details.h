@@ -18,6 +18,8 @@ char *bw_format_memory (guint mib);
 const char *bw_boot_device_label (BwBootDevice device);
 const char *bw_acceleration_label (BwAcceleration acceleration);
 const char *bw_firmware_label (BwFirmware firmware);
+/* "Scaled to the window", "1:1 (100 %)", "Fixed at 150 %". */
+char *bw_scaling_label (BwScaleMode mode, guint percent);
 /* "IDE primary master" etc. */
 char *bw_storage_slot_label (const char *controller, guint port, guint device);
 

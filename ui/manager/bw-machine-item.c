@@ -159,6 +159,13 @@ bw_machine_item_get_error (BwMachineItem *self)
   return self->error;
 }
 
+BwClient *
+bw_machine_item_get_client (BwMachineItem *self)
+{
+  g_return_val_if_fail (BW_IS_MACHINE_ITEM (self), NULL);
+  return self->client;
+}
+
 gboolean
 bw_machine_item_is_live (BwMachineItem *self)
 {

@@ -19,6 +19,8 @@ BwMachineItem *bw_machine_item_new (BwClient *client, const char *uuid, const ch
                                     const char *state, const char *error);
 
 const char *bw_machine_item_get_uuid (BwMachineItem *self);
+/* The service connection the item was listed through. Borrowed. */
+BwClient *bw_machine_item_get_client (BwMachineItem *self);
 const char *bw_machine_item_get_name (BwMachineItem *self);
 /* The service's state string ("poweroff", "running", ...). */
 const char *bw_machine_item_get_state (BwMachineItem *self);

@@ -169,7 +169,8 @@ bw_manager_window_select (BwManagerWindow *self, const char *uuid)
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (BwMachineItem) item = g_list_model_get_item (model, i);
-      if (g_strcmp0 (bw_machine_item_get_uuid (item), uuid) == 0)
+      if (g_strcmp0 (bw_machine_item_get_uuid (item), uuid) == 0
+          || g_strcmp0 (bw_machine_item_get_name (item), uuid) == 0)
         {
           gtk_single_selection_set_selected (self->selection, i);
           gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", i);
@@ -177,6 +178,24 @@ bw_manager_window_select (BwManagerWindow *self, const char *uuid)
         }
     }
   return FALSE;
+}
+
+void
+bw_manager_window_select_machine (BwManagerWindow *self, const char *machine)
+{
+  g_return_if_fail (BW_IS_MANAGER_WINDOW (self));
+  g_clear_pointer (&self->pending_select, g_free);
+  if (machine == NULL || bw_manager_window_select (self, machine))
+    return;
+  if (self->client == NULL)
+    {
+      /* Not listed yet: once the service is back (Retry), it is chosen. */
+      self->pending_select = g_strdup (machine);
+      return;
+    }
+  g_autoptr (GError) error = g_error_new (BW_CLIENT_ERROR, BW_CLIENT_ERROR_UNKNOWN_MACHINE,
+                                          _ ("there is no machine “%s”"), machine);
+  bw_manager_window_show_error (self, _ ("Could not select the machine"), error);
 }
 
 char *

@@ -26,8 +26,14 @@ BwClient *bw_manager_window_get_client (BwManagerWindow *self);
 /* Shows "DOING: message. advice" in the error banner. */
 void bw_manager_window_show_error (BwManagerWindow *self, const char *doing, const GError *error);
 
-/* Selects the machine with this UUID (after the wizard created it). */
+/* Selects the machine with this UUID or name (after the wizard created
+ * it); FALSE when the list has no such machine. */
 gboolean bw_manager_window_select (BwManagerWindow *self, const char *uuid);
+/* `boxwood --select MACHINE`: selects it (UUID or name) and shows its
+ * details; a machine the service does not know is reported in the error
+ * banner; while the window is not connected, it is chosen once the list
+ * arrives. */
+void bw_manager_window_select_machine (BwManagerWindow *self, const char *machine);
 
 /* boxwood-vm: $BOXWOOD_VM, else next to the running program, else in the
  * build tree. NULL when none is found. */

@@ -127,6 +127,10 @@ bw_settings_changes_compute (const BwMachineSettings *before, const BwMachineSet
     add_uint (b, "cpus", n->cpu_count);
   if (o->vram_mib != n->vram_mib)
     add_uint (b, "vram", n->vram_mib);
+  if (o->scale_mode != n->scale_mode)
+    add (b, "scalemode", bw_scale_mode_to_string (n->scale_mode));
+  if (o->scale_percent != n->scale_percent)
+    add_uint (b, "scalefactor", n->scale_percent);
   if (o->acceleration != n->acceleration)
     add (b, "acceleration", bw_acceleration_to_string (n->acceleration));
   if (o->firmware != n->firmware)

@@ -42,6 +42,9 @@ struct _BwSettingsDialog
   GtkDropDown *accel_dropdown;
   GtkDropDown *firmware_dropdown;
   GtkSpinButton *vram_spin;
+  GtkDropDown *scale_mode_dropdown;
+  GtkSpinButton *scale_percent_spin;
+  GtkLabel *scale_hint;
   GtkListBox *storage_list;
   GtkWidget *storage_buttons;
   GtkSpinButton *new_disk_size;
@@ -298,6 +301,8 @@ load (BwSettingsDialog *self)
   gtk_drop_down_set_selected (self->accel_dropdown, hw->acceleration);
   gtk_drop_down_set_selected (self->firmware_dropdown, hw->firmware);
   gtk_spin_button_set_value (self->vram_spin, hw->vram_mib);
+  gtk_drop_down_set_selected (self->scale_mode_dropdown, bw_hardware_get_scale_mode (hw));
+  gtk_spin_button_set_value (self->scale_percent_spin, bw_hardware_get_scale_percent (hw));
   for (guint i = 0; i < BW_SERIAL_PORT_COUNT; i++)
     {
       const BwSerialPort *p = &hw->serial_ports[i];
@@ -337,6 +342,11 @@ collect (BwSettingsDialog *self)
   hw->memory_mib = gtk_spin_button_get_value_as_int (self->memory_spin);
   hw->cpu_count = gtk_spin_button_get_value_as_int (self->cpus_spin);
   hw->vram_mib = gtk_spin_button_get_value_as_int (self->vram_spin);
+  gtk_spin_button_update (self->scale_percent_spin);
+  hw->scale_mode = gtk_drop_down_get_selected (self->scale_mode_dropdown) == 1
+                       ? BW_SCALE_MODE_FIXED
+                       : BW_SCALE_MODE_WINDOW;
+  hw->scale_percent = gtk_spin_button_get_value_as_int (self->scale_percent_spin);
   for (guint i = 0; i < BW_BOOT_ORDER_SLOTS; i++)
     hw->boot_order[i] = gtk_drop_down_get_selected (self->boot_dropdowns[i]);
   hw->acceleration = gtk_drop_down_get_selected (self->accel_dropdown);
@@ -424,6 +434,12 @@ validate (BwSettingsDialog *self)
       gtk_widget_set_sensitive (GTK_WIDGET (self->serial[i].path),
                                 on && gtk_drop_down_get_selected (self->serial[i].mode) != 0);
     }
+  gboolean fixed = self->edited->hardware->scale_mode == BW_SCALE_MODE_FIXED;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->scale_percent_spin), fixed);
+  gtk_label_set_text (self->scale_hint,
+                      fixed ? _ ("The guest screen keeps this size; the window scrolls what does "
+                                 "not fit. 100 % shows one guest pixel per screen pixel.")
+                            : _ ("The guest screen fills the window, keeping its aspect ratio."));
   const char *page = NULL;
   g_autofree char *problem = self->locked ? NULL : check (self, &page);
   show_problem (self, problem);
@@ -569,6 +585,9 @@ bw_settings_dialog_class_init (BwSettingsDialogClass *klass)
   CHILD (accel_dropdown);
   CHILD (firmware_dropdown);
   CHILD (vram_spin);
+  CHILD (scale_mode_dropdown);
+  CHILD (scale_percent_spin);
+  CHILD (scale_hint);
   CHILD (storage_list);
   CHILD (storage_buttons);
   CHILD (new_disk_size);
@@ -617,5 +636,6 @@ bw_settings_dialog_init (BwSettingsDialog *self)
   gtk_spin_button_set_range (self->memory_spin, BW_MEMORY_MIN_MIB, BW_MEMORY_MAX_MIB);
   gtk_spin_button_set_range (self->cpus_spin, 1, BW_CPU_COUNT_MAX);
   gtk_spin_button_set_range (self->vram_spin, BW_VRAM_MIN_MIB, BW_VRAM_MAX_MIB);
+  gtk_spin_button_set_range (self->scale_percent_spin, BW_SCALE_PERCENT_MIN, BW_SCALE_PERCENT_MAX);
   self->loading = FALSE;
 }
