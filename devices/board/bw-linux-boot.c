@@ -198,6 +198,69 @@ bw_linux_boot_prepare (GBytes *kernel, GBytes *initrd, const char *cmdline, guin
   return g_steal_pointer (&boot);
 }
 
+/* Splits the e820 RAM entry holding [addr, addr+len) around a new entry
+ * of the given type. */
+static gboolean
+e820_carve (guint8 *zp, guint64 addr, guint64 len, guint32 type)
+{
+  guint n = zp[BW_LINUX_E820_ENTRIES];
+  for (guint i = 0; i < n; i++)
+    {
+      guint8 *e = zp + BW_LINUX_E820_TABLE + 20 * i;
+      guint64 start = rd32 (e) | (guint64)rd32 (e + 4) << 32;
+      guint64 size = rd32 (e + 8) | (guint64)rd32 (e + 12) << 32;
+      if (rd32 (e + 16) != 1 || addr < start || addr + len > start + size)
+        continue;
+      if (n + 2 > BW_LINUX_E820_MAX)
+        return FALSE;
+      /* start..addr RAM, addr..addr+len type, rest RAM, in address order. */
+      guint8 *after = e + 20;
+      memmove (after + 40, after, 20 * (n - i - 1));
+      wr64 (e + 8, addr - start);
+      wr64 (e + 20, addr);
+      wr64 (e + 28, len);
+      wr32 (e + 36, type);
+      wr64 (e + 40, addr + len);
+      wr64 (e + 48, start + size - addr - len);
+      wr32 (e + 56, 1);
+      zp[BW_LINUX_E820_ENTRIES] = (guint8)(n + 2);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+bw_linux_boot_add_acpi (BwPcBoot *boot, GBytes *tables, guint32 rsdp_addr, GError **error)
+{
+  gsize len = g_bytes_get_size (tables);
+  BwPcBootChunk *zc = NULL;
+  for (guint i = 0; i < boot->chunks->len; i++)
+    if (g_array_index (boot->chunks, BwPcBootChunk, i).gpa == BW_LINUX_ZERO_PAGE)
+      zc = &g_array_index (boot->chunks, BwPcBootChunk, i);
+  if (!zc || len > BW_LINUX_ACPI_MAX || rsdp_addr < BW_LINUX_ACPI_ADDR
+      || rsdp_addr + 20 > BW_LINUX_ACPI_ADDR + len)
+    {
+      g_set_error (error, BW_PC_BOOT_ERROR, BW_PC_BOOT_ERROR_NO_SPACE,
+                   "ACPI tables of %" G_GSIZE_FORMAT " bytes do not fit the %u bytes at 0x%x "
+                   "for a direct Linux boot",
+                   len, BW_LINUX_ACPI_MAX, BW_LINUX_ACPI_ADDR);
+      return FALSE;
+    }
+  guint8 *zp = g_bytes_unref_to_data (g_bytes_ref (zc->data), &(gsize){ 0 });
+  if (!e820_carve (zp, BW_LINUX_ACPI_ADDR, BW_LINUX_ACPI_MAX, 3))
+    {
+      g_free (zp);
+      g_set_error (error, BW_PC_BOOT_ERROR, BW_PC_BOOT_ERROR_NO_SPACE,
+                   "No RAM at 0x%x in the e820 map for the ACPI tables", BW_LINUX_ACPI_ADDR);
+      return FALSE;
+    }
+  wr64 (zp + BW_LINUX_ACPI_RSDP_ADDR, rsdp_addr);
+  g_bytes_unref (zc->data);
+  zc->data = g_bytes_new_take (zp, 4096);
+  bw_pc_boot_add (boot, BW_LINUX_ACPI_ADDR, tables);
+  return TRUE;
+}
+
 static GBytes *
 read_file (const char *what, const char *path, GError **error)
 {

@@ -14,6 +14,7 @@
  *   0x1000   the boot GDT (bw-pc-boot.h)
  *   0x7000   the zero page (4 KiB)
  *   0x20000  the command line (up to the kernel's cmdline_size)
+ *   0x9c000  ACPI tables, when the board adds them (bw_linux_boot_add_acpi)
  *   0x100000 the protected-mode kernel
  *   top of low RAM (below initrd_addr_max): the initrd, 4 KiB aligned */
 #pragma once
@@ -28,6 +29,9 @@ G_BEGIN_DECLS
 #define BW_LINUX_ZERO_PAGE 0x7000u
 #define BW_LINUX_CMDLINE_ADDR 0x20000u
 #define BW_LINUX_KERNEL_ADDR 0x100000u
+/* Room for the ACPI tables below the EBDA, marked ACPI in the e820 map. */
+#define BW_LINUX_ACPI_ADDR 0x9c000u
+#define BW_LINUX_ACPI_MAX (0x9fc00u - BW_LINUX_ACPI_ADDR)
 
 /* Setup header offsets (in the file and in the zero page). */
 #define BW_LINUX_SETUP_SECTS 0x1f1
@@ -46,6 +50,7 @@ G_BEGIN_DECLS
 #define BW_LINUX_CMDLINE_SIZE 0x238
 #define BW_LINUX_INIT_SIZE 0x260
 /* boot_params outside the header. */
+#define BW_LINUX_ACPI_RSDP_ADDR 0x070
 #define BW_LINUX_ALT_MEM_K 0x1e0
 #define BW_LINUX_E820_ENTRIES 0x1e8
 #define BW_LINUX_E820_TABLE 0x2d0
@@ -81,6 +86,14 @@ BwPcBoot *bw_linux_boot_prepare (GBytes *kernel, GBytes *initrd, const char *cmd
 BwPcBoot *bw_linux_boot_load (const char *kernel_path, const char *initrd_path,
                               const char *cmdline, guint64 low_ram, guint64 high_ram,
                               GError **error);
+
+/* Gives a prepared Linux boot ACPI tables: tables (linked for
+ * BW_LINUX_ACPI_ADDR, at most BW_LINUX_ACPI_MAX bytes) are copied there,
+ * the zero page's e820 map marks their range ACPI (type 3) and its
+ * acpi_rsdp_addr (boot_params 0x070, read by Linux 4.20 and later) names
+ * the RSDP. FALSE when the tables do not fit or boot has no zero page. */
+gboolean bw_linux_boot_add_acpi (BwPcBoot *boot, GBytes *tables, guint32 rsdp_addr,
+                                 GError **error);
 
 #pragma GCC visibility pop
 

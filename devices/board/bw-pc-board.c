@@ -5,6 +5,9 @@
 #include "devices/board/bw-pc-board.h"
 #include "devices/board/bw-linux-boot.h"
 #include "devices/board/bw-guest-loader.h"
+#include "devices/board/bw-acpi-tables.h"
+#include "devices/chipset/bw-pci.h"
+#include "devices/chipset/bw-piix4-pm.h"
 #include "devices/chipset/bw-chipset.h"
 #include "devices/chipset/bw-rtc.h"
 #include "devices/ide/bw-ide.h"
@@ -23,6 +26,7 @@ struct _BwPcBoard
   char *boot_description;
   BwDevice *ide; /* the configured PIIX3 IDE controller, or NULL */
   BwDevice *vga;
+  BwDevice *pm; /* the PIIX4 PM function (ACPI), or NULL */
   char *bootorder;
 };
 
@@ -213,6 +217,58 @@ setup_storage (BwPcBoard *board, BwConfig *config, GError **error)
   return ok;
 }
 
+/* ACPI tables: to SeaBIOS through the fw_cfg linker/loader, or straight
+ * into a directly booted kernel's memory. */
+static gboolean
+setup_acpi (BwPcBoard *board, BwConfig *config, GError **error)
+{
+  if (!board->pm)
+    return TRUE;
+  BwAcpiConfig cfg;
+  bw_acpi_config_init_pc (&cfg);
+  g_autoptr (BwAcpiTables) t = bw_acpi_tables_build (&cfg);
+  if (board->boot)
+    {
+      if (!bw_config_has (config, "boot/kernel"))
+        return TRUE; /* a test image: it brings what it needs */
+      guint32 rsdp = 0;
+      g_autoptr (GBytes) linked = bw_acpi_tables_link (t, BW_LINUX_ACPI_ADDR, &rsdp);
+      if (!bw_linux_boot_add_acpi (board->boot, linked, rsdp, error))
+        return FALSE;
+      board_log (board, "ACPI: %u bytes of tables at 0x%x, RSDP at 0x%x (direct boot)",
+                 t->tables->len, BW_LINUX_ACPI_ADDR, rsdp);
+      return TRUE;
+    }
+  BwDevice *fw_cfg = bw_platform_find_device (board->platform, BW_PC_BOARD_FW_CFG_ID);
+  g_autoptr (GBytes) tables = g_bytes_new (t->tables->data, t->tables->len);
+  g_autoptr (GBytes) rsdp = g_bytes_new (t->rsdp->data, t->rsdp->len);
+  g_autoptr (GBytes) loader = bw_acpi_tables_loader (t);
+  bw_platform_lock (board->platform);
+  gboolean ok = bw_fw_cfg_add_file (fw_cfg, BW_ACPI_FILE_TABLES, tables, error)
+                && bw_fw_cfg_add_file (fw_cfg, BW_ACPI_FILE_RSDP, rsdp, error)
+                && bw_fw_cfg_add_file (fw_cfg, BW_ACPI_FILE_LOADER, loader, error);
+  bw_platform_unlock (board->platform);
+  if (ok)
+    board_log (board, "ACPI: %u bytes of tables for SeaBIOS through fw_cfg %s", t->tables->len,
+               BW_ACPI_FILE_LOADER);
+  return ok;
+}
+
+/* What firmware does for the PM function before an OS runs, for a kernel
+ * started without firmware: PM I/O at the base the tables name, SCI 9. */
+static void
+program_pm (BwPcBoard *board)
+{
+  BwPciBus *bus = bw_pci_bus_find (board->platform);
+  gint64 slot = bw_config_get_int_default (board->pm->config, "slot", 1);
+  guint devfn = BW_PCI_DEVFN ((guint)slot, 3);
+  bw_platform_lock (board->platform);
+  bw_pci_bus_config_write (bus, devfn, BW_PCI_INTERRUPT_LINE, BW_PIIX4_PM_SCI_IRQ, 1);
+  bw_pci_bus_config_write (bus, devfn, 0x40, BW_PIIX4_PM_DEFAULT_BASE | 1, 4);
+  bw_pci_bus_config_write (bus, devfn, 0x80, 0x01, 1);
+  bw_platform_unlock (board->platform);
+}
+
 BwPcBoard *
 bw_pc_board_new (BwPlatform *platform, GError **error)
 {
@@ -223,11 +279,16 @@ bw_pc_board_new (BwPlatform *platform, GError **error)
   if (!bw_chipset_add (platform, error)
       || !bw_platform_add_device (platform, BW_I8042_CLASS, BW_PC_BOARD_I8042_ID, NULL, error)
       || !bw_platform_add_device (platform, BW_FW_CFG_CLASS, BW_PC_BOARD_FW_CFG_ID, NULL, error)
+      || (bw_config_get_bool_default (config, "acpi", TRUE)
+          && !bw_platform_add_device (platform, BW_PIIX4_PM_CLASS, BW_PC_BOARD_ACPI_ID, NULL,
+                                      error))
       || !bw_platform_add_configured_devices (platform, error)
       || !bw_platform_realize (platform, error))
     return NULL;
 
-  if (!load_boot_image (board, config, error) || !setup_storage (board, config, error))
+  board->pm = bw_platform_find_device (platform, BW_PC_BOARD_ACPI_ID);
+  if (!load_boot_image (board, config, error) || !setup_storage (board, config, error)
+      || !setup_acpi (board, config, error))
     return NULL;
 
   const char *type = bw_config_get_string_default (config, "firmware/type", "bios");
@@ -287,6 +348,8 @@ reset_hook (void *user_data, BwVm *vm, BwVcpu *vcpu, GError **error)
   BwPcBoard *board = user_data;
   if (!board->boot)
     return TRUE;
+  if (board->pm)
+    program_pm (board);
   if (!bw_pc_boot_write (board->boot, bw_platform_get_memory (board->platform), error))
     return FALSE;
   const BwCpuBackend *backend = bw_vm_get_backend (vm); /* vcpu->backend may be unset */
@@ -331,6 +394,36 @@ const char *
 bw_pc_board_describe_boot (BwPcBoard *board)
 {
   return board->boot_description;
+}
+
+gboolean
+bw_pc_board_has_acpi (BwPcBoard *board)
+{
+  return board->pm != NULL;
+}
+
+gboolean
+bw_pc_board_acpi_in_use (BwPcBoard *board)
+{
+  if (!board->pm)
+    return FALSE;
+  bw_platform_lock (board->platform);
+  gboolean on = bw_piix4_pm_acpi_enabled (board->pm);
+  bw_platform_unlock (board->platform);
+  return on;
+}
+
+void
+bw_pc_board_press_power_button (BwPcBoard *board)
+{
+  if (!board->pm)
+    return;
+  bw_platform_lock (board->platform);
+  gboolean listening = bw_piix4_pm_press_power_button (board->pm);
+  bw_platform_unlock (board->platform);
+  board_log (board, "ACPI power button pressed%s",
+             listening ? "" : " (the guest does not listen for it: not in ACPI mode or the "
+                              "power button event is not enabled)");
 }
 
 void

@@ -28,6 +28,13 @@
  *   devices/<id>/class "piix3-ide" / "vga"
  *                        the IDE controller (bw-ide.h) and the VGA
  *                        (bw-vga.h; it brings its own VGA BIOS ROM)
+ *   acpi                 bool, default TRUE: the PIIX4 power-management
+ *                        function ("piix4-pm", id "acpi", 00:01.3) and
+ *                        ACPI tables (bw-acpi-tables.h): given to SeaBIOS
+ *                        through fw_cfg's table loader, or, for a direct
+ *                        Linux boot, put at 0x9C000 with the PM I/O
+ *                        programmed as firmware would. The guest's S5
+ *                        powers the VM off (a platform power-off request)
  *   boot/image, boot/image-kind ("flat" | "multiboot"), boot/image-address,
  *   boot/cmdline         a test guest without firmware (bw-guest-loader.h)
  *
@@ -57,6 +64,7 @@ typedef enum
 /* Device ids the board uses besides the chipset's. */
 #define BW_PC_BOARD_I8042_ID "i8042"
 #define BW_PC_BOARD_FW_CFG_ID "fw_cfg"
+#define BW_PC_BOARD_ACPI_ID "acpi"
 
 typedef struct _BwPcBoard BwPcBoard;
 
@@ -81,6 +89,17 @@ const char *bw_pc_board_get_bootorder (BwPcBoard *board);
 
 /* What starts first: "SeaBIOS ..." / the loader's description. */
 const char *bw_pc_board_describe_boot (BwPcBoard *board);
+
+/* ACPI: whether the machine has it (config "acpi"); whether the guest
+ * switched to ACPI mode (SCI_EN), i.e. an ACPI OS runs that can hear the
+ * power button. */
+gboolean bw_pc_board_has_acpi (BwPcBoard *board);
+gboolean bw_pc_board_acpi_in_use (BwPcBoard *board);
+/* The power button (what VirtualBox calls ACPI shutdown): sets PWRBTN_STS
+ * and raises the SCI when the guest enabled it; the guest decides what to
+ * do (an ACPI OS shuts down and enters S5, which powers the VM off). A
+ * no-op without ACPI. Takes the platform lock; any thread. */
+void bw_pc_board_press_power_button (BwPcBoard *board);
 
 /* Keys to the PS/2 keyboard: set-2 make/break sequences (takes the
  * platform lock). */
