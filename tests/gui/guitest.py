@@ -93,7 +93,7 @@ def atspi():
     return pyatspi
 
 
-def find_app(name="boxwood", timeout=20.0):
+def find_app(name="boxwood", timeout=60.0):
     pyatspi = atspi()
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -238,6 +238,49 @@ def key(title, *keys):
     wid = window_id(title)
     subprocess.run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
     subprocess.run(["xdotool", "key"] + list(keys), timeout=10)
+
+
+def press(title, *keys):
+    """Keys to window title as XTEST input, as a person types them: the
+    window gets the X input focus first (--sync waits until it has it).
+    Callers wait for what the keys do (a focused control, a page, a
+    window) before the next keys: a key sent while GTK is still switching
+    pages or mapping a dialog goes to whatever had the focus before."""
+    wid = window_id(title)
+    subprocess.run(["xdotool", "windowfocus", "--sync", wid], timeout=10)
+    for k in keys:
+        subprocess.run(["xdotool", "key", k], timeout=10)
+
+
+def focused_node(root):
+    """The control that has the keyboard focus under root, or None."""
+    pyatspi = atspi()
+    return pyatspi.findDescendant(
+        root, lambda n: focused(n) and n.getRoleName() not in ("frame", "dialog", "panel",
+                                                                "filler", "window"))
+
+
+def wait_focus(root, role, name=None, timeout=10.0):
+    """Wait until the focused control under root has this role (and name)."""
+    def check():
+        n = focused_node(root)
+        return n is not None and n.getRoleName() == role and (
+            name is None or name_matches(n.name, name))
+    return wait_for(check, timeout, f"focus on {role} '{name}'")
+
+
+def selected_page(dialog):
+    """The selected row of a stack sidebar: the label of the page shown."""
+    pyatspi = atspi()
+    for lst in find_all(dialog, "list"):
+        for item in lst:
+            try:
+                if item.getState().contains(pyatspi.STATE_SELECTED):
+                    labels = find_all(item, "label")
+                    return labels[0].name if labels else None
+            except Exception:
+                continue
+    return None
 
 
 def screenshot(title, path):

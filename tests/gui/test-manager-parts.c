@@ -11,6 +11,8 @@
 #include "bw-test.h"
 #include "ui/manager/bw-error-text.h"
 #include "ui/manager/bw-iso-label.h"
+#include "ui/manager/bw-machine-details.h"
+#include "ui/manager/bw-machine-preview.h"
 #include "ui/manager/bw-new-machine-wizard.h"
 #include "ui/manager/bw-remove-dialog.h"
 #include "ui/manager/bw-settings-changes.h"
@@ -171,6 +173,8 @@ START_TEST (changes_simple_fields)
   b->hardware->acceleration = BW_ACCELERATION_SOFTWARE;
   b->hardware->firmware = BW_FIRMWARE_EFI;
   b->hardware->boot_order[0] = BW_BOOT_DEVICE_DISK;
+  b->hardware->scale_mode = BW_SCALE_MODE_FIXED;
+  b->hardware->scale_percent = 150;
   g_free (b->hardware->os_type);
   b->hardware->os_type = g_strdup ("Ubuntu_64");
   g_auto (GStrv) changes = bw_settings_changes_compute (a, b);
@@ -183,11 +187,55 @@ START_TEST (changes_simple_fields)
   ck_assert (has_change (changes, "firmware", "efi"));
   ck_assert (has_change (changes, "boot1", "disk"));
   ck_assert (has_change (changes, "ostype", "Ubuntu_64"));
-  ck_assert_uint_eq (g_strv_length (changes), 18);
+  ck_assert (has_change (changes, "scalemode", "fixed"));
+  ck_assert (has_change (changes, "scalefactor", "150"));
+  ck_assert_uint_eq (g_strv_length (changes), 22);
 
   /* Clearing the description sends an empty value. */
   g_auto (GStrv) back = bw_settings_changes_compute (b, a);
   ck_assert (has_change (back, "description", ""));
+}
+END_TEST
+
+/* The preview's size and when it asks the VM process for the screen. */
+START_TEST (preview_fit_and_states)
+{
+  int w, h;
+  bw_machine_preview_fit (720, 400, 320, 240, &w, &h);
+  ck_assert_int_eq (w, 320);
+  ck_assert_int_eq (h, 178);
+  bw_machine_preview_fit (640, 480, 320, 240, &w, &h);
+  ck_assert_int_eq (w, 320);
+  ck_assert_int_eq (h, 240);
+  bw_machine_preview_fit (1024, 1536, 320, 240, &w, &h); /* tall: the height limits */
+  ck_assert_int_eq (w, 160);
+  ck_assert_int_eq (h, 240);
+  bw_machine_preview_fit (200, 100, 320, 240, &w, &h); /* never enlarged */
+  ck_assert_int_eq (w, 200);
+  ck_assert_int_eq (h, 100);
+  bw_machine_preview_fit (0, 0, 320, 240, &w, &h);
+  ck_assert_int_eq (w, 1);
+  ck_assert_int_eq (h, 1);
+  ck_assert (bw_machine_preview_polls_state ("running"));
+  ck_assert (bw_machine_preview_shows_state ("paused"));
+  ck_assert (!bw_machine_preview_polls_state ("paused"));
+  const char *idle[] = { "poweroff", "saved", "aborted", "starting", "stopping", NULL };
+  for (guint i = 0; idle[i] != NULL; i++)
+    {
+      ck_assert (!bw_machine_preview_shows_state (idle[i]));
+      ck_assert (!bw_machine_preview_polls_state (idle[i]));
+    }
+}
+END_TEST
+
+START_TEST (scaling_labels)
+{
+  g_autofree char *w = bw_scaling_label (BW_SCALE_MODE_WINDOW, 150);
+  g_autofree char *one = bw_scaling_label (BW_SCALE_MODE_FIXED, 100);
+  g_autofree char *f = bw_scaling_label (BW_SCALE_MODE_FIXED, 175);
+  ck_assert_str_eq (w, "Scaled to the window");
+  ck_assert_str_eq (one, "1:1 (100 %)");
+  ck_assert_str_eq (f, "Fixed at 175 %");
 }
 END_TEST
 
@@ -321,6 +369,8 @@ main (void)
   tcase_add_test (tc, changes_none_when_equal);
   tcase_add_test (tc, changes_simple_fields);
   tcase_add_test (tc, changes_serial);
+  tcase_add_test (tc, preview_fit_and_states);
+  tcase_add_test (tc, scaling_labels);
   tcase_add_test (tc, changes_storage);
   tcase_add_test (tc, wizard_checks);
   tcase_add_test (tc, error_text_advises);

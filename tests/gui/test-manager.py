@@ -59,16 +59,16 @@ class Steps:
             for line in traceback.format_exception(type(e), e, e.__traceback__):
                 for part in line.rstrip().splitlines():
                     print("# " + part, flush=True)
-            shots = os.environ.get("BW_GUI_FAIL_SHOTS")
-            if shots and self.app is not None:
-                for i, w in enumerate(w for w in self.app if w is not None):
-                    try:
+            try:  # the application may be gone
+                shots = os.environ.get("BW_GUI_FAIL_SHOTS")
+                if shots and self.app is not None:
+                    for i, w in enumerate(w for w in self.app if w is not None):
                         g.screenshot(w.name, os.path.join(shots, f"fail-{self.n}-{i}.png"))
-                    except Exception:
-                        pass
-            if self.app is not None and os.environ.get("BW_GUI_DUMP"):
-                for line in g.dump(self.app):
-                    print("# " + line, flush=True)
+                if self.app is not None and os.environ.get("BW_GUI_DUMP"):
+                    for line in g.dump(self.app):
+                        print("# " + line, flush=True)
+            except Exception as e2:
+                print(f"# (no screenshots or dump: {e2})", flush=True)
 
     # -- the steps -------------------------------------------------------
 
@@ -198,19 +198,6 @@ class Steps:
         g.wait_for(lambda: ("Test VM", "Aborted") in g.list_rows(self.app), 10,
                    "Aborted in the list")
 
-    def session_call(self, uuid, method):
-        """A call on the VM process's session socket from outside the
-        manager, as `boxwood-manage controlvm` will make it (that command
-        does not exist yet; gdbus's command line cannot talk peer to
-        peer)."""
-        from gi.repository import Gio
-        address = f"unix:path={self.env.runtime}/boxwood/sessions/{uuid}"
-        conn = Gio.DBusConnection.new_for_address_sync(
-            address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT, None, None)
-        conn.call_sync(None, "/org/boxwood/Session", "org.boxwood.Session1", method, None, None,
-                       Gio.DBusCallFlags.NONE, 30000, None)
-        conn.close_sync(None)
-
     def start_headless(self):
         if not os.access(g.VM, os.X_OK):
             return f"boxwood-vm is not built ({g.VM}); Start cannot be shown"
@@ -224,12 +211,17 @@ class Steps:
             assert banner is None, banner.name if banner else ""
             return ("Test VM", "Running") in g.list_rows(self.app)
         g.wait_for(running, 30, "Running in the list")
-        self.session_call(uuid, "Pause")
-        g.wait_for(lambda: ("Test VM", "Paused") in g.list_rows(self.app), 15, "Paused")
-        self.session_call(uuid, "Resume")
-        g.wait_for(lambda: ("Test VM", "Running") in g.list_rows(self.app), 15, "Running again")
-        self.session_call(uuid, "PowerOff")
-        g.wait_for(lambda: ("Test VM", "Powered Off") in g.list_rows(self.app), 30, "Powered Off")
+        # From the command line, as a script would: the service relays the
+        # VM process's state change and the list follows.
+        for action, label in (("pause", "Paused"), ("resume", "Running"),
+                              ("poweroff", "Powered Off")):
+            rc, _, err = self.env.run("controlvm", uuid, action)
+            assert rc == 0, f"controlvm {action}: {err}"
+            g.wait_for(lambda: ("Test VM", label) in g.list_rows(self.app), 30,
+                       f"{label} in the list after controlvm {action}")
+            if action == "pause":
+                rc, out, _ = self.env.run("showvminfo", "Test VM", "--machinereadable")
+                assert 'VMState="paused"' in out, out
 
     def search_filters(self):
         g.key("Boxwood", "ctrl+f")
@@ -272,6 +264,95 @@ class Steps:
         g.key("New Machine", "Escape")
         g.wait_for(lambda: not any(w is not None and w.name == "New Machine" and g.showing(w)
                                    for w in self.app), 5, "wizard to close")
+
+    def keyboard_only(self):
+        """The wizard and the settings dialog with the keyboard alone.
+        Each key waits for what the previous one did (the focused
+        control, the page shown): keys must not race GTK's page switches,
+        and a button's click action would (250 ms press animation)."""
+        name = "Keyboard VM"
+        main = g.frame(self.app, "Boxwood")
+        g.press("Boxwood", "ctrl+n")
+        wiz = g.frame(self.app, "New Machine")
+        g.wait_focus(wiz, "text", "Name")
+        g.press("New Machine", "ctrl+a")
+        subprocess.run(["xdotool", "type", "--delay", "20", name], timeout=30)
+        g.wait_for(lambda: g.text_of(g.find(wiz, "text", "Name")) == name, 5, "the name typed")
+        g.press("New Machine", "alt+n")
+        g.wait_focus(wiz, "spin button", "Memory (MiB)")
+        g.press("New Machine", "ctrl+a")
+        subprocess.run(["xdotool", "type", "--delay", "20", "256"], timeout=30)
+        g.press("New Machine", "Tab")
+        g.press("New Machine", "alt+n")
+        g.wait_focus(wiz, "check box", "Create a new disk image")
+        g.press("New Machine", "alt+k")
+        none = g.find(wiz, "radio button", "No hard disk") or g.find(wiz, "check box",
+                                                                     "No hard disk")
+        g.wait_for(lambda: none.getState().contains(g.atspi().STATE_CHECKED), 5,
+                   "No hard disk chosen")
+        g.press("New Machine", "alt+n")
+        summary = g.wait_find(wiz, "label", contains="Hard disk: none")
+        assert "Memory: 256 MiB" in summary.name, summary.name
+        g.press("New Machine", "alt+r")
+        g.wait_for(lambda: (name, "Powered Off") in g.list_rows(self.app), 15, f"{name} listed")
+        g.wait_for(lambda: not any(w is not None and w.name == "New Machine" and g.showing(w)
+                                   for w in self.app), 10, "wizard closed")
+        g.wait_find(main, "label", name)  # selected: its details are shown
+
+        title = f"{name} — Settings"
+        g.press("Boxwood", "ctrl+s")
+        dlg = g.frame(self.app, title)
+        g.wait_focus(dlg, "text", "Name")
+        # Shift+Tab leaves the page for the page list; arrows choose a page;
+        # the mnemonics of the page shown reach its controls.
+        g.press(title, "shift+Tab")
+        g.wait_focus(dlg, "list item")
+        g.press(title, "Down")
+        g.wait_for(lambda: g.selected_page(dlg) == "System", 5, "System page")
+        g.press(title, "alt+m")
+        g.wait_focus(dlg, "spin button", "Memory (MiB)")
+        g.press(title, "ctrl+a")
+        subprocess.run(["xdotool", "type", "--delay", "20", "384"], timeout=30)
+        g.press(title, "Tab")
+        g.wait_for(lambda: g.text_of(g.find(dlg, "spin button", "Memory (MiB)")) == "384", 5,
+                   "memory typed")
+        g.press(title, "shift+Tab", "shift+Tab")
+        g.wait_focus(dlg, "list item")
+        g.press(title, "Down")
+        g.wait_for(lambda: g.selected_page(dlg) == "Display", 5, "Display page")
+        # Alt+S opens the scaling list; Down, Return chooses the fixed factor.
+        g.press(title, "alt+s")
+
+        def in_scaling_list():
+            n = g.focused_node(dlg)
+            return n is not None and n.getRoleName() == "list item" and any(
+                lbl.name == "Scale to window" for lbl in g.find_all(n, "label"))
+        g.wait_for(in_scaling_list, 5, "the scaling list open")
+        g.press(title, "Down")
+        g.wait_for(lambda: any(lbl.name == "Fixed scale factor"
+                               for lbl in g.find_all(g.focused_node(dlg), "label")), 5,
+                   "Fixed scale factor under the cursor")
+        g.press(title, "Return")
+        factor = g.find(dlg, "spin button", "Scale factor (%)")
+        g.wait_for(lambda: g.sensitive(factor), 5, "scale factor enabled")
+        g.press(title, "alt+e")
+        g.wait_focus(dlg, "spin button", "Scale factor (%)")
+        g.press(title, "ctrl+a")
+        subprocess.run(["xdotool", "type", "--delay", "20", "150"], timeout=30)
+        g.press(title, "Tab")
+        g.wait_for(lambda: g.text_of(factor) == "150", 5, "scale factor typed")
+        g.press(title, "alt+o")
+        g.wait_for(lambda: not any(w is not None and w.name == title and g.showing(w)
+                                   for w in self.app), 10, "settings closed by Alt+O")
+        info = g.wait_for(lambda: (lambda i: i if i and i.get("memory") == "384" else None)(
+            showvminfo(self.env, name)), 10, "memory=384 in showvminfo")
+        with open(info["CfgFile"]) as f:
+            xml = f.read()
+        assert 'scaleMode="fixed"' in xml and 'scalePercent="150"' in xml, xml
+        g.wait_find(main, "label", "Fixed at 150 %")
+        rc, _, err = self.env.run("unregistervm", name, "--delete")
+        assert rc == 0, err
+        g.wait_for(lambda: all(r[0] != name for r in g.list_rows(self.app)), 10, "removed")
 
     def preferences_machine_folder(self):
         folder = os.path.join(self.env.root, "elsewhere")
@@ -330,10 +411,12 @@ class Steps:
             ("a new disk made on the storage page is attached by OK", self.settings_new_disk),
             ("too much memory is flagged before OK", self.settings_flag_too_much_memory),
             ("state changes from a VM process update the list", self.state_changes_from_outside),
-            ("headless start from the Start menu; pause, resume, power off outside",
+            ("headless start from the Start menu; controlvm pause, resume, power off show",
              self.start_headless),
             ("search filters the list", self.search_filters),
             ("Ctrl+N opens the wizard, Escape closes it", self.keyboard_opens_wizard),
+            ("the wizard and the settings (memory, scaling) with the keyboard alone",
+             self.keyboard_only),
             ("the Menu key opens the context menu; its Settings entry works", self.context_menu),
             ("losing the service is reported; Retry reconnects", self.service_loss_and_retry),
             ("preferences set the default machine folder for service and wizard",
@@ -355,7 +438,12 @@ def inner(root, iso):
     env.runtime = os.path.join(root, "run")
     env.env = dict(os.environ)
     log = open(os.path.join(root, "boxwood.log"), "w+")
-    manager = subprocess.Popen([g.MANAGER], env=env.env, stdout=log, stderr=subprocess.STDOUT,
+    # BW_GUI_GDB=1: the manager runs under gdb, which prints a backtrace
+    # into the log if it crashes.
+    argv = [g.MANAGER]
+    if os.environ.get("BW_GUI_GDB"):
+        argv = ["gdb", "-q", "-batch", "-ex", "run", "-ex", "bt 40", "--args"] + argv
+    manager = subprocess.Popen(argv, env=env.env, stdout=log, stderr=subprocess.STDOUT,
                                text=True)
     steps = Steps(env, iso)
     steps.manager = manager

@@ -553,7 +553,12 @@ bw_manager_window_init (BwManagerWindow *self)
   self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filtered));
   g_signal_connect_swapped (self->selection, "notify::selected-item",
                             G_CALLBACK (on_selection_changed), self);
-  g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (on_items_changed), self);
+  /* After the list view's own handler: on_items_changed may select the
+   * machine just added, and selecting before the list view has seen the
+   * new item crashes GTK 4.8 (a wizard's machine whose MachineRegistered
+   * signal came after the wizard closed). */
+  g_signal_connect_data (self->selection, "items-changed", G_CALLBACK (on_items_changed), self,
+                         NULL, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
 
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (factory_setup), NULL);
