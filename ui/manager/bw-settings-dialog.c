@@ -438,7 +438,7 @@ validate (BwSettingsDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->scale_percent_spin), fixed);
   gtk_label_set_text (self->scale_hint,
                       fixed ? _ ("The guest screen keeps this size; the window scrolls what does "
-                                 "not fit. 100 % shows one guest pixel per screen pixel.")
+                                 "not fit. At 100 percent one guest pixel is one screen pixel.")
                             : _ ("The guest screen fills the window, keeping its aspect ratio."));
   const char *page = NULL;
   g_autofree char *problem = self->locked ? NULL : check (self, &page);
