@@ -88,6 +88,7 @@ bw_x86_cpu_reset (BwX86Cpu *cpu)
   cpu->tsc_offset = -bw_x86_tsc_raw (cpu); /* the TSC counts from reset */
   cpu->efer = 0;
   bw_x86_fpu_init (cpu);
+  bw_x86_sse_reset (cpu);
   bw_x86_block_flush_all (cpu);
 }
 

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "vmm/cpu/bw-x86-private.h"
+#include "vmm/cpu/bw-x86-simd.h"
 
 enum
 {
@@ -57,10 +58,12 @@ typedef struct
   const uint16_t *grp_props;
   const BwX86Op *sized;    /* by operand size, replacing fn (or grp) */
   const BwX86Op (*grp_sized)[3]; /* by ModRM.reg and size, for groups */
+  const BwX86Op *pfx; /* MMX/SSE: by mandatory prefix (none, 66, F3, F2) */
 } BwX86OpDef;
 
 static BwX86OpDef one_byte[256];
 static BwX86OpDef two_byte[256];
+static BwX86SimdDef simd[256];
 
 #define OP(x) bw_x86_op_##x
 
@@ -361,6 +364,16 @@ init_two_byte (void)
   def_grp (t, 0xc7, F_M, S_V, 0, grp9, grp9_props);
   for (int r = 0; r < 8; r++)
     def (t, 0xc8 + r, F_NONE, S_V, 0, OP (bswap));
+
+  /* MMX, SSE, SSE2 (bw-x86-simd.h): handlers by mandatory prefix. */
+  bw_x86_simd_fill (simd);
+  for (int o = 0; o < 256; o++)
+    if (simd[o].fmt != BW_X86_SIMD_UNUSED)
+      {
+        static const int fmts[] = { F_NONE, F_M, F_M_IB, F_NONE };
+        def (t, o, fmts[simd[o].fmt], S_V, 0, OP (ud));
+        t[o].pfx = simd[o].fn;
+      }
 }
 
 static void
@@ -451,6 +464,15 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
   int fmt = d->fmt;
   uint32_t props = d->props;
   BwX86Op fn = d->fn;
+  if (d->pfx)
+    {
+      /* F2/F3 select before 66; the last of F2 and F3 counts. */
+      int slot = (flags & BW_X86_I_REP)     ? BW_X86_PFX_F3
+                 : (flags & BW_X86_I_REPNE) ? BW_X86_PFX_F2
+                 : o32 != code32            ? BW_X86_PFX_66
+                                            : BW_X86_PFX_NONE;
+      fn = d->pfx[slot] ? d->pfx[slot] : OP (ud);
+    }
 
   if (fmt == F_M || fmt == F_M_IB || fmt == F_M_IV || fmt == F_GRP3)
     {

@@ -15,6 +15,7 @@
 #include <math.h>
 
 #include "vmm/cpu/bw-x86-private.h"
+#include "vmm/cpu/bw-x86-simd.h"
 
 #define FSW_IE 0x0001u
 #define FSW_DE 0x0002u
@@ -57,6 +58,14 @@ bw_x86_fpu_init (BwX86Cpu *cpu)
   memset (f, 0, sizeof *f);
   f->fcw = 0x037f;
   f->empty = 0xff;
+}
+
+/* Power-on SSE state (INIT keeps it, as it keeps the x87 registers). */
+void
+bw_x86_sse_reset (BwX86Cpu *cpu)
+{
+  memset (cpu->xmm, 0, sizeof cpu->xmm);
+  cpu->mxcsr = BW_X86_MXCSR_DEFAULT;
 }
 
 /* ---- the register stack ---------------------------------------------------- */
@@ -1161,9 +1170,10 @@ bw_x86_cpu_get_fxsave (BwX86Cpu *cpu, uint8_t out[512])
   memcpy (out + 12, &f->fcs, 2);
   memcpy (out + 16, &f->fdp, 4);
   memcpy (out + 20, &f->fds, 2);
-  uint32_t mxcsr = 0x1f80, mask = 0xffbf;
-  memcpy (out + 24, &mxcsr, 4);
+  uint32_t mask = BW_X86_MXCSR_MASK;
+  memcpy (out + 24, &cpu->mxcsr, 4);
   memcpy (out + 28, &mask, 4);
+  memcpy (out + 160, cpu->xmm, sizeof cpu->xmm);
   for (unsigned k = 0; k < 8; k++)
     {
       uint64_t m;
@@ -1200,4 +1210,67 @@ bw_x86_cpu_set_fxsave (BwX86Cpu *cpu, const uint8_t in[512])
       memcpy (&se, in + 40 + 16 * k, 2);
       f->st[phys (f, k)] = from_ext80 (m, se);
     }
+  /* Reserved MXCSR bits from a saved image are dropped (FXRSTOR checks
+   * them before it gets here). */
+  uint32_t mxcsr;
+  memcpy (&mxcsr, in + 24, 4);
+  cpu->mxcsr = mxcsr & BW_X86_MXCSR_MASK;
+  memcpy (cpu->xmm, in + 160, sizeof cpu->xmm);
+}
+
+/* ---- MMX: the registers are the mantissas of the physical x87 registers -- */
+
+/* Every MMX instruction but EMMS: #UD with CR0.EM, #NM with CR0.TS, #MF
+ * for a pending x87 exception; then TOP = 0 and all tags valid. */
+void
+bw_x86_mmx_enter (BwX86Cpu *cpu)
+{
+  if ((cpu->cr0 & BW_X86_CR0_EM) || !cpu->config.has_fpu)
+    bw_x86_raise (cpu, BW_X86_EXC_UD);
+  if (cpu->cr0 & BW_X86_CR0_TS)
+    bw_x86_raise (cpu, BW_X86_EXC_NM);
+  Fpu *f = fpu_of (cpu);
+  if ((f->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
+    bw_x86_raise (cpu, BW_X86_EXC_MF);
+  f->top = 0;
+  f->empty = 0;
+}
+
+void
+bw_x86_mmx_emms (BwX86Cpu *cpu)
+{
+  if ((cpu->cr0 & BW_X86_CR0_EM) || !cpu->config.has_fpu)
+    bw_x86_raise (cpu, BW_X86_EXC_UD);
+  if (cpu->cr0 & BW_X86_CR0_TS)
+    bw_x86_raise (cpu, BW_X86_EXC_NM);
+  Fpu *f = fpu_of (cpu);
+  if ((f->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
+    bw_x86_raise (cpu, BW_X86_EXC_MF);
+  f->empty = 0xff;
+}
+
+uint64_t
+bw_x86_mmx_get (BwX86Cpu *cpu, unsigned r)
+{
+  uint64_t m;
+  uint16_t se;
+  to_ext80 (fpu_of (cpu)->st[r & 7], &m, &se);
+  return m;
+}
+
+/* A write sets the exponent and sign bits (79-64) to ones, as the CPU
+ * does: the register reads back as a NaN to x87 code. */
+void
+bw_x86_mmx_set (BwX86Cpu *cpu, unsigned r, uint64_t v)
+{
+  Fpu *f = fpu_of (cpu);
+#if defined(__x86_64__) || defined(__i386__)
+  long double ld = 0;
+  uint16_t se = 0xffff;
+  memcpy (&ld, &v, 8);
+  memcpy ((uint8_t *) &ld + 8, &se, 2);
+  f->st[r & 7] = ld;
+#else
+  f->st[r & 7] = from_ext80 (v, 0xffff);
+#endif
 }

@@ -415,7 +415,12 @@ BW_X86_OP (cpuid)
       d = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) | (1u << 13)
           | (1u << 15);
       if (cpu->config.has_fpu)
-        d |= 1u;
+        {
+          /* FPU; MMX, FXSR, SSE, SSE2 and CLFSH (64-byte lines) live on
+           * the x87 state (bw-x86-sse-*.c). */
+          d |= 1u | (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
+          b = 8u << 8;
+        }
       break;
     default:
       break;

@@ -113,6 +113,22 @@ typedef struct
 
 #define BW_X86_BLOCK_HASH 8192
 
+/* An XMM register (SSE), viewed by lane; lanes are little-endian like the
+ * guest's memory, so the host must be too (x86). */
+typedef union
+{
+  uint8_t b[16];
+  int8_t sb[16];
+  uint16_t w[8];
+  int16_t sw[8];
+  uint32_t d[4];
+  int32_t sd[4];
+  uint64_t q[2];
+  int64_t sq[2];
+  float f[4];
+  double fd[2];
+} BwX86Xmm;
+
 /* Lazy-flag operations; the operand size is added (0, 1, 2). */
 enum
 {
@@ -185,6 +201,9 @@ struct _BwX86Cpu
 
   /* x87 state (bw-x86-fpu.c keeps its layout private). */
   uint8_t fpu_state[256] __attribute__ ((aligned (16)));
+  /* SSE state (bw-x86-sse-*.c); MMX registers alias the x87 mantissas. */
+  BwX86Xmm xmm[8] __attribute__ ((aligned (16)));
+  uint32_t mxcsr;
 
   uint32_t dr[8];
   uint64_t msr_apic_base;
@@ -594,6 +613,8 @@ void bw_x86_cpu_apply_requests (BwX86Cpu *cpu);
 uint64_t bw_x86_tsc_raw (BwX86Cpu *cpu);
 /* FNINIT state (power-on reset; INIT keeps the FPU). */
 void bw_x86_fpu_init (BwX86Cpu *cpu);
+/* Power-on SSE state: XMM registers zero, MXCSR 1F80h (bw-x86-fpu.c). */
+void bw_x86_sse_reset (BwX86Cpu *cpu);
 
 /* ---- decoder and code cache (bw-x86-decode.c, bw-x86-block.c) ---------- */
 
