@@ -606,6 +606,73 @@ START_TEST (test_fpu)
 }
 END_TEST
 
+/* MMX/SSE system behaviour (guests/sse.asm). */
+START_TEST (test_sse_system)
+{
+  BwX86Config config = { .has_fpu = TRUE };
+  Machine *m = machine_new_config (&config);
+  g_autoptr (GBytes) bin = load_guest ("sse.bin");
+  gsize len;
+  const uint8_t *code = g_bytes_get_data (bin, &len);
+  load_real (m, 0, 0x7c00, code, len);
+  run_to_hlt (m);
+  const uint8_t *r = m->ram + 0x3000;
+  static const struct
+  {
+    unsigned slot;
+    uint8_t vector;
+    const char *what;
+  } faults[] = {
+    { 0x00, 6, "SSE with CR4.OSFXSR clear" },   { 0x0e, 0xff, "MMX with CR4.OSFXSR clear" },
+    { 0x01, 0xff, "SSE with CR4.OSFXSR set" },  { 0x02, 7, "SSE with CR0.TS" },
+    { 0x03, 7, "FXSAVE with CR0.TS" },          { 0x04, 7, "MMX with CR0.TS" },
+    { 0x05, 6, "SSE with CR0.EM" },             { 0x06, 6, "MMX with CR0.EM" },
+    { 0x07, 7, "FXSAVE with CR0.EM" },          { 0x08, 6, "SIMD exception, no OSXMMEXCPT" },
+    { 0x09, 19, "SIMD exception with OSXMMEXCPT" },
+    { 0x0a, 13, "LDMXCSR reserved bit" },       { 0x0b, 13, "MOVAPS misaligned" },
+    { 0x0c, 0xff, "MOVUPS misaligned" },        { 0x0d, 13, "FXRSTOR reserved MXCSR bit" },
+  };
+  for (unsigned k = 0; k < G_N_ELEMENTS (faults); k++)
+    ck_assert_msg (r[faults[k].slot] == faults[k].vector, "%s: vector %u, expected %u",
+                   faults[k].what, r[faults[k].slot], faults[k].vector);
+  /* #XM: ZE recorded, the destination kept 1.0. */
+  ck_assert_uint_eq (rd32 (m, 0x3010), 0x1d84);
+  ck_assert_uint_eq (rd32 (m, 0x3014), 0x3f800000u);
+  /* FXRSTOR brought back MXCSR, XMM3 and ST0 (pi). */
+  ck_assert_uint_eq (rd32 (m, 0x3018), 0x3fc0);
+  for (unsigned k = 0; k < 4; k++)
+    ck_assert_uint_eq (rd32 (m, 0x3020 + 4 * k), 0x11111111u * (k + 1));
+  double pi;
+  memcpy (&pi, m->ram + 0x3030, 8);
+  ck_assert (pi == M_PI);
+  /* MMX aliasing: MM7 = the mantissa of 1.0 in R7; after an MMX write
+   * TOP = 0 and no register empty; EMMS empties them all; the register
+   * reads as the pattern with exponent and sign all ones. */
+  ck_assert_uint_eq (rd32 (m, 0x3038), 0);
+  ck_assert_uint_eq (rd32 (m, 0x303c), 0x80000000u);
+  ck_assert_uint_eq ((rd32 (m, 0x3044) >> 11) & 7, 0);
+  /* FNSTENV classifies non-empty registers by content: R0 (the pattern,
+   * exponent all ones) special, R7 (1.0) valid, none empty. */
+  uint32_t tw = rd32 (m, 0x3048) & 0xffff;
+  for (unsigned k = 0; k < 8; k++)
+    ck_assert_uint_ne ((tw >> (2 * k)) & 3, 3);
+  ck_assert_uint_eq (tw & 3, 2);
+  ck_assert_uint_eq (tw >> 14, 0);
+  ck_assert_uint_eq (rd32 (m, 0x3068) & 0xffff, 0xffff);
+  ck_assert_uint_eq (rd32 (m, 0x3080 + 28), 0x89abcdefu);
+  ck_assert_uint_eq (rd32 (m, 0x3080 + 32), 0x01234567u);
+  ck_assert_uint_eq (rd32 (m, 0x3080 + 36) & 0xffff, 0xffff);
+  /* The FXSAVE image: FCW, MXCSR, MXCSR_MASK, ST0 = pi, XMM3. */
+  ck_assert_uint_eq (rd32 (m, 0x3200) & 0xffff, 0x037f);
+  ck_assert_uint_eq (rd32 (m, 0x3200 + 24), 0x3fc0);
+  ck_assert_uint_eq (rd32 (m, 0x3200 + 28), 0xffff);
+  ck_assert_uint_eq (rd32 (m, 0x3200 + 36), 0xc90fdaa2u); /* pi's mantissa, high */
+  ck_assert_uint_eq (rd32 (m, 0x3200 + 160 + 48), 0x11111111u);
+  ck_assert_uint_eq (rd32 (m, 0x3200 + 160 + 60), 0x44444444u);
+  machine_free (m);
+}
+END_TEST
+
 static Suite *
 cpu_suite (void)
 {
@@ -638,6 +705,7 @@ cpu_suite (void)
   suite_add_tcase (s, tc);
   tc = tcase_create ("fpu");
   tcase_add_test (tc, test_fpu);
+  tcase_add_test (tc, test_sse_system);
   suite_add_tcase (s, tc);
   return s;
 }
