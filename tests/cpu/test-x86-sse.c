@@ -597,6 +597,37 @@ START_TEST (test_sse_against_host)
 }
 END_TEST
 
+
+/* The saved state (the FXSAVE image of bw_x86_cpu_get/set_fxsave) carries
+ * the XMM registers and MXCSR; reserved MXCSR bits from a corrupt image
+ * are dropped, not loaded. */
+START_TEST (test_state_image)
+{
+  Machine *m = machine_new ();
+  for (unsigned k = 0; k < 8; k++)
+    for (unsigned b = 0; b < 16; b++)
+      m->cpu->xmm[k].b[b] = (uint8_t) (k * 16 + b);
+  m->cpu->mxcsr = 0x7fc1;
+  uint8_t img[512];
+  bw_x86_cpu_get_fxsave (m->cpu, img);
+  ck_assert_uint_eq (img[24] | (img[25] << 8), 0x7fc1);
+  ck_assert_uint_eq (img[28] | (img[29] << 8), 0xffff);
+  ck_assert_uint_eq (img[160 + 5 * 16 + 3], 5 * 16 + 3);
+
+  Machine *m2 = machine_new ();
+  ck_assert_uint_eq (m2->cpu->mxcsr, 0x1f80);
+  ck_assert_uint_eq (m2->cpu->xmm[7].q[1], 0);
+  bw_x86_cpu_set_fxsave (m2->cpu, img);
+  ck_assert (memcmp (m2->cpu->xmm, m->cpu->xmm, sizeof m->cpu->xmm) == 0);
+  ck_assert_uint_eq (m2->cpu->mxcsr, 0x7fc1);
+  img[26] = 0xff; /* reserved bits 16-23 */
+  bw_x86_cpu_set_fxsave (m2->cpu, img);
+  ck_assert_uint_eq (m2->cpu->mxcsr, 0x7fc1);
+  machine_free (m2);
+  machine_free (m);
+}
+END_TEST
+
 #endif
 
 static Suite *
@@ -607,6 +638,7 @@ sse_suite (void)
   tcase_set_timeout (tc, 120);
 #if defined(__x86_64__)
   tcase_add_test (tc, test_sse_against_host);
+  tcase_add_test (tc, test_state_image);
 #endif
   suite_add_tcase (s, tc);
   return s;
