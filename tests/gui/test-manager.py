@@ -333,6 +333,8 @@ class Steps:
                                for lbl in g.find_all(g.focused_node(dlg), "label")), 5,
                    "Fixed scale factor under the cursor")
         g.press(title, "Return")
+        # Back on the drop-down's button, which has a name, not its class's.
+        g.wait_focus(dlg, "push button", "Scaling")
         factor = g.find(dlg, "spin button", "Scale factor (%)")
         g.wait_for(lambda: g.sensitive(factor), 5, "scale factor enabled")
         g.press(title, "alt+e")

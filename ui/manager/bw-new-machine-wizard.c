@@ -10,6 +10,7 @@
 
 #include "app/main/bw-os-types.h"
 #include "devices/storage/bw-disk.h"
+#include "ui/manager/bw-a11y.h"
 #include "ui/manager/bw-iso-label.h"
 #include "ui/manager/bw-machine-details.h"
 #include "ui/manager/bw-settings-changes.h"
@@ -666,5 +667,6 @@ bw_new_machine_wizard_init (BwNewMachineWizard *self)
   gtk_check_button_set_active (self->disk_new_check, TRUE);
   select_os (self, "Other");
   on_os_changed (self);
+  bw_a11y_name_drop_down_buttons (GTK_WIDGET (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->name_entry));
 }

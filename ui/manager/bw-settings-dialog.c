@@ -8,6 +8,7 @@
 
 #include "app/main/bw-os-types.h"
 #include "devices/storage/bw-disk.h"
+#include "ui/manager/bw-a11y.h"
 #include "ui/manager/bw-error-text.h"
 #include "ui/manager/bw-machine-details.h"
 #include "ui/manager/bw-new-machine-wizard.h"
@@ -637,5 +638,6 @@ bw_settings_dialog_init (BwSettingsDialog *self)
   gtk_spin_button_set_range (self->cpus_spin, 1, BW_CPU_COUNT_MAX);
   gtk_spin_button_set_range (self->vram_spin, BW_VRAM_MIN_MIB, BW_VRAM_MAX_MIB);
   gtk_spin_button_set_range (self->scale_percent_spin, BW_SCALE_PERCENT_MIN, BW_SCALE_PERCENT_MAX);
+  bw_a11y_name_drop_down_buttons (GTK_WIDGET (self));
   self->loading = FALSE;
 }
