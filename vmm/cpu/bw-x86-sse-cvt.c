@@ -101,7 +101,21 @@ d_to_f (BwSseEnv *e, uint64_t a)
   feclearexcept (FE_ALL_EXCEPT);
   volatile double x = bw_sse_val_d (a);
   volatile float r = (float) x;
-  return bw_sse_out_f (e, r);
+  BwSseEnv le = { e->mxcsr, 0 };
+  uint32_t u = bw_sse_out_f (&le, r);
+  if (le.flags & ~(e->mxcsr >> 7) & (BW_X86_MXCSR_OE | BW_X86_MXCSR_UE))
+    {
+      /* Trapping on range: PE says whether 24 bits hold the value. */
+      int ex;
+      feclearexcept (FE_ALL_EXCEPT);
+      volatile float m = (float) frexp (x, &ex);
+      (void) m;
+      le.flags &= ~BW_X86_MXCSR_PE;
+      if (fetestexcept (FE_INEXACT))
+        le.flags |= BW_X86_MXCSR_PE;
+    }
+  e->flags |= le.flags;
+  return u;
 }
 
 /* ---- handlers ------------------------------------------------------------------ */

@@ -71,7 +71,7 @@ enum
 
 /* Generates the lane functions for one width: T the host type, U the bit
  * pattern type, S the suffix, and the format's masks. */
-#define BW_SSE_WIDTH(T, U, S, SQRTFN, SIGN, EXP, MANT, QUIET, DEFNAN)                        \
+#define BW_SSE_WIDTH(T, U, S, SQRTFN, FREXP, LDEXP, SIGN, EXP, MANT, QUIET, DEFNAN)          \
   static inline gboolean bw_sse_nan_##S (U u)                                                \
   {                                                                                         \
     return (u & EXP) == EXP && (u & MANT);                                                  \
@@ -124,6 +124,52 @@ enum
     e->flags |= f;                                                                          \
     return u;                                                                               \
   }                                                                                         \
+  /* With overflow or underflow unmasked the CPU traps with the result    \
+   * rounded to precision but not to range, so PE tells whether that was \
+   * inexact: the same operation on operands scaled into range. */        \
+  static inline gboolean bw_sse_inexact_##S (int op, U a, U b, gboolean overflow)            \
+  {                                                                                         \
+    T x = bw_sse_val_##S (a), y = bw_sse_val_##S (b);                                         \
+    int ex, ey;                                                                             \
+    feclearexcept (FE_ALL_EXCEPT);                                                          \
+    if (op == BW_SSE_MUL || op == BW_SSE_DIV)                                               \
+      {                                                                                     \
+        x = FREXP (x, &ex);                                                                 \
+        y = FREXP (y, &ey);                                                                 \
+      }                                                                                     \
+    else                                                                                    \
+      {                                                                                     \
+        /* Both by one power of two; bits the smaller loses would have    \
+         * made the sum inexact anyway (FE_INEXACT stays raised). */       \
+        x = LDEXP (x, overflow ? -4 : 64);                                                  \
+        y = LDEXP (y, overflow ? -4 : 64);                                                  \
+      }                                                                                     \
+    volatile T vx = x, vy = y, r;                                                           \
+    switch (op)                                                                             \
+      {                                                                                     \
+      case BW_SSE_ADD: r = vx + vy; break;                                                  \
+      case BW_SSE_SUB: r = vx - vy; break;                                                  \
+      case BW_SSE_MUL: r = vx * vy; break;                                                  \
+      default: r = vx / vy; break;                                                          \
+      }                                                                                     \
+    (void) r;                                                                               \
+    return fetestexcept (FE_INEXACT) != 0;                                                  \
+  }                                                                                         \
+  /* The flags of one result, PE fixed up for unmasked OE/UE. */          \
+  static inline U bw_sse_result_##S (BwSseEnv *e, int op, U a, U b, T r)                      \
+  {                                                                                         \
+    BwSseEnv le = { e->mxcsr, 0 };                                                          \
+    U u = bw_sse_out_##S (&le, r);                                                           \
+    uint32_t trap = le.flags & ~(e->mxcsr >> 7) & (BW_X86_MXCSR_OE | BW_X86_MXCSR_UE);      \
+    if (trap && op != BW_SSE_SQRT)                                                          \
+      {                                                                                     \
+        le.flags &= ~BW_X86_MXCSR_PE;                                                       \
+        if (bw_sse_inexact_##S (op, a, b, (trap & BW_X86_MXCSR_OE) != 0))                    \
+          le.flags |= BW_X86_MXCSR_PE;                                                      \
+      }                                                                                     \
+    e->flags |= le.flags;                                                                   \
+    return u;                                                                               \
+  }                                                                                         \
   static inline U bw_sse_arith_##S (BwSseEnv *e, int op, U a, U b)                           \
   {                                                                                         \
     a = bw_sse_in_##S (e, a);                                                                \
@@ -156,7 +202,9 @@ enum
         e->flags |= BW_X86_MXCSR_IE;                                                        \
         return DEFNAN;                                                                      \
       }                                                                                     \
-    if (bw_sse_denorm_##S (a) || (!unary && bw_sse_denorm_##S (b)))                           \
+    /* A division by zero reports ZE alone, not DE for the dividend. */   \
+    if ((bw_sse_denorm_##S (a) || (!unary && bw_sse_denorm_##S (b)))                          \
+        && !(op == BW_SSE_DIV && !(b & ~SIGN)))                                             \
       e->flags |= BW_X86_MXCSR_DE;                                                          \
     volatile T x = bw_sse_val_##S (a), y = bw_sse_val_##S (b);                                \
     feclearexcept (FE_ALL_EXCEPT);                                                          \
@@ -169,7 +217,7 @@ enum
       case BW_SSE_DIV: r = x / y; break;                                                    \
       default: r = SQRTFN (x); break;                                                       \
       }                                                                                     \
-    return bw_sse_out_##S (e, r);                                                            \
+    return bw_sse_result_##S (e, op, a, b, r);                                               \
   }                                                                                         \
   /* CMPccPS/PD predicates 0-7; signalling ones (LT LE NLT NLE) are      \
    * invalid on any NaN, the quiet ones only on a signalling NaN. */                      \
@@ -213,7 +261,7 @@ enum
     return x < y ? BW_X86_CF : 0;                                                           \
   }
 
-BW_SSE_WIDTH (float, uint32_t, f, sqrtf, 0x80000000u, 0x7f800000u, 0x007fffffu, 0x00400000u,
+BW_SSE_WIDTH (float, uint32_t, f, sqrtf, frexpf, ldexpf, 0x80000000u, 0x7f800000u, 0x007fffffu, 0x00400000u,
               0xffc00000u)
-BW_SSE_WIDTH (double, uint64_t, d, sqrt, 0x8000000000000000ull, 0x7ff0000000000000ull,
+BW_SSE_WIDTH (double, uint64_t, d, sqrt, frexp, ldexp, 0x8000000000000000ull, 0x7ff0000000000000ull,
               0x000fffffffffffffull, 0x0008000000000000ull, 0xfff8000000000000ull)
