@@ -40,6 +40,7 @@ bw_x86_cpu_free (BwX86Cpu *cpu)
 {
   if (!cpu)
     return;
+  bw_x86_trace_free (cpu);
   bw_x86_block_fini (cpu);
   g_array_unref (cpu->pending_ranges);
   g_free (cpu);
@@ -76,6 +77,9 @@ reset_common (BwX86Cpu *cpu)
   cpu->nmi_blocked = FALSE;
   cpu->irq_shadow = FALSE;
   g_atomic_int_set (&cpu->nmi_pending, 0);
+  memset (cpu->dr, 0, sizeof cpu->dr);
+  cpu->db_trap = 0;
+  bw_x86_debug_update (cpu);
   bw_x86_tlb_flush (cpu);
 }
 
@@ -215,6 +219,7 @@ void
 bw_x86_cpu_set_single_step (BwX86Cpu *cpu, bool on)
 {
   cpu->single_step = on;
+  bw_x86_debug_update (cpu);
 }
 
 void
@@ -229,6 +234,7 @@ bw_x86_cpu_set_breakpoint (BwX86Cpu *cpu, uint32_t linear, bool on)
       }
   if (on && cpu->n_breakpoints < (int) G_N_ELEMENTS (cpu->breakpoints))
     cpu->breakpoints[cpu->n_breakpoints++] = linear;
+  bw_x86_debug_update (cpu);
 }
 
 int
@@ -348,6 +354,11 @@ handle_exception (BwX86Cpu *cpu)
   cpu->exc_nesting = 1;
   if (v == BW_X86_EXC_DF)
     cpu->exc_nesting = 2;
+  /* Faults push RF set, so that the return does not hit an instruction
+   * breakpoint again; an instruction breakpoint's #DB pushes it as is. */
+  if (!cpu->db_fault_ibp)
+    cpu->eflags |= BW_X86_RF;
+  cpu->db_fault_ibp = FALSE;
   bw_x86_flags_sync (cpu);
   bw_x86_deliver (cpu, v, FALSE, has_err, err, cpu->eip);
   cpu->exc_nesting = 0;
@@ -384,16 +395,6 @@ check_interrupts (BwX86Cpu *cpu)
   return FALSE;
 }
 
-static gboolean
-at_breakpoint (BwX86Cpu *cpu)
-{
-  uint32_t lin = cpu->seg[BW_X86_CS].s.base + cpu->eip;
-  for (int k = 0; k < cpu->n_breakpoints; k++)
-    if (cpu->breakpoints[k] == lin)
-      return TRUE;
-  return FALSE;
-}
-
 BwX86Exit
 bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
 {
@@ -408,6 +409,7 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
   if (setjmp (cpu->jmp))
     {
       cpu->prev_block = NULL;
+      cpu->db_trap = 0; /* the faulting instruction did not complete */
       if (!handle_exception (cpu))
         {
           /* Triple fault: the platform resets the machine. Said in the
@@ -444,6 +446,8 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
           /* Cleared before the flags are read, so none is lost. */
           g_atomic_int_set (&cpu->attention, 0);
           bw_x86_cpu_apply_requests (cpu);
+          if (cpu->db_trap)
+            bw_x86_debug_trap (cpu);
           if (g_atomic_int_and (&cpu->exit_request, 0))
             {
               exit_reason = BW_X86_EXIT_REQUEST;
@@ -467,36 +471,15 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
           exit_reason = BW_X86_EXIT_BUDGET;
           break;
         }
-      if (BW_X86_UNLIKELY (cpu->single_step || cpu->n_breakpoints || (cpu->eflags & BW_X86_TF)))
+      if (BW_X86_UNLIKELY (cpu->step_check || (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
+          && bw_x86_debug_wants_step (cpu))
         {
-          if (stepped && cpu->single_step)
+          if (bw_x86_debug_step (cpu, stepped))
             {
               exit_reason = BW_X86_EXIT_DEBUG;
               break;
             }
-          if (stepped && at_breakpoint (cpu))
-            {
-              exit_reason = BW_X86_EXIT_DEBUG;
-              break;
-            }
-          /* One instruction, decoded without caching. */
-          uint32_t page;
-          bw_x86_decode_block (cpu, 1, &page);
-          BwX86Insn one = cpu->scratch[0];
           stepped = TRUE;
-          gboolean tf = (cpu->eflags & BW_X86_TF) != 0;
-          uint64_t delivered = cpu->deliveries;
-          exec_insns (cpu, &one);
-          /* TF set when the instruction began: a single-step trap after
-           * it, unless it raised or called an interrupt itself. */
-          if (tf && cpu->deliveries == delivered)
-            {
-              cpu->dr[6] |= 0x4000; /* BS */
-              cpu->exc_first = -1;
-              cpu->exc_nesting = 1;
-              bw_x86_deliver (cpu, BW_X86_EXC_DB, FALSE, FALSE, 0, cpu->eip);
-              cpu->exc_nesting = 0;
-            }
           continue;
         }
       stepped = TRUE;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vmm/cpu/bw-x86-bus.h"
 
@@ -52,6 +53,8 @@ enum
 #define BW_X86_RF 0x10000u
 #define BW_X86_VM 0x20000u
 #define BW_X86_AC 0x40000u
+#define BW_X86_VIF 0x80000u
+#define BW_X86_VIP 0x100000u
 #define BW_X86_ID 0x200000u
 
 /* CR0 bits. */
@@ -67,6 +70,10 @@ enum
 #define BW_X86_CR0_CD 0x40000000u
 #define BW_X86_CR0_PG 0x80000000u
 
+#define BW_X86_CR4_VME 0x00000001u
+#define BW_X86_CR4_PVI 0x00000002u
+#define BW_X86_CR4_TSD 0x00000004u
+#define BW_X86_CR4_DE 0x00000008u
 #define BW_X86_CR4_PSE 0x00000010u
 #define BW_X86_CR4_PAE 0x00000020u
 #define BW_X86_EFER_NXE 0x00000800u
@@ -143,6 +150,16 @@ uint64_t bw_x86_cpu_get_insn_count (BwX86Cpu *cpu);
  * that linear address executes. */
 void bw_x86_cpu_set_single_step (BwX86Cpu *cpu, bool on);
 void bw_x86_cpu_set_breakpoint (BwX86Cpu *cpu, uint32_t linear, bool on);
+
+/* Instruction trace: while out is set, every instruction is written to
+ * it before it executes, one line each: CS:EIP, its bytes and its
+ * disassembly (Capstone), then with BW_X86_TRACE_REGS a line of the
+ * registers as they are before it; interrupts and exceptions get a line
+ * as they are delivered. The CPU then runs one instruction at a time
+ * (slow); off, it costs nothing. NULL turns it off; the CPU never closes
+ * out. FALSE (and no trace) if the disassembler cannot be opened. */
+#define BW_X86_TRACE_REGS 1u
+bool bw_x86_cpu_set_trace (BwX86Cpu *cpu, FILE *out, unsigned flags);
 
 /* The vector of the last exception or interrupt delivered, -1 if none
  * since creation or bw_x86_cpu_set_state() (for the debugger and tests). */

@@ -197,11 +197,12 @@ bw_x86_deliver (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error, ui
 {
   cpu->last_vector = vector;
   cpu->deliveries++;
+  if (BW_X86_UNLIKELY (cpu->trace))
+    bw_x86_trace_event (cpu, vector, soft, has_error, error);
+  /* INT n in V86 mode was checked by bw_x86_v86_int(); INT3 and INTO are
+   * not IOPL-sensitive there. */
   if (!(cpu->cr0 & BW_X86_CR0_PE))
     deliver_real (cpu, vector, next_eip);
-  else if ((cpu->eflags & BW_X86_VM) && soft
-           && (bw_x86_get_eflags (cpu) & BW_X86_IOPL) != BW_X86_IOPL)
-    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0); /* INT n in V86 needs IOPL 3 */
   else
     deliver_protected (cpu, vector, soft, has_error, error, next_eip);
   cpu->halted = FALSE;

@@ -53,12 +53,13 @@ bw_x86_tlb_fill (BwX86Cpu *cpu, uint32_t lin, int acc)
       e->tag_r = e->tag_w = BW_X86_TLB_NONE;
       e->phys_page = page;
       e->host = cpu->bus.map_page (cpu->bus.opaque, page, FALSE);
-      if (e->host)
+      if (e->host && !(cpu->dbp_read && bw_x86_debug_page_watched (cpu, lin, FALSE)))
         e->tag_r = lin & ~0xfffu;
     }
   e->nx = nx;
   if ((acc & BW_X86_ACC_W) && writable && e->host && e->tag_w == BW_X86_TLB_NONE
-      && !bw_x86_page_has_code (cpu, page))
+      && !bw_x86_page_has_code (cpu, page)
+      && !(cpu->dbp_write && bw_x86_debug_page_watched (cpu, lin, TRUE)))
     {
       uint8_t *w = cpu->bus.map_page (cpu->bus.opaque, page, TRUE);
       if (w == e->host)
@@ -100,6 +101,8 @@ bw_x86_phys_write (BwX86Cpu *cpu, uint32_t paddr, unsigned size, uint32_t value)
 uint32_t
 bw_x86_lin_read_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size)
 {
+  if (BW_X86_UNLIKELY (cpu->dbp_read))
+    bw_x86_debug_data (cpu, lin, size, FALSE);
   if ((lin & 0xfff) > 4096 - size)
     {
       /* Crosses a page: byte by byte, each page translated on its own. */
@@ -110,13 +113,22 @@ bw_x86_lin_read_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size)
     }
   BwX86TlbEntry *e = bw_x86_tlb_fill (cpu, lin, BW_X86_ACC_R);
   if (e->host)
-    return bw_x86_lin_read (cpu, lin, size);
+    {
+      /* Not through the fast path: a watched page has no read tag. */
+      const uint8_t *p = e->host + (lin & 0xfff);
+      uint32_t v = 0;
+      for (unsigned k = 0; k < size; k++)
+        v |= (uint32_t) p[k] << (8 * k);
+      return v;
+    }
   return cpu->bus.mmio_read (cpu->bus.opaque, e->phys_page | (lin & 0xfff), size);
 }
 
 void
 bw_x86_lin_write_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t value)
 {
+  if (BW_X86_UNLIKELY (cpu->dbp_write))
+    bw_x86_debug_data (cpu, lin, size, TRUE);
   if ((lin & 0xfff) > 4096 - size)
     {
       /* Both pages must be writable before either byte is stored. */

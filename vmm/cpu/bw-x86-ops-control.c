@@ -378,6 +378,12 @@ BW_X86_OP (retf)
 
 BW_X86_OP (int_imm)
 {
+  if (cpu->eflags & BW_X86_VM)
+    {
+      /* IOPL and the VME redirection bitmap decide (bw-x86-vme.c). */
+      bw_x86_v86_int (cpu, i->imm & 0xff, bw_x86_next_eip (cpu, i));
+      return;
+    }
   bw_x86_deliver (cpu, i->imm & 0xff, TRUE, FALSE, 0, bw_x86_next_eip (cpu, i));
 }
 
@@ -427,7 +433,10 @@ bw_x86_iret (BwX86Cpu *cpu, gboolean is32)
   if (cpu->eflags & BW_X86_VM)
     {
       if (((cpu->eflags >> 12) & 3) < 3)
-        bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+        {
+          bw_x86_vme_iret (cpu, is32); /* or #GP */
+          return;
+        }
       uint32_t ip = bw_x86_stack_peek (cpu, 0, n);
       uint16_t sel = (uint16_t) bw_x86_stack_peek (cpu, n, n);
       uint32_t f = bw_x86_stack_peek (cpu, 2 * n, n);
@@ -490,7 +499,7 @@ bw_x86_iret (BwX86Cpu *cpu, gboolean is32)
       unsigned old_cpl = cpu->cpl;
       uint32_t fmask = 0x257fd5u;
       if (old_cpl == 0)
-        fmask |= BW_X86_IOPL;
+        fmask |= BW_X86_IOPL | BW_X86_VIF | BW_X86_VIP;
       if (old_cpl <= ((cpu->eflags >> 12) & 3))
         fmask |= BW_X86_IF;
       if (!is32)
@@ -511,6 +520,8 @@ bw_x86_iret (BwX86Cpu *cpu, gboolean is32)
   if (!is32)
     fmask &= 0xffff;
   fmask &= ~(BW_X86_VM | BW_X86_IOPL) | (cpu->cpl == 0 ? BW_X86_IOPL : 0);
+  if (cpu->cpl == 0 && is32)
+    fmask |= BW_X86_VIF | BW_X86_VIP;
   bw_x86_set_sp (cpu, cpu->gpr[BW_X86_ESP] + 3 * n);
   bw_x86_write_eflags (cpu, f, fmask & ~BW_X86_VM);
   cpu->eip = is32 ? ip : ip & 0xffff;

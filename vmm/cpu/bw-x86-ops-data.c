@@ -261,7 +261,10 @@ popf_mask (BwX86Cpu *cpu, gboolean o32)
 BW_X86_OP (pushf)
 {
   if ((cpu->eflags & BW_X86_VM) && ((cpu->eflags >> 12) & 3) < 3)
-    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+    {
+      bw_x86_vme_pushf (cpu, (i->flags & BW_X86_I_O32) != 0); /* or #GP */
+      return;
+    }
   uint32_t f = bw_x86_get_eflags (cpu);
   if (i->flags & BW_X86_I_O32)
     bw_x86_push (cpu, 4, f & ~(BW_X86_VM | BW_X86_RF));
@@ -272,7 +275,10 @@ BW_X86_OP (pushf)
 BW_X86_OP (popf)
 {
   if ((cpu->eflags & BW_X86_VM) && ((cpu->eflags >> 12) & 3) < 3)
-    bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+    {
+      bw_x86_vme_popf (cpu, (i->flags & BW_X86_I_O32) != 0); /* or #GP */
+      return;
+    }
   gboolean o32 = (i->flags & BW_X86_I_O32) != 0;
   uint32_t v = bw_x86_pop (cpu, o32 ? 4 : 2);
   uint32_t m = popf_mask (cpu, o32);

@@ -73,6 +73,13 @@ rep_dec (BwX86Cpu *cpu, const StrCtx *c)
           rep_dec (cpu, &c);                                                                \
           if (!c.rep || (stop_cond))                                                        \
             goto done;                                                                      \
+          if (BW_X86_UNLIKELY (cpu->db_trap))                                               \
+            {                                                                               \
+              /* A breakpoint's trap comes after this iteration. */                         \
+              if (rep_more (cpu, &c))                                                       \
+                return;                                                                     \
+              goto done;                                                                    \
+            }                                                                               \
         }                                                                                   \
       return; /* come back for more */                                                      \
     done:                                                                                   \
@@ -175,8 +182,8 @@ BW_X86_OP (movs)
           advance (cpu, BW_X86_ESI, &c);
           advance (cpu, BW_X86_EDI, &c);
           rep_dec (cpu, &c);
-          if (!rep_more (cpu, &c))
-            break;
+          if (!rep_more (cpu, &c) || cpu->db_trap)
+            break; /* done, or a breakpoint's trap after this element */
         }
       if (!rep_more (cpu, &c))
         cpu->eip = bw_x86_next_eip (cpu, i);
@@ -206,8 +213,8 @@ BW_X86_OP (stos)
           bw_x86_write (cpu, BW_X86_ES, reg_a (cpu, BW_X86_EDI, &c), c.n, v);
           advance (cpu, BW_X86_EDI, &c);
           rep_dec (cpu, &c);
-          if (!rep_more (cpu, &c))
-            break;
+          if (!rep_more (cpu, &c) || cpu->db_trap)
+            break; /* done, or a breakpoint's trap after this element */
         }
       if (!rep_more (cpu, &c))
         cpu->eip = bw_x86_next_eip (cpu, i);

@@ -59,22 +59,28 @@ BW_X86_OP (cld_std)
   cpu->eflags = (cpu->eflags & ~BW_X86_DF) | ((i->opc & 1) ? BW_X86_DF : 0);
 }
 
-static void
-check_if_change (BwX86Cpu *cpu)
+/* CPL > IOPL: #GP, or VIF with VME in V86 mode or PVI at CPL 3. */
+static gboolean
+if_change_virtual (BwX86Cpu *cpu, gboolean sti)
 {
-  if (((cpu->cr0 & BW_X86_CR0_PE) && cpu->cpl > iopl (cpu)))
+  if (!((cpu->cr0 & BW_X86_CR0_PE) && cpu->cpl > iopl (cpu)))
+    return FALSE;
+  if (!bw_x86_vif_cli_sti (cpu, sti))
     bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
+  return TRUE;
 }
 
 BW_X86_OP (cli)
 {
-  check_if_change (cpu);
+  if (if_change_virtual (cpu, FALSE))
+    return;
   cpu->eflags &= ~BW_X86_IF;
 }
 
 BW_X86_OP (sti)
 {
-  check_if_change (cpu);
+  if (if_change_virtual (cpu, TRUE))
+    return;
   if (!(cpu->eflags & BW_X86_IF))
     cpu->irq_shadow = TRUE;
   cpu->eflags |= BW_X86_IF;
@@ -87,6 +93,8 @@ BW_X86_OP (sti)
 void
 bw_x86_io_check (BwX86Cpu *cpu, uint16_t port, unsigned size)
 {
+  if (BW_X86_UNLIKELY (cpu->dbp_io))
+    bw_x86_debug_io (cpu, port, size);
   if (!(cpu->cr0 & BW_X86_CR0_PE))
     return;
   if (!(cpu->eflags & BW_X86_VM) && cpu->cpl <= iopl (cpu))
@@ -367,6 +375,7 @@ BW_X86_OP (mov_cr_r)
         bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
       cpu->cr4 = v;
       bw_x86_tlb_flush (cpu);
+      bw_x86_debug_update (cpu); /* DE enables I/O breakpoints */
       break;
     default:
       bw_x86_raise (cpu, BW_X86_EXC_UD);
@@ -374,18 +383,17 @@ BW_X86_OP (mov_cr_r)
   cpu->eip = bw_x86_next_eip (cpu, i);
 }
 
+/* DR4/DR5 (#UD with CR4.DE) and DR7.GD: bw-x86-debug.c. */
 BW_X86_OP (mov_r_dr)
 {
   need_cpl0_strict (cpu);
-  unsigned r = i->reg == 4 ? 6 : i->reg == 5 ? 7 : i->reg;
-  cpu->gpr[i->rm] = cpu->dr[r];
+  cpu->gpr[i->rm] = bw_x86_dr_read (cpu, i->reg);
 }
 
 BW_X86_OP (mov_dr_r)
 {
   need_cpl0_strict (cpu);
-  unsigned r = i->reg == 4 ? 6 : i->reg == 5 ? 7 : i->reg;
-  cpu->dr[r] = cpu->gpr[i->rm];
+  bw_x86_dr_write (cpu, i->reg, cpu->gpr[i->rm]);
 }
 
 /* ---- identification, time stamp, MSRs ------------------------------------- */
@@ -421,6 +429,7 @@ BW_X86_OP (cpuid)
           d |= 1u | (1u << 19) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26);
           b = 8u << 8;
         }
+      d |= (1u << 1) | (1u << 2); /* VME, DE (bw-x86-vme.c, bw-x86-debug.c) */
       break;
     default:
       break;

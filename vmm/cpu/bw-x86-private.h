@@ -206,6 +206,15 @@ struct _BwX86Cpu
   uint32_t mxcsr;
 
   uint32_t dr[8];
+  /* Debug registers as the checks use them (bw-x86-debug.c): bit n of each
+   * mask is DRn enabled in DR7 for that kind of access. */
+  uint8_t dbp_exec, dbp_write, dbp_read, dbp_io;
+  uint32_t db_trap;      /* DR6 bits of a #DB trap due after this instruction */
+  gboolean db_fault_ibp; /* the #DB being raised is an instruction breakpoint */
+  /* Nonzero when the run loop must look at each block's start: debugger
+   * step or breakpoints, DR7 instruction breakpoints, the trace. */
+  uint32_t step_check;
+  struct _BwX86Trace *trace;
   uint64_t msr_apic_base;
   uint64_t msr_bios_sign_id;
   /* Set while translating an implicit supervisor access (bw_x86_sys_*). */
@@ -657,5 +666,52 @@ bw_x86_next_eip (BwX86Cpu *cpu, const BwX86Insn *i)
   uint32_t n = cpu->eip + i->len;
   return cpu->seg[BW_X86_CS].big ? n : (n & 0xffff);
 }
+
+/* ---- debug registers, VME, trace (bw-x86-debug.c, -vme.c, -trace.c) ---- */
+
+#define BW_X86_DR6_BD 0x2000u
+#define BW_X86_DR6_BS 0x4000u
+#define BW_X86_DR6_BT 0x8000u
+
+/* Recomputes the DR7 masks and step_check after DR7, CR4 or a debugger
+ * setting changed. */
+void bw_x86_debug_update (BwX86Cpu *cpu);
+uint32_t bw_x86_dr_read (BwX86Cpu *cpu, unsigned reg);
+void bw_x86_dr_write (BwX86Cpu *cpu, unsigned reg, uint32_t value);
+/* Whether the page of lin holds a data breakpoint on this kind of access
+ * (such pages get no fast TLB entry). */
+gboolean bw_x86_debug_page_watched (BwX86Cpu *cpu, uint32_t lin, gboolean write);
+/* A data access on the slow path: records a trap for the breakpoints it
+ * matches. */
+void bw_x86_debug_data (BwX86Cpu *cpu, uint32_t lin, unsigned size, gboolean write);
+void bw_x86_debug_io (BwX86Cpu *cpu, uint16_t port, unsigned size);
+/* Whether the instruction at CS:EIP must run alone (TF, RF, debugger,
+ * trace, an instruction breakpoint on its page). */
+gboolean bw_x86_debug_wants_step (BwX86Cpu *cpu);
+/* Runs one instruction with breakpoint, trace and trap handling; TRUE
+ * when the debugger stops before it. after_first: an instruction already
+ * ran in this bw_x86_cpu_run() call. */
+gboolean bw_x86_debug_step (BwX86Cpu *cpu, gboolean after_first);
+/* Delivers the pending #DB trap (cpu->db_trap). */
+void bw_x86_debug_trap (BwX86Cpu *cpu);
+
+/* VME and PVI (bw-x86-vme.c). */
+static inline gboolean
+bw_x86_vme (BwX86Cpu *cpu)
+{
+  return (cpu->eflags & BW_X86_VM) && (cpu->cr4 & BW_X86_CR4_VME);
+}
+/* CLI/STI where CPL > IOPL: FALSE if they must fault, else done on VIF. */
+gboolean bw_x86_vif_cli_sti (BwX86Cpu *cpu, gboolean sti);
+void bw_x86_v86_int (BwX86Cpu *cpu, int vector, uint32_t next_eip);
+void bw_x86_vme_pushf (BwX86Cpu *cpu, gboolean o32);
+void bw_x86_vme_popf (BwX86Cpu *cpu, gboolean o32);
+void bw_x86_vme_iret (BwX86Cpu *cpu, gboolean o32);
+
+/* The instruction trace (bw-x86-trace.c); cpu->trace is non-NULL while on. */
+void bw_x86_trace_insn (BwX86Cpu *cpu, const BwX86Insn *i);
+void bw_x86_trace_event (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error,
+                         uint32_t error);
+void bw_x86_trace_free (BwX86Cpu *cpu);
 
 #include "vmm/cpu/bw-x86-ops.h"
