@@ -288,6 +288,64 @@ START_TEST (test_data_breakpoint_real_mode)
 }
 END_TEST
 
+static void
+wr32 (Machine *m, uint32_t addr, uint32_t v)
+{
+  for (int k = 0; k < 4; k++)
+    m->ram[addr + k] = (uint8_t) (v >> (8 * k));
+}
+
+/* A JMP to a TSS with the T flag: a #DB trap (BT) in the new task before
+ * its first instruction; DR7's local enables are cleared, global kept. */
+START_TEST (test_task_switch_debug_trap)
+{
+  Machine *m = machine_new ();
+  static const uint32_t gdt[] = { 0, 0, 0x0000ffff, 0x00cf9a00, 0x0000ffff, 0x00cf9200,
+                                  0x20000067, 0x00008900, 0x21000067, 0x00008900 };
+  memcpy (m->ram + 0x1000, gdt, sizeof gdt);
+  wr32 (m, 0x1808, 0x00083100);  /* IDT vector 1: 0008:3100, interrupt gate */
+  wr32 (m, 0x180c, 0x00008e00);
+  static const uint8_t jmp[] = { 0xea, 0, 0, 0, 0, 0x20, 0 };  /* jmp 0020:0 */
+  memcpy (m->ram + 0x3000, jmp, sizeof jmp);
+  m->ram[0x3010] = 0xf4;                                         /* hlt */
+  static const uint8_t handler[] = { 0xff, 0x05, 0x00, 0x40, 0, 0, 0xcf }; /* inc [4000h]; iretd */
+  memcpy (m->ram + 0x3100, handler, sizeof handler);
+  /* TSS B: EIP, EFLAGS, ESP, segments, T flag. */
+  wr32 (m, 0x2100 + 0x20, 0x3010);
+  wr32 (m, 0x2100 + 0x24, 2);
+  wr32 (m, 0x2100 + 0x38, 0x9000);
+  static const uint16_t segs[6] = { 0x10, 0x08, 0x10, 0x10, 0x10, 0x10 };
+  for (int s = 0; s < 6; s++)
+    wr32 (m, 0x2100 + 0x48 + 4 * s, segs[s]);
+  m->ram[0x2100 + 0x64] = 1;
+
+  BwX86State st;
+  bw_x86_cpu_get_state (m->cpu, &st);
+  st.cr0 = BW_X86_CR0_PE | BW_X86_CR0_ET;
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    st.seg[s] = (BwX86SegState){ .selector = 0x10, .limit = 0xffffffffu, .attr = 0xc093 };
+  st.seg[BW_X86_CS] = (BwX86SegState){ .selector = 0x08, .limit = 0xffffffffu, .attr = 0xc09b };
+  st.gdtr = (BwX86TableReg){ 0x1000, sizeof gdt - 1 };
+  st.idtr = (BwX86TableReg){ 0x1800, 0x0f };
+  st.tr = (BwX86SegState){ .selector = 0x18, .base = 0x2000, .limit = 0x67, .attr = 0x8b };
+  st.eip = 0x3000;
+  st.gpr[BW_X86_ESP] = 0x8000;
+  st.eflags = 2;
+  bw_x86_cpu_set_state (m->cpu, &st);
+  m->cpu->dr[7] = 0x0000000bu; /* L0, G0, G1 (execute breakpoints elsewhere) */
+  m->cpu->dr[0] = 0x5000;
+  m->cpu->dr[1] = 0x5000;
+  bw_x86_debug_update (m->cpu);
+
+  st = run_to_hlt (m);
+  ck_assert_uint_eq (st.tr.selector, 0x20);
+  ck_assert_uint_eq (rd32 (m, 0x4000), 1);
+  ck_assert_uint_eq (bw_x86_dr_read (m->cpu, 6), 0xffff8ff0u);
+  ck_assert_uint_eq (bw_x86_dr_read (m->cpu, 7), 0x40au);
+  machine_free (m);
+}
+END_TEST
+
 /* ---- debugger hooks ---------------------------------------------------- */
 
 START_TEST (test_debugger_hooks)
@@ -389,6 +447,7 @@ sys_suite (void)
   tc = tcase_create ("debug");
   tcase_add_test (tc, test_debug_registers);
   tcase_add_test (tc, test_data_breakpoint_real_mode);
+  tcase_add_test (tc, test_task_switch_debug_trap);
   tcase_add_test (tc, test_debugger_hooks);
   tcase_add_test (tc, test_trace);
   suite_add_tcase (s, tc);

@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+
 #include "vmm/bw-clock.h"
 #include "vmm/bw-cpu-backend.h"
 #include "vmm/bw-memory.h"
@@ -23,6 +25,7 @@ typedef struct
   BwMemory *mem;
   volatile gint init_pending;
   volatile gint shutdown;
+  FILE *trace; /* BOXWOOD_CPU_TRACE */
 } BwSoftVcpu;
 
 /* ---- the bus -------------------------------------------------------------- */
@@ -184,6 +187,28 @@ soft_assess (BwCpuAssessment *result)
               result->score / 1e6);
 }
 
+/* BOXWOOD_CPU_TRACE=FILE logs every instruction of vCPU 0 to FILE (FILE.N
+ * for vCPU N), with the registers when BOXWOOD_CPU_TRACE_REGS=1: see
+ * bw_x86_cpu_set_trace(). Slow; for debugging guests. */
+static void
+soft_trace_open (BwSoftVcpu *v, guint index)
+{
+  const char *path = g_getenv ("BOXWOOD_CPU_TRACE");
+  if (!path || !*path)
+    return;
+  g_autofree char *name = index ? g_strdup_printf ("%s.%u", path, index) : g_strdup (path);
+  v->trace = fopen (name, "w");
+  if (!v->trace)
+    {
+      g_warning ("BOXWOOD_CPU_TRACE: %s: %s", name, g_strerror (errno));
+      return;
+    }
+  unsigned flags = g_strcmp0 (g_getenv ("BOXWOOD_CPU_TRACE_REGS"), "1") == 0 ? BW_X86_TRACE_REGS
+                                                                            : 0;
+  if (!bw_x86_cpu_set_trace (v->cpu, v->trace, flags))
+    g_clear_pointer (&v->trace, fclose);
+}
+
 static BwVcpu *
 soft_vcpu_new (BwPlatform *platform, guint index, GError **error)
 {
@@ -204,6 +229,7 @@ soft_vcpu_new (BwPlatform *platform, guint index, GError **error)
   };
   BwX86Config config = { .has_fpu = TRUE };
   v->cpu = bw_x86_cpu_new (&bus, &config);
+  soft_trace_open (v, index);
   bw_memory_add_map_listener (v->mem, on_map_change, v);
   bw_memory_add_write_listener (v->mem, on_memory_write, v);
   return &v->parent;
@@ -218,6 +244,8 @@ soft_vcpu_free (BwVcpu *vcpu)
   bw_memory_remove_map_listener (v->mem, on_map_change, v);
   bw_memory_remove_write_listener (v->mem, on_memory_write, v);
   bw_x86_cpu_free (v->cpu);
+  if (v->trace)
+    fclose (v->trace);
   g_free (v);
 }
 

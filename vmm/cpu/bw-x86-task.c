@@ -204,4 +204,16 @@ bw_x86_task_switch (BwX86Cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int r
     bw_x86_raise_err (cpu, BW_X86_EXC_GP, 0);
   if (has_error)
     bw_x86_push (cpu, tss32 ? 4 : 2, error);
+  /* Local breakpoints (L0-L3, LE) belong to the old task; the new TSS's
+   * T flag asks for a #DB trap (BT) before its first instruction. */
+  if (cpu->dr[7] & 0x155u)
+    {
+      cpu->dr[7] &= ~0x155u;
+      bw_x86_debug_update (cpu);
+    }
+  if (tss32 && (bw_x86_sys_read (cpu, nb + 0x64, 2) & 1))
+    {
+      cpu->db_trap |= BW_X86_DR6_BT;
+      g_atomic_int_set (&cpu->attention, 1);
+    }
 }

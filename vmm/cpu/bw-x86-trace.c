@@ -16,6 +16,7 @@ struct _BwX86Trace
   FILE *out;
   unsigned flags;
   csh cs16, cs32;
+  unsigned lines; /* flushed every so often: a guest may never stop */
 };
 
 void
@@ -101,6 +102,8 @@ bw_x86_trace_insn (BwX86Cpu *cpu, const BwX86Insn *i)
              cpu->seg[BW_X86_DS].s.selector, cpu->seg[BW_X86_ES].s.selector,
              cpu->seg[BW_X86_SS].s.selector, cpu->seg[BW_X86_FS].s.selector,
              cpu->seg[BW_X86_GS].s.selector, cpu->cpl);
+  if (++t->lines % 65536 == 0)
+    fflush (t->out);
 }
 
 void
@@ -117,4 +120,6 @@ bw_x86_trace_event (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error
   if (has_error)
     fprintf (out, " error %04x", error);
   fprintf (out, " at %04x:%08x\n", cpu->seg[BW_X86_CS].s.selector, cpu->eip);
+  if (!soft && vector < 32 && vector != BW_X86_EXC_DB && vector != BW_X86_EXC_PF)
+    fflush (out); /* what led to a crash is worth keeping */
 }
