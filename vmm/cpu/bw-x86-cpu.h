@@ -157,7 +157,8 @@ void bw_x86_cpu_set_breakpoint (BwX86Cpu *cpu, uint32_t linear, bool on);
  * registers as they are before it; interrupts and exceptions get a line
  * as they are delivered. The CPU then runs one instruction at a time
  * (slow); off, it costs nothing. NULL turns it off; the CPU never closes
- * out. FALSE (and no trace) if the disassembler cannot be opened. */
+ * out. FALSE (and no trace) if the disassembler cannot be opened. Call it
+ * on the CPU's thread or while the CPU is not running. */
 #define BW_X86_TRACE_REGS 1u
 bool bw_x86_cpu_set_trace (BwX86Cpu *cpu, FILE *out, unsigned flags);
 
