@@ -227,7 +227,6 @@ bw_vm_app_acpi_shutdown (BwVmApp *app, GError **error)
 #ifdef BW_VM_HAVE_ACPI
   bw_pc_board_press_power_button (app->board);
 #endif
-  bw_log_printf (bw_vm_get_log (app->vm), "Session", "ACPI power button pressed");
   return TRUE;
 }
 
