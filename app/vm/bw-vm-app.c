@@ -200,11 +200,7 @@ bw_vm_app_get_medium (BwVmApp *app, guint channel, guint position)
 gboolean
 bw_vm_app_has_acpi (BwVmApp *app)
 {
-#ifdef BW_VM_HAVE_ACPI
   return app->board && bw_pc_board_has_acpi (app->board);
-#else
-  return FALSE;
-#endif
 }
 
 gboolean
@@ -224,9 +220,7 @@ bw_vm_app_acpi_shutdown (BwVmApp *app, GError **error)
                            "The machine has no ACPI, so there is no shutdown signal to send");
       return FALSE;
     }
-#ifdef BW_VM_HAVE_ACPI
   bw_pc_board_press_power_button (app->board);
-#endif
   return TRUE;
 }
 

@@ -515,6 +515,7 @@ class VmWindowTests(unittest.TestCase):
         acpi_item = atspi_wait(MENU_ITEM, "ACPI Shutdown")
         self.assertIsNotNone(acpi_item)
         offered = atspi_state(acpi_item, "SENSITIVE")
+        self.assertTrue(offered, "the board has ACPI by default, yet ACPI Shutdown is not offered")
         self.close_menu()
         rc, _, err = self.w.run("controlvm", name, "acpipowerbutton")
         self.assertEqual(rc == 0, offered, f"menu offers ACPI: {offered}; controlvm: {rc} {err}")
