@@ -58,7 +58,8 @@ typedef struct
   guint8 piix3_slot;  /* the PIIX3's PCI slot (its PIRQ registers) */
 } BwAcpiConfig;
 
-/* What the platform is: PM at 0xB000, SCI 9, APM port 0xB2, PIIX3 in slot 1. */
+/* What the platform is: PM at 0x600 (where SeaBIOS puts it when it runs a
+ * table loader), SCI 9, APM port 0xB2, PIIX3 in slot 1. */
 void bw_acpi_config_init_pc (BwAcpiConfig *cfg);
 
 typedef struct

@@ -359,6 +359,10 @@ pm_post_load (void *opaque, int version, GError **error)
   pm->sts &= PM1_STS_BITS;
   pm->en &= PM1_EN_BITS;
   pm->cnt &= PM1_CNT_BITS;
+  /* A timer origin in the future or ages ago is corrupt: restart it. */
+  gint64 now = bw_device_now (&pm->parent);
+  if (pm->tmr_base_ns > now || pm->tmr_base_ns < now - ((gint64)1 << 62))
+    pm->tmr_base_ns = now;
   bw_pci_function_post_load (&pm->pci);
   update_mappings (pm);
   update_sci (pm);

@@ -7,7 +7,8 @@
  * bit 0 maps the 16 SMBus host ports, which answer every command with
  * "no device"). DEVACTB (0x58) reads with APMC_EN set, which tells SeaBIOS
  * that SMM is already set up (there is no SMM to set up; QEMU does the
- * same without SMM). The BIOS sets PMBA; SeaBIOS uses 0xB000.
+ * same without SMM). The BIOS sets PMBA: SeaBIOS puts it at 0x600 when
+ * fw_cfg offers a table loader (0xB000 otherwise), and so do the tables.
  *
  * PM I/O (offsets from PMBA), the ACPI fixed hardware:
  *   0x00 PM1a_STS  TMR_STS (0), GBL_STS (5), PWRBTN_STS (8), RTC_STS (10),
@@ -38,7 +39,7 @@ G_BEGIN_DECLS
 
 #define BW_PIIX4_PM_CLASS "piix4-pm"
 
-#define BW_PIIX4_PM_DEFAULT_BASE 0xb000 /* the PM base SeaBIOS programs */
+#define BW_PIIX4_PM_DEFAULT_BASE 0x600 /* the PM base SeaBIOS programs */
 #define BW_PIIX4_PM_SCI_IRQ 9
 #define BW_PIIX4_PM_SMI_CMD 0xb2
 #define BW_PIIX4_PM_ACPI_ENABLE 0xf1

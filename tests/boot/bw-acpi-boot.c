@@ -11,6 +11,11 @@
  *     its log must show our tables, ACPI mode, the PM timer, and no ACPI
  *     error or warning; then the power button is pressed and the VM must
  *     power itself off through S5 (and only then).
+ *   bw-acpi-boot linux-iso --cdrom ISO [--limit S]
+ *     The same kernel through SeaBIOS and GRUB from the CD (the guest
+ *     images' grub.iso, boxwood.action=poweroff): the kernel must find the
+ *     tables SeaBIOS installed from fw_cfg, and its poweroff must power
+ *     the VM off through S5.
  *
  * Exit: 0 passed, 1 failed (with the log tail), 77 when a guest file or
  * the BIOS is missing, 2 bad usage. */
@@ -23,15 +28,18 @@
 #include <string.h>
 
 #include "devices/board/bw-pc-board.h"
+#include "devices/ide/bw-ide.h"
+#include "devices/chipset/bw-piix4-pm.h"
 #include "vmm/bw-config.h"
 #include "vmm/bw-vm.h"
 
-static char *opt_kernel, *opt_initrd;
+static char *opt_kernel, *opt_initrd, *opt_cdrom;
 static gdouble opt_limit = 300;
 
 static GOptionEntry entries[] = {
   { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &opt_kernel, "Linux kernel (direct boot)", "F" },
   { "initrd", 0, 0, G_OPTION_ARG_FILENAME, &opt_initrd, "initramfs", "F" },
+  { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &opt_cdrom, "ISO booted by SeaBIOS (linux-iso)", "ISO" },
   { "limit", 0, 0, G_OPTION_ARG_DOUBLE, &opt_limit, "seconds to wait per step (300)", "S" },
   { NULL },
 };
@@ -61,8 +69,15 @@ tail (const char *text, guint lines)
   return p;
 }
 
+typedef enum
+{
+  BOOT_FIRMWARE, /* SeaBIOS, nothing to boot */
+  BOOT_DIRECT,   /* --kernel/--initrd */
+  BOOT_CDROM,    /* SeaBIOS from --cdrom */
+} BootKind;
+
 static gboolean
-run_start (Run *r, gboolean firmware)
+run_start (Run *r, BootKind kind)
 {
   g_autoptr (GError) error = NULL;
   r->tmp = g_dir_make_tmp ("bw-acpi-boot-XXXXXX", &error);
@@ -82,7 +97,14 @@ run_start (Run *r, gboolean firmware)
   bw_config_set_int (c, "devices/serial0/irq", 4);
   bw_config_set_string (c, "devices/serial0/mode", "file");
   bw_config_set_string (c, "devices/serial0/path", r->serial);
-  if (!firmware)
+  if (kind == BOOT_CDROM)
+    {
+      bw_config_set_string (c, "devices/ide/class", BW_IDE_CLASS);
+      bw_config_set_string (c, "devices/ide/secondary/master/type", "cdrom");
+      bw_config_set_string (c, "devices/ide/secondary/master/path", opt_cdrom);
+      bw_config_set_string (c, "boot/order", "d");
+    }
+  if (kind == BOOT_DIRECT)
     {
       bw_config_set_string (c, "boot/kernel", opt_kernel);
       bw_config_set_string (c, "boot/initrd", opt_initrd);
@@ -195,7 +217,7 @@ read_table (BwMemory *mem, guint32 addr, const char *sig, GString *why)
 /* Finds our RSDP in the F segment and walks the tables; TRUE when all
  * are there and right. */
 static gboolean
-check_firmware_tables (BwMemory *mem, GString *why)
+check_firmware_tables (BwMemory *mem, guint16 base, GString *why)
 {
   for (guint32 a = 0xe0000; a < 0x100000; a += 16)
     {
@@ -221,7 +243,7 @@ check_firmware_tables (BwMemory *mem, GString *why)
                "(%u bytes), FACS at 0x%x\n",
                a, rd32 (r + 16), rd32 (rsdt + 36), rd32 (fadt + 56), fadt[46], rd32 (fadt + 40),
                rd32 (dsdt + 4), rd32 (fadt + 36));
-      return rd32 (fadt + 56) == 0xb000 && fadt[46] == 9;
+      return rd32 (fadt + 56) == base && fadt[46] == 9;
     }
   return FALSE;
 }
@@ -232,7 +254,7 @@ test_seabios (void)
   Run r = { 0 };
   int rc = 1;
   g_autoptr (GString) why = g_string_new (NULL);
-  if (!run_start (&r, TRUE))
+  if (!run_start (&r, BOOT_FIRMWARE))
     goto out;
   BwMemory *mem = bw_platform_get_memory (bw_vm_get_platform (r.vm));
   while (run_secs (&r) < opt_limit)
@@ -240,7 +262,12 @@ test_seabios (void)
       BwVmState st;
       g_free (run_step (&r, &st));
       g_string_truncate (why, 0);
-      if (check_firmware_tables (mem, why))
+      bw_platform_lock (bw_vm_get_platform (r.vm));
+      guint16 base = bw_piix4_pm_get_base (
+          bw_platform_find_device (bw_vm_get_platform (r.vm), BW_PC_BOARD_ACPI_ID));
+      bw_platform_unlock (bw_vm_get_platform (r.vm));
+      g_string_append_printf (why, "PM I/O at 0x%x; ", base);
+      if (check_firmware_tables (mem, base, why))
         {
           g_print ("OK: SeaBIOS installed the board's ACPI tables after %.2f s\n", run_secs (&r));
           rc = 0;
@@ -272,6 +299,48 @@ wait_serial (Run *r, GRegex *re, char **out, BwVmState *st)
   return FALSE;
 }
 
+/* What the kernel says about ACPI while it boots: our tables at addresses
+ * matching addr (16 hex digits), ACPI mode, the PM timer, S5, the PCI
+ * root and a link; no ACPI error or warning. */
+static gboolean
+check_kernel_log (const char *out, const char *addr)
+{
+  const char *want[] = {
+    "ACPI: RSDP 0x@ 000014 \\(v00 BOXWD \\)",
+    "ACPI: RSDT 0x@ 000028 \\(v01 BOXWD  BOXWOOD ",
+    "ACPI: FACP 0x@ 000074 \\(v01 BOXWD  BOXWOOD ",
+    "ACPI: DSDT 0x@ [0-9A-F]{6} \\(v01 BOXWD  BOXWOOD ",
+    "ACPI: FACS 0x@ 000040",
+    "ACPI: PM-Timer IO Port: 0x608",
+    "ACPI: Interpreter enabled",
+    "ACPI: PM: \\(supports S0 S5\\)",
+    "ACPI: PCI Root Bridge \\[PCI0\\]",
+    "ACPI: PCI: Interrupt link LNKA configured for IRQ",
+  };
+  gboolean ok = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      g_auto (GStrv) parts = g_strsplit (want[i], "@", -1);
+      g_autofree char *re = g_strjoinv (addr, parts);
+      if (!g_regex_match_simple (re, out, 0, 0))
+        {
+          g_print ("FAIL: the kernel log lacks /%s/\n", re);
+          ok = FALSE;
+        }
+    }
+  g_autoptr (GRegex) bad = g_regex_new ("^.*(ACPI( BIOS)? (Error|Warning)|ACPI: .*(error|fail)|"
+                                        "AE_[A-Z_]+).*$",
+                                        G_REGEX_MULTILINE | G_REGEX_CASELESS, 0, NULL);
+  g_autoptr (GMatchInfo) mi = NULL;
+  for (g_regex_match (bad, out, 0, &mi); g_match_info_matches (mi); g_match_info_next (mi, NULL))
+    {
+      g_autofree char *line = g_match_info_fetch (mi, 0);
+      g_print ("FAIL: ACPI trouble in the kernel log: %s\n", line);
+      ok = FALSE;
+    }
+  return ok;
+}
+
 static int
 test_linux (void)
 {
@@ -280,12 +349,8 @@ test_linux (void)
   BwVmState st = BW_VM_STATE_RUNNING;
   g_autoptr (GRegex) waiting = g_regex_new ("boxwood: waiting for the ACPI power button", 0, 0,
                                             NULL);
-  g_autoptr (GRegex) bad = g_regex_new ("^.*(ACPI( BIOS)? (Error|Warning)|ACPI: .*(error|fail)|"
-                                        "AE_[A-Z_]+).*$",
-                                        G_REGEX_MULTILINE | G_REGEX_CASELESS, 0, NULL);
-  g_autoptr (GMatchInfo) mi = NULL;
   g_autofree char *vmlog = NULL;
-  if (!run_start (&r, FALSE))
+  if (!run_start (&r, BOOT_DIRECT))
     goto out;
   if (!wait_serial (&r, waiting, &out, &st))
     {
@@ -296,33 +361,7 @@ test_linux (void)
   gdouble booted = run_secs (&r);
   g_print ("the guest waits for the power button after %.2f s\n", booted);
 
-  /* What the kernel says about ACPI while it boots. */
-  static const char *const want[] = {
-    "ACPI: RSDP 0x000000000009C[0-9A-F]{3} 000014 \\(v00 BOXWD \\)",
-    "ACPI: RSDT 0x000000000009C[0-9A-F]{3} 000028 \\(v01 BOXWD  BOXWOOD ",
-    "ACPI: FACP 0x000000000009C[0-9A-F]{3} 000074 \\(v01 BOXWD  BOXWOOD ",
-    "ACPI: DSDT 0x000000000009C[0-9A-F]{3} [0-9A-F]{6} \\(v01 BOXWD  BOXWOOD ",
-    "ACPI: FACS 0x000000000009C000 000040",
-    "ACPI: PM-Timer IO Port: 0xb008",
-    "ACPI: Interpreter enabled",
-    "ACPI: PM: \\(supports S0 S5\\)",
-    "ACPI: PCI Root Bridge \\[PCI0\\]",
-    "ACPI: PCI: Interrupt link LNKA configured for IRQ",
-  };
-  gboolean ok = TRUE;
-  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
-    if (!g_regex_match_simple (want[i], out, 0, 0))
-      {
-        g_print ("FAIL: the kernel log lacks /%s/\n", want[i]);
-        ok = FALSE;
-      }
-  for (g_regex_match (bad, out, 0, &mi); g_match_info_matches (mi); g_match_info_next (mi, NULL))
-    {
-      g_autofree char *line = g_match_info_fetch (mi, 0);
-      g_print ("FAIL: ACPI trouble in the kernel log: %s\n", line);
-      ok = FALSE;
-    }
-  if (!ok)
+  if (!check_kernel_log (out, "000000000009C[0-9A-F]{3}"))
     goto out;
 
   /* Nothing happens on its own: the guest waits. */
@@ -376,11 +415,54 @@ out:
   return 1;
 }
 
+static int
+test_linux_iso (void)
+{
+  Run r = { 0 };
+  g_autofree char *out = NULL, *vmlog = NULL;
+  BwVmState st = BW_VM_STATE_RUNNING;
+  g_autoptr (GRegex) s5 = g_regex_new ("reboot: Power down", 0, 0, NULL);
+  if (!run_start (&r, BOOT_CDROM))
+    goto out;
+  /* The guest prints its marker, powers off; the VM must go off. */
+  wait_serial (&r, s5, &out, &st);
+  for (guint i = 0; i < 100 && st == BW_VM_STATE_RUNNING; i++)
+    {
+      g_free (out);
+      out = run_step (&r, &st);
+    }
+  if (st != BW_VM_STATE_POWERED_OFF || !strstr (out, "BOXWOOD-GUEST-READY"))
+    {
+      g_print ("FAIL: after %.0f s the VM is %s (the guest should boot and power off)\n",
+               run_secs (&r), bw_vm_state_to_string (st));
+      goto out;
+    }
+  if (!check_kernel_log (out, "[0-9A-F]{16}")
+      || !strstr (out, "ACPI: PM: Preparing to enter system sleep state S5"))
+    goto out;
+  gdouble secs = run_secs (&r);
+  run_finish (&r, &vmlog);
+  if (!vmlog || !strstr (vmlog, "ACPI S5 (soft off)"))
+    {
+      g_print ("FAIL: the VM log does not say the guest entered S5\n");
+      return 1;
+    }
+  g_print ("OK: SeaBIOS, GRUB and Linux with the board's tables; powered off through S5 after "
+           "%.2f s\n",
+           secs);
+  return 0;
+out:
+  if (out)
+    g_print ("serial (end):\n%s\n", tail (out, 40));
+  run_finish (&r, NULL);
+  return 1;
+}
+
 int
 main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("seabios|linux - ACPI on real guests");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("seabios|linux|linux-iso - ACPI on real guests");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2)
     {
@@ -409,6 +491,16 @@ main (int argc, char **argv)
           }
       return test_linux ();
     }
-  g_printerr ("bw-acpi-boot: say seabios or linux\n");
+  if (strcmp (argv[1], "linux-iso") == 0)
+    {
+      if (!opt_cdrom || !g_file_test (opt_cdrom, G_FILE_TEST_IS_REGULAR))
+        {
+          g_print ("SKIP: %s is missing (tools/guest-images prepares build/guests)\n",
+                   opt_cdrom ? opt_cdrom : "--cdrom");
+          return 77;
+        }
+      return test_linux_iso ();
+    }
+  g_printerr ("bw-acpi-boot: say seabios, linux or linux-iso\n");
   return 2;
 }

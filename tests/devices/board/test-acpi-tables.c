@@ -129,10 +129,10 @@ walk (const guint8 *blob, gsize len, guint32 base, const guint8 *rsdp)
   ck_assert_uint_eq (rd32 (fadt + 48), 0xb2);
   ck_assert_uint_eq (fadt[52], BW_PIIX4_PM_ACPI_ENABLE);
   ck_assert_uint_eq (fadt[53], BW_PIIX4_PM_ACPI_DISABLE);
-  ck_assert_uint_eq (rd32 (fadt + 56), 0xb000);
-  ck_assert_uint_eq (rd32 (fadt + 64), 0xb004);
-  ck_assert_uint_eq (rd32 (fadt + 76), 0xb008);
-  ck_assert_uint_eq (rd32 (fadt + 80), 0xb00c);
+  ck_assert_uint_eq (rd32 (fadt + 56), 0x600);
+  ck_assert_uint_eq (rd32 (fadt + 64), 0x604);
+  ck_assert_uint_eq (rd32 (fadt + 76), 0x608);
+  ck_assert_uint_eq (rd32 (fadt + 80), 0x60c);
   ck_assert_uint_eq (fadt[88], 4);
   ck_assert_uint_eq (fadt[89], 2);
   ck_assert_uint_eq (fadt[91], 4);

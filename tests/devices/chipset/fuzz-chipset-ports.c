@@ -1,8 +1,8 @@
 /* fuzz-chipset-ports.c: libFuzzer target over the chipset device models.
  *
- * Each input builds a fresh platform with bw_chipset_add()'s devices and
- * a PCI function with I/O, memory, 64-bit and ROM BARs, and plays the
- * bytes as guest actions: port reads and writes of 1, 2 and 4 bytes
+ * Each input builds a fresh platform with bw_chipset_add()'s devices, the
+ * PIIX4 power management (ACPI) function and a PCI function with I/O,
+ * memory, 64-bit and ROM BARs, and plays the bytes as guest actions: port reads and writes of 1, 2 and 4 bytes
  * (mostly at the chipset's own ports, sometimes anywhere), PCI
  * configuration cycles, memory accesses (PAM area, BARs), virtual clock steps, interrupt
  * acknowledges, interrupt lines from other devices, machine resets, and saved-state round trips
@@ -107,6 +107,7 @@ BW_DEVICE_REGISTER (fuzz_pci_class)
 static const guint16 ports[] = {
   0x20, 0x21, 0xa0,  0xa1, 0x4d0, 0x4d1, 0x40,  0x41,  0x42,  0x43,  0x61,  0x70,
   0x71, 0x92, 0x402, 0xe9, 0xcf8, 0xcf9, 0xcfa, 0xcfb, 0xcfc, 0xcfd, 0xcfe, 0xcff,
+  0xb2, 0xb3, 0xb000, 0xb002, 0xb004, 0xb005, 0xb008, 0xb00c, 0xb00e, 0xb028, 0xb100, 0xb102,
 };
 
 static guint16
@@ -157,6 +158,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   Stream s = { data, size, 0 };
   BwPlatform *p = bw_platform_new_test (32);
   if (!bw_chipset_add (p, NULL) || !bw_platform_add_device (p, "fuzz-pci", "nic", NULL, NULL)
+      || !bw_platform_add_device (p, "piix4-pm", "acpi", NULL, NULL)
       || !bw_platform_realize (p, NULL))
     __builtin_trap ();
   BwIrqRouter *router = bw_platform_get_irq_router (p);
