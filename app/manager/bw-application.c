@@ -236,6 +236,6 @@ BwApplication *
 bw_application_new (void)
 {
   return g_object_new (BW_TYPE_APPLICATION, "application-id", APP_ID, "flags",
-                       G_APPLICATION_HANDLES_COMMAND_LINE, "resource-base-path", "/org/boxwood/Boxwood",
-                       NULL);
+                       G_APPLICATION_HANDLES_COMMAND_LINE, "resource-base-path",
+                       "/org/boxwood/Boxwood", NULL);
 }

@@ -103,9 +103,9 @@ on_decoded (GObject *source, GAsyncResult *result, gpointer data)
     }
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (texture));
   self->frames++;
-  g_autofree char *what = g_strdup_printf (_ ("Scaled down to %d × %d pixels"),
-                                           gdk_texture_get_width (texture),
-                                           gdk_texture_get_height (texture));
+  g_autofree char *what
+      = g_strdup_printf (_ ("Scaled down to %d × %d pixels"), gdk_texture_get_width (texture),
+                         gdk_texture_get_height (texture));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->picture),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, what, -1);
 }
@@ -216,8 +216,8 @@ fetch (BwMachinePreview *self)
     }
   /* Asynchronous: the VM process answers a new connection from its main
    * loop, which may be busy starting the guest. */
-  g_dbus_connection_new_for_address (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT,
-                                     NULL, self->cancellable, on_connected, g_object_ref (self));
+  g_dbus_connection_new_for_address (address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL,
+                                     self->cancellable, on_connected, g_object_ref (self));
 }
 
 static gboolean
@@ -297,8 +297,7 @@ bw_machine_preview_set_item (BwMachinePreview *self, BwMachineItem *item)
   self->frames = 0;
   g_set_object (&self->item, item);
   if (item != NULL)
-    self->state_id
-        = g_signal_connect_swapped (item, "notify::state", G_CALLBACK (update), self);
+    self->state_id = g_signal_connect_swapped (item, "notify::state", G_CALLBACK (update), self);
   update (self);
 }
 

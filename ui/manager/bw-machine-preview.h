@@ -15,7 +15,7 @@
 G_BEGIN_DECLS
 
 /* Width and height of the preview picture at most, in pixels. */
-#define BW_MACHINE_PREVIEW_MAX_WIDTH  320
+#define BW_MACHINE_PREVIEW_MAX_WIDTH 320
 #define BW_MACHINE_PREVIEW_MAX_HEIGHT 240
 /* How often a running guest's screen is fetched. */
 #define BW_MACHINE_PREVIEW_INTERVAL_MS 1000
@@ -30,8 +30,7 @@ guint bw_machine_preview_get_frame_count (BwMachinePreview *self);
 
 /* The size of a width x height screen fitted into max_w x max_h keeping
  * its aspect, never enlarged, at least 1x1. */
-void bw_machine_preview_fit (int width, int height, int max_w, int max_h, int *out_w,
-                             int *out_h);
+void bw_machine_preview_fit (int width, int height, int max_w, int max_h, int *out_w, int *out_h);
 /* Whether a machine in service state `state` is shown, and polled. */
 gboolean bw_machine_preview_shows_state (const char *state);
 gboolean bw_machine_preview_polls_state (const char *state);
