@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "bw-test.h"
@@ -171,6 +172,40 @@ START_TEST (test_assess)
 }
 END_TEST
 
+/* BOXWOOD_CPU_TRACE=FILE: the backend writes the vCPU's instruction trace
+ * (BOXWOOD_CPU_TRACE_REGS=1 adds the registers). */
+START_TEST (test_trace_env)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("bw-soft-trace-XXXXXX", &error);
+  ck_assert_msg (dir != NULL, "%s", error ? error->message : "?");
+  g_autofree char *path = g_build_filename (dir, "trace.txt", NULL);
+  g_setenv ("BOXWOOD_CPU_TRACE", path, TRUE);
+  g_setenv ("BOXWOOD_CPU_TRACE_REGS", "1", TRUE);
+  Fixture f;
+  fixture_init (&f);
+  g_unsetenv ("BOXWOOD_CPU_TRACE");
+  g_unsetenv ("BOXWOOD_CPU_TRACE_REGS");
+  /* mov ax,1234h; hlt */
+  static const guint8 code[] = { 0xb8, 0x34, 0x12, 0xf4 };
+  ck_assert (bw_memory_write (bw_platform_get_memory (f.platform), 0x1000, code, sizeof code));
+  set_real (&f, 0x1000);
+  ck_assert_int_eq (f.backend->run (f.vcpu, &error), BW_CPU_EXIT_HALTED);
+  fixture_fini (&f); /* closes the file */
+
+  g_autofree char *text = NULL;
+  ck_assert (g_file_get_contents (path, &text, NULL, &error));
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  ck_assert_uint_eq (g_strv_length (lines), 5);
+  ck_assert_str_eq (lines[0], "0000:00001000  b8 34 12                 mov ax, 0x1234");
+  ck_assert (g_str_has_prefix (lines[1], "    EAX=00000000 "));
+  ck_assert_str_eq (lines[2], "0000:00001003  f4                       hlt");
+  ck_assert (g_str_has_prefix (lines[3], "    EAX=00001234 "));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -180,6 +215,7 @@ main (void)
   tcase_add_test (tc, test_kick_and_regs_round_trip);
   tcase_add_test (tc, test_tsc_follows_platform_clock);
   tcase_add_test (tc, test_assess);
+  tcase_add_test (tc, test_trace_env);
   suite_add_tcase (s, tc);
   return bw_test_run (s);
 }
