@@ -267,6 +267,30 @@ def main():
     check("a state change from elsewhere shows in the title",
           title == "TITLE Test [Running] - Boxwood", title)
 
+    # Activity lights: on when the machine reports disk or CD activity,
+    # off again by themselves, without rendering the guest screen again.
+    before = h.stats()
+    h.ask("activity disk", "OK")
+    on, _ = h.ask("leds", "LEDS")
+    h.ask("activity cd", "OK")
+    both, _ = h.ask("leds", "LEDS")
+    deadline = time.time() + 5
+    off = None
+    while time.time() < deadline:
+        off, _ = h.ask("leds", "LEDS")
+        if off == "LEDS 0 0":
+            break
+        time.sleep(0.1)
+    after = h.stats()
+    check("activity lights go on and off by themselves",
+          on == "LEDS 1 0" and both == "LEDS 1 1" and off == "LEDS 0 0",
+          "%s / %s / %s" % (on, both, off))
+    # (The window may draw the GL area's texture again along with the
+    # status bar, but nothing is uploaded and nothing keeps drawing.)
+    check("activity lights upload nothing and do not keep the screen drawing",
+          before and after and after[2] == before[2] and after[1] - before[1] <= 4,
+          "stats %s -> %s" % (before, after))
+
     # Held keys are released when focus leaves.
     xdo("windowfocus", "--sync", wid)
     h.collect(0.3)

@@ -18,6 +18,8 @@
  *   scale fit|1:1            View > Scale to Window on or off
  *   resize W H               a new guest screen size (0 0: blank), pattern drawn
  *   screenshot PATH          OK or ERR <message>
+ *   activity disk|cd         the controller reports disk or CD activity
+ *   leds                     LEDS <disk 0|1> <cd 0|1> (status-bar lights on)
  *   quit
  * "READY" comes once the first frame was rendered. */
 #define G_LOG_DOMAIN "boxwood-test"
@@ -299,6 +301,18 @@ command (Harness *h, const char *line)
       bw_vm_memory_source_resize (h->memory, atoi (argv[1]), atoi (argv[2]));
       draw_pattern (h);
       say ("OK");
+    }
+  else if (g_str_equal (argv[0], "activity") && argv[1] != NULL)
+    {
+      bw_vm_controller_emit_activity (BW_VM_CONTROLLER (h->controller),
+                                      g_str_equal (argv[1], "cd") ? BW_VM_ACTIVITY_CD
+                                                                  : BW_VM_ACTIVITY_DISK);
+      say ("OK");
+    }
+  else if (g_str_equal (argv[0], "leds"))
+    {
+      guint lit = bw_vm_window_get_lit_activity (h->window);
+      say ("LEDS %d %d", !!(lit & BW_VM_ACTIVITY_DISK), !!(lit & BW_VM_ACTIVITY_CD));
     }
   else if (g_str_equal (argv[0], "quit"))
     g_application_quit (G_APPLICATION (h->app));

@@ -198,28 +198,58 @@ show_error (BwVmWindow *self, const char *doing, const GError *error)
 /* ---- LEDs ---- */
 
 static gboolean
-led_off (gpointer data)
+disk_led_off (gpointer data)
 {
-  GtkWidget *led = data;
-  gtk_widget_set_opacity (led, 0.3);
+  BwVmWindow *self = data;
+  self->disk_led_id = 0;
+  gtk_widget_set_opacity (self->disk_led, 0.3);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->disk_led), GTK_ACCESSIBLE_STATE_BUSY, FALSE,
+                               -1);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+cd_led_off (gpointer data)
+{
+  BwVmWindow *self = data;
+  self->cd_led_id = 0;
+  gtk_widget_set_opacity (self->cd_led, 0.3);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->cd_led), GTK_ACCESSIBLE_STATE_BUSY, FALSE,
+                               -1);
   return G_SOURCE_REMOVE;
 }
 
 static void
 flash (GtkWidget *led, guint *id)
 {
+  if (*id == 0)
+    gtk_accessible_update_state (GTK_ACCESSIBLE (led), GTK_ACCESSIBLE_STATE_BUSY, TRUE, -1);
   gtk_widget_set_opacity (led, 1.0);
   g_clear_handle_id (id, g_source_remove);
-  *id = g_timeout_add_full (G_PRIORITY_DEFAULT, 250, led_off, g_object_ref (led), g_object_unref);
 }
 
+/* A light stays on 250 ms after the last activity it was told of; the
+ * timeouts are removed in dispose, so they never outlive the window. */
 static void
 activity (BwVmWindow *self, guint what)
 {
   if (what & BW_VM_ACTIVITY_DISK)
-    flash (self->disk_led, &self->disk_led_id);
+    {
+      flash (self->disk_led, &self->disk_led_id);
+      self->disk_led_id = g_timeout_add (250, disk_led_off, self);
+    }
   if (what & BW_VM_ACTIVITY_CD)
-    flash (self->cd_led, &self->cd_led_id);
+    {
+      flash (self->cd_led, &self->cd_led_id);
+      self->cd_led_id = g_timeout_add (250, cd_led_off, self);
+    }
+}
+
+guint
+bw_vm_window_get_lit_activity (BwVmWindow *self)
+{
+  g_return_val_if_fail (BW_VM_IS_WINDOW (self), 0);
+  return (self->disk_led_id ? BW_VM_ACTIVITY_DISK : 0) | (self->cd_led_id ? BW_VM_ACTIVITY_CD : 0);
 }
 
 /* ---- Display callbacks ---- */

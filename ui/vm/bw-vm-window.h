@@ -42,6 +42,8 @@ void bw_vm_window_set_host_key (BwVmWindow *self, const char *setting);
 /* Writes the guest screen as it is shown (the frame source's pixels) to
  * a PNG file. */
 gboolean bw_vm_window_save_screenshot (BwVmWindow *self, const char *path, GError **error);
+/* The BwVmActivity bits whose status-bar lights are on now. */
+guint bw_vm_window_get_lit_activity (BwVmWindow *self);
 /* The title for a machine name and state, with the capture hint. */
 char *bw_vm_window_format_title (const char *name, BwVmRunState state, gboolean captured,
                                  const char *host_key_name);
