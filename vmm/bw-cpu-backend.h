@@ -117,6 +117,11 @@ struct _BwCpuBackend
   /* Optional: whether an interrupt or NMI could be delivered now, used
    * by the VM's HLT wait (NULL: INTR level alone decides). */
   gboolean (*interrupt_deliverable) (BwVcpu *vcpu);
+
+  /* The backend can drive a BW_CLOCK_VIRTUAL platform clock from vCPU 0's
+   * instruction count and fires its timers itself (bw-clock.h); the
+   * "auto" clock setting then picks it (bw-exec-manager.h). */
+  gboolean drives_virtual_clock;
 };
 
 void bw_cpu_backend_register (const BwCpuBackend *backend);

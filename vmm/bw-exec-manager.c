@@ -148,3 +148,30 @@ bw_exec_manager_choose (const char *acceleration, GPtrArray *backends, BwLog *lo
                  choice->backend->name, choice->reason);
   return TRUE;
 }
+
+BwClockMode
+bw_exec_manager_choose_clock (const char *setting, const BwCpuBackend *backend, guint n_vcpus,
+                              BwLog *log)
+{
+  if (!setting || !*setting)
+    setting = "auto";
+  BwClockMode mode;
+  const char *why;
+  if (strcmp (setting, "manual") == 0)
+    mode = BW_CLOCK_MANUAL, why = "chosen in the machine settings (time moves only when told)";
+  else if (strcmp (setting, "host") == 0)
+    mode = BW_CLOCK_HOST, why = "chosen in the machine settings";
+  else if (!backend->drives_virtual_clock)
+    mode = BW_CLOCK_HOST, why = strcmp (setting, "virtual") == 0
+                                  ? "the virtual clock was asked for, but this backend cannot drive one"
+                                  : "the CPU runs at host speed";
+  else if (n_vcpus != 1)
+    mode = BW_CLOCK_HOST, why = "a virtual clock follows one vCPU, and this machine has more";
+  else
+    mode = BW_CLOCK_VIRTUAL, why = "guest time follows the instructions the software CPU executes, "
+                                   "at a rate that tracks host time";
+  bw_log_printf (log, "EM", "Clock: %s (%s)",
+                 mode == BW_CLOCK_VIRTUAL ? "virtual" : mode == BW_CLOCK_HOST ? "host" : "manual",
+                 why);
+  return mode;
+}

@@ -9,7 +9,9 @@
  *    takes the GOOD one with the lowest preference; when none is GOOD it
  *    takes the SLOW one with the best score and says so as a warning
  *    (a /dev/kvm that emulates kernel code, no software CPU yet).
- * Every probe result, assessment and the decision go to the VM log. */
+ * Every probe result, assessment and the decision go to the VM log.
+ * Once the backend is known it also decides how guest time flows
+ * (bw_exec_manager_choose_clock). */
 #pragma once
 
 #include <glib.h>
@@ -40,5 +42,16 @@ void bw_exec_choice_clear (BwExecChoice *choice);
 /* backends: candidates (NULL: every registered backend). log may be NULL. */
 gboolean bw_exec_manager_choose (const char *acceleration, GPtrArray *backends, BwLog *log,
                                  BwExecChoice *choice, GError **error);
+
+/* The machine setting clock is "auto" (the default), "host", "virtual" or
+ * "manual" (checked by bw_vm_new). The clock for a machine on backend with n_vcpus CPUs, logged with why:
+ * "auto" gives BW_CLOCK_VIRTUAL for a backend that drives one
+ * (drives_virtual_clock: the software CPU, slower than the host and
+ * starved at times, so guest time follows what it executes) with one
+ * vCPU, BW_CLOCK_HOST otherwise (KVM runs at host speed); "virtual" asks
+ * for it and falls back to the host clock, saying so, where the backend
+ * cannot; "host" and "manual" are taken as they are. */
+BwClockMode bw_exec_manager_choose_clock (const char *setting, const BwCpuBackend *backend,
+                                          guint n_vcpus, BwLog *log);
 
 G_END_DECLS

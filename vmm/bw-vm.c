@@ -135,16 +135,20 @@ bw_vm_new (BwConfig *config, GError **error)
                    "Configuration value “cpus” is %" G_GINT64_FORMAT ", outside 1..64", cpus);
       return NULL;
     }
-  const char *clock_name = bw_config_get_string_default (config, "clock", "host");
+  /* The clock's final mode depends on the backend (bw_vm_start); until
+   * then it is a stopped host clock, or manual when asked for. */
+  const char *clock_name = bw_config_get_string_default (config, "clock", "auto");
   BwClockMode clock_mode;
-  if (strcmp (clock_name, "host") == 0)
+  if (strcmp (clock_name, "host") == 0 || strcmp (clock_name, "auto") == 0
+      || strcmp (clock_name, "virtual") == 0)
     clock_mode = BW_CLOCK_HOST;
   else if (strcmp (clock_name, "manual") == 0)
     clock_mode = BW_CLOCK_MANUAL;
   else
     {
       g_set_error (error, BW_VM_ERROR, BW_VM_ERROR_CONFIG,
-                   "Configuration value “clock” is “%s”, not “host” or “manual”", clock_name);
+                   "Configuration value “clock” is “%s”, not “auto”, “host”, “virtual” or "
+                   "“manual”", clock_name);
       return NULL;
     }
 
@@ -395,7 +399,9 @@ interrupt_pending (BwVm *vm, VcpuSlot *slot)
 
 /* HLT: sleep until an interrupt or a request. On a manual clock, when
  * every vCPU is halted, time jumps to the next timer so the guest sees it
- * fire (and stands still otherwise). */
+ * fire (and stands still otherwise). On a virtual clock the clock decides
+ * (bw_clock_idle): at once to the next timer while the guest is behind
+ * the host, else a sleep until the host reaches that timer. */
 static void
 wait_halted (BwVm *vm, VcpuSlot *slot)
 {
@@ -424,12 +430,25 @@ wait_halted (BwVm *vm, VcpuSlot *slot)
           if (deadline != BW_CLOCK_NEVER)
             continue;
         }
+      gint64 wait_us = 50 * 1000;
+      if (bw_clock_get_mode (clock) == BW_CLOCK_VIRTUAL && all_halted)
+        {
+          bw_platform_lock (vm->platform);
+          gint64 sleep_ns = bw_clock_idle (clock);
+          bw_platform_unlock (vm->platform);
+          if (sleep_ns == 0)
+            continue;
+          /* Short enough that a timer armed by another thread (the main
+           * context) is seen soon; the clock catches up on waking. */
+          wait_us = MIN (wait_us, MAX (sleep_ns / 1000, 1));
+          wait_us = MIN (wait_us, 10 * 1000);
+        }
 
       g_mutex_lock (&vm->mutex);
       if (vm->wake_seq == seq)
         /* A bounded wait: a wake-up racing with the check above costs at
          * most this much. */
-        g_cond_wait_until (&vm->cond, &vm->mutex, g_get_monotonic_time () + 50 * 1000);
+        g_cond_wait_until (&vm->cond, &vm->mutex, g_get_monotonic_time () + wait_us);
       g_mutex_unlock (&vm->mutex);
     }
   g_mutex_lock (&vm->mutex);
@@ -533,6 +552,12 @@ bw_vm_start (BwVm *vm, GError **error)
     goto failed;
 
   const BwCpuBackend *backend = vm->choice.backend;
+  /* Before the vCPUs exist: the software CPU attaches its counter to a
+   * virtual clock when it creates vCPU 0. */
+  bw_clock_set_mode (bw_platform_get_clock (vm->platform),
+                     bw_exec_manager_choose_clock (
+                       bw_config_get_string_default (vm->config, "clock", "auto"), backend,
+                       vm->n_vcpus, vm->log));
   vm->vcpus = g_new0 (VcpuSlot, vm->n_vcpus);
   for (guint i = 0; i < vm->n_vcpus; i++)
     {

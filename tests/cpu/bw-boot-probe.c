@@ -5,12 +5,15 @@
  *   bw-boot-probe [--kernel F --initrd F --cmdline S] [--cdrom ISO]
  *                 [--ram MB] [--serial RE] [--screen RE] [--limit S]
  *                 [--keys HEX --then-screen RE] [--no-vga] [--skip-missing]
+ *                 [--reject RE] [--serial-out F]
  *
  * Exit: 0 the sign appeared (the time is printed), 1 it did not (the tail
  * of the serial output and the screen are printed), 77 with
  * --skip-missing when a guest file does not exist (the guest images are
  * not prepared in build/guests), 2 bad usage or a machine that cannot be
- * built. */
+ * built. --reject fails a run whose serial output matches RE even when the
+ * sign appeared (a kernel's complaints about its clocks); --serial-out
+ * keeps the whole serial output. */
 #define G_LOG_DOMAIN "boxwood-cpu-test"
 #include "config.h"
 
@@ -26,7 +29,8 @@
 #include "vmm/bw-vm.h"
 
 static char *opt_kernel, *opt_initrd, *opt_cmdline, *opt_cdrom;
-static char *opt_serial_re, *opt_screen_re, *opt_keys, *opt_then_re;
+static char *opt_serial_re, *opt_screen_re, *opt_keys, *opt_then_re, *opt_reject_re,
+  *opt_serial_out;
 static gint opt_ram = 256;
 static gdouble opt_limit = 60;
 static gboolean opt_skip_missing, opt_no_vga;
@@ -45,6 +49,10 @@ static GOptionEntry entries[] = {
   { "then-screen", 0, 0, G_OPTION_ARG_STRING, &opt_then_re,
     "after the keys, this on the text screen (regex)", "RE" },
   { "limit", 0, 0, G_OPTION_ARG_DOUBLE, &opt_limit, "seconds to wait (60)", "S" },
+  { "reject", 0, 0, G_OPTION_ARG_STRING, &opt_reject_re,
+    "fail when the serial output matches this (regex)", "RE" },
+  { "serial-out", 0, 0, G_OPTION_ARG_FILENAME, &opt_serial_out,
+    "copy the whole serial output here", "F" },
   { "no-vga", 0, 0, G_OPTION_ARG_NONE, &opt_no_vga, "no VGA card (serial only)", NULL },
   { "skip-missing", 0, 0, G_OPTION_ARG_NONE, &opt_skip_missing,
     "exit 77 when a guest file is missing", NULL },
@@ -136,6 +144,8 @@ main (int argc, char **argv)
     }
   bw_pc_board_attach (board, vm);
   g_autoptr (GRegex) serial_re = opt_serial_re ? g_regex_new (opt_serial_re, 0, 0, &error) : NULL;
+  g_autoptr (GRegex) reject_re
+    = opt_reject_re && !error ? g_regex_new (opt_reject_re, 0, 0, &error) : NULL;
   g_autoptr (GRegex) screen_re = opt_screen_re ? g_regex_new (opt_screen_re, 0, 0, &error) : NULL;
   if (error)
     {
@@ -203,9 +213,24 @@ main (int argc, char **argv)
   bw_vm_power_off (vm, "bw-boot-probe done", NULL);
   bw_vm_wait (vm, 5000);
 
-  if (found)
+  /* The last characters reach the file at power-off. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_pointer (&out, g_free);
+  g_file_get_contents (serial, &out, NULL, NULL);
+  if (opt_serial_out && out)
+    g_file_set_contents (opt_serial_out, out, -1, NULL);
+  g_autoptr (GMatchInfo) reject_m = NULL;
+  if (found && reject_re && out && g_regex_match (reject_re, out, 0, &reject_m))
+    {
+      g_autofree char *what = g_match_info_fetch (reject_m, 0);
+      g_print ("FAIL: the sign appeared after %.2f s, but the serial output has “%s”\n", secs,
+               what);
+      found = FALSE;
+    }
+  else if (found)
     g_print ("OK: the sign appeared after %.2f s\n", secs);
-  else
+  else if (!reject_m)
     g_print ("FAIL: no sign after %.2f s (VM %s)\n", secs,
              bw_vm_state_to_string (bw_vm_get_state (vm)));
   g_print ("serial (end):\n%s\n", out ? tail (out, found ? 3 : 25) : "");

@@ -1,6 +1,8 @@
 /* test-soft-backend.c: the "software" CPU backend through the backend
  * interface, on a real (test) platform: registration, registers in and
- * out, running to HLT, kick, and loader writes dropping decoded code.
+ * out, running to HLT, kick, loader writes dropping decoded code, and
+ * guest time on a virtual clock driven by the instruction count (timers
+ * at their exact instruction, a deadline moved by the guest's own OUT).
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include "vmm/bw-cpu-backend.h"
 #include "vmm/bw-memory.h"
 #include "vmm/bw-platform.h"
+#include "vmm/bw-timer.h"
 
 typedef struct
 {
@@ -160,6 +163,138 @@ START_TEST (test_tsc_follows_platform_clock)
 }
 END_TEST
 
+
+/* ---- the virtual clock ----------------------------------------------------- */
+
+typedef struct
+{
+  Fixture f;
+  BwClock *clock;
+  BwTimer *timer;
+  gint64 fired_at;
+  guint fired;
+  gint64 out_delay; /* what OUT to port 0xe0 arms the timer for */
+} ClockFixture;
+
+static void
+clock_fixture_init (ClockFixture *c, double rate)
+{
+  memset (c, 0, sizeof *c);
+  c->f.platform = bw_platform_new_test (16);
+  c->f.backend = bw_cpu_backend_find ("software");
+  ck_assert (c->f.backend->drives_virtual_clock);
+  c->clock = bw_platform_get_clock (c->f.platform);
+  /* As bw_vm_start does: the mode before vCPU 0 exists. */
+  bw_clock_set_mode (c->clock, BW_CLOCK_VIRTUAL);
+  bw_clock_set_insn_rate (c->clock, rate, FALSE);
+  g_autoptr (GError) error = NULL;
+  c->f.vcpu = c->f.backend->vcpu_new (c->f.platform, 0, &error);
+  ck_assert_msg (c->f.vcpu != NULL, "vcpu_new: %s", error ? error->message : "?");
+}
+
+static void
+clock_fixture_fini (ClockFixture *c)
+{
+  bw_timer_free (c->timer);
+  fixture_fini (&c->f);
+}
+
+/* The timer makes run() return (a kick, as a device raising an interrupt
+ * for an idle VM would not, but it shows where the CPU stood). */
+static void
+on_timer (void *opaque)
+{
+  ClockFixture *c = opaque;
+  c->fired++;
+  c->fired_at = bw_clock_now (c->clock);
+  c->f.backend->kick (c->f.vcpu);
+}
+
+static void
+on_port (void *opaque, guint64 offset, guint64 *data, guint size, gboolean is_write)
+{
+  ClockFixture *c = opaque;
+  if (is_write)
+    bw_timer_mod_in (c->timer, c->out_delay);
+}
+
+static void
+nop_timer (void *opaque)
+{
+}
+
+/* CX counts instructions less the JMPs: a round is eight INCs and a JMP,
+ * one decoded block, so a run that stopped only at block ends could not
+ * stop where a deadline falls inside it. */
+#define INC8 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41
+static const guint8 count_loop[] = { INC8, 0xeb, 0xf6 }; /* l: 8x inc cx; jmp l */
+
+START_TEST (test_virtual_clock_timer_at_instruction)
+{
+  ClockFixture c;
+  clock_fixture_init (&c, 4.0);
+  ck_assert (bw_memory_write (bw_platform_get_memory (c.f.platform), 0x3000, count_loop,
+                              sizeof count_loop));
+  set_real (&c.f, 0x3000);
+  c.timer = bw_timer_new (c.clock, on_timer, &c);
+  /* 4 us at 4 ns per instruction: after instruction 1000, that is 111
+   * rounds (999) and one INC. */
+  bw_timer_mod (c.timer, 4000);
+  g_autoptr (GError) error = NULL;
+  ck_assert_int_eq (c.f.backend->run (c.f.vcpu, &error), BW_CPU_EXIT_KICKED);
+  ck_assert_uint_eq (c.fired, 1);
+  ck_assert_int_eq (c.fired_at, 4000);
+  ck_assert_int_eq (bw_clock_now (c.clock), 4000);
+  BwX86Regs regs;
+  ck_assert (c.f.backend->get_regs (c.f.vcpu, &regs, &error));
+  ck_assert_uint_eq (regs.gpr[BW_X86_REG_RCX] & 0xffff, 111 * 8 + 1);
+  ck_assert_uint_eq (regs.rip, 0x3001);
+
+  /* 1 us more is 250 instructions: 1250 = 138 rounds and 8 INCs. */
+  bw_timer_mod_in (c.timer, 1000);
+  ck_assert_int_eq (c.f.backend->run (c.f.vcpu, &error), BW_CPU_EXIT_KICKED);
+  ck_assert_int_eq (c.fired_at, 5000);
+  ck_assert (c.f.backend->get_regs (c.f.vcpu, &regs, &error));
+  ck_assert_uint_eq (regs.gpr[BW_X86_REG_RCX] & 0xffff, 138 * 8 + 8);
+  ck_assert_uint_eq (regs.rip, 0x3008);
+  /* The TSC is the same clock (1 GHz). */
+  ck_assert_uint_eq (regs.tsc, 5000);
+  clock_fixture_fini (&c);
+}
+END_TEST
+
+START_TEST (test_virtual_clock_guest_moves_deadline)
+{
+  /* The guest programs a "device" whose timer falls in the middle of the
+   * run the CPU is in: the run is cut there, not at its planned end. */
+  ClockFixture c;
+  clock_fixture_init (&c, 2.0);
+  static const BwIoOps ops = { .handler = on_port };
+  g_autoptr (GError) error = NULL;
+  ck_assert (bw_io_bus_register (bw_platform_get_pio (c.f.platform), "test", 0xe0, 1, &ops, &c,
+                                 &error));
+  /* out 0e0h,al; l: 8x inc cx; jmp l */
+  static const guint8 code[] = { 0xe6, 0xe0, INC8, 0xeb, 0xf6 };
+  ck_assert (bw_memory_write (bw_platform_get_memory (c.f.platform), 0x3000, code, sizeof code));
+  set_real (&c.f, 0x3000);
+  c.timer = bw_timer_new (c.clock, on_timer, &c);
+  BwTimer *far = bw_timer_new (c.clock, nop_timer, NULL);
+  bw_timer_mod (far, 1000000000); /* the run is planned up to here */
+  /* The OUT happens at time 0 (the start of its block); 12 ns on is 6
+   * instructions: the OUT and 5 INCs of the loop's first block. */
+  c.out_delay = 12;
+  ck_assert_int_eq (c.f.backend->run (c.f.vcpu, &error), BW_CPU_EXIT_KICKED);
+  ck_assert_uint_eq (c.fired, 1);
+  ck_assert_int_eq (c.fired_at, 12);
+  BwX86Regs regs;
+  ck_assert (c.f.backend->get_regs (c.f.vcpu, &regs, &error));
+  ck_assert_uint_eq (regs.gpr[BW_X86_REG_RCX] & 0xffff, 5);
+  ck_assert_uint_eq (regs.rip, 0x3007);
+  bw_timer_free (far);
+  clock_fixture_fini (&c);
+}
+END_TEST
+
 START_TEST (test_assess)
 {
   const BwCpuBackend *backend = bw_cpu_backend_find ("software");
@@ -216,6 +351,8 @@ main (void)
   tcase_add_test (tc, test_tsc_follows_platform_clock);
   tcase_add_test (tc, test_assess);
   tcase_add_test (tc, test_trace_env);
+  tcase_add_test (tc, test_virtual_clock_timer_at_instruction);
+  tcase_add_test (tc, test_virtual_clock_guest_moves_deadline);
   suite_add_tcase (s, tc);
   return bw_test_run (s);
 }

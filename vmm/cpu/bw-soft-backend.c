@@ -7,6 +7,13 @@
  * the platform lock, and the INTA cycle through bw_platform_irq_acknowledge.
  * DMA and loader writes reach the CPU through BwMemory's write listeners
  * and drop the decoded code they overwrite.
+ *
+ * Time: on a virtual clock (BW_CLOCK_VIRTUAL, chosen for this backend by
+ * the VM), vCPU 0's instruction count drives guest time. run() fires the
+ * due timers, runs exactly the instructions up to the next deadline
+ * (bw_clock_insns_until), and repeats; a device access that moves the
+ * deadline earlier (the guest reprograms the PIT) ends the run early. The
+ * VM's HLT wait lets the clock catch up with the host (bw_clock_idle).
  */
 #include "config.h"
 
@@ -26,7 +33,23 @@ typedef struct
   volatile gint init_pending;
   volatile gint shutdown;
   FILE *trace; /* BOXWOOD_CPU_TRACE */
+  volatile gint kicked;   /* soft_kick() since the last KICKED exit */
+  BwClock *clock;         /* the virtual clock this vCPU drives, or NULL */
+  gint64 run_deadline;    /* the deadline the current run stops at */
 } BwSoftVcpu;
+
+/* Longest run without looking at the clock: timers armed by other threads
+ * (the main context) wait at most this long, and the rate adapts. */
+#define SLICE_MAX (1u << 20)
+
+/* After a device access on the vCPU's thread: a timer now due before the
+ * end of this run cuts it short. */
+static inline void
+check_deadline (BwSoftVcpu *v)
+{
+  if (v->clock && bw_clock_get_deadline (v->clock) < v->run_deadline)
+    bw_x86_cpu_request_exit (v->cpu);
+}
 
 /* ---- the bus -------------------------------------------------------------- */
 
@@ -45,6 +68,7 @@ soft_mmio_read (void *opaque, uint64_t addr, unsigned size)
   BwSoftVcpu *v = opaque;
   guint64 data = 0;
   bw_platform_mmio (v->parent.platform, addr, &data, size, FALSE);
+  check_deadline (v);
   return (uint32_t) data;
 }
 
@@ -54,6 +78,7 @@ soft_mmio_write (void *opaque, uint64_t addr, unsigned size, uint32_t value)
   BwSoftVcpu *v = opaque;
   guint64 data = value;
   bw_platform_mmio (v->parent.platform, addr, &data, size, TRUE);
+  check_deadline (v);
 }
 
 static uint32_t
@@ -62,6 +87,7 @@ soft_port_in (void *opaque, uint16_t port, unsigned size)
   BwSoftVcpu *v = opaque;
   guint64 data = 0;
   bw_platform_pio (v->parent.platform, port, &data, size, FALSE);
+  check_deadline (v);
   return (uint32_t) data;
 }
 
@@ -71,6 +97,7 @@ soft_port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
   BwSoftVcpu *v = opaque;
   guint64 data = value;
   bw_platform_pio (v->parent.platform, port, &data, size, TRUE);
+  check_deadline (v);
 }
 
 static uint8_t
@@ -92,6 +119,14 @@ soft_time_ns (void *opaque)
 {
   BwSoftVcpu *v = opaque;
   return bw_clock_now (bw_platform_get_clock (v->parent.platform));
+}
+
+/* The virtual clock's counter; read from any thread. */
+static guint64
+soft_insn_counter (void *data)
+{
+  BwSoftVcpu *v = data;
+  return __atomic_load_n (&v->cpu->insn_count, __ATOMIC_RELAXED);
 }
 
 static void
@@ -232,6 +267,13 @@ soft_vcpu_new (BwPlatform *platform, guint index, GError **error)
   soft_trace_open (v, index);
   bw_memory_add_map_listener (v->mem, on_map_change, v);
   bw_memory_add_write_listener (v->mem, on_memory_write, v);
+  BwClock *clock = bw_platform_get_clock (platform);
+  if (index == 0 && bw_clock_get_mode (clock) == BW_CLOCK_VIRTUAL)
+    {
+      v->clock = clock;
+      bw_clock_set_counter (clock, soft_insn_counter, v);
+    }
+  v->run_deadline = BW_CLOCK_NEVER;
   return &v->parent;
 }
 
@@ -241,6 +283,8 @@ soft_vcpu_free (BwVcpu *vcpu)
   BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
   if (!v)
     return;
+  if (v->clock)
+    bw_clock_set_counter (v->clock, NULL, NULL);
   bw_memory_remove_map_listener (v->mem, on_map_change, v);
   bw_memory_remove_write_listener (v->mem, on_memory_write, v);
   bw_x86_cpu_free (v->cpu);
@@ -255,17 +299,39 @@ soft_run (BwVcpu *vcpu, GError **error)
   BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
   if (g_atomic_int_and (&v->init_pending, 0))
     bw_x86_cpu_init (v->cpu);
+  if (v->clock)
+    bw_clock_busy (v->clock);
   for (;;)
     {
-      BwX86Exit e = bw_x86_cpu_run (v->cpu, 1u << 24);
+      uint64_t budget = 1u << 24;
+      if (v->clock)
+        {
+          gint64 deadline = bw_platform_run_timers (v->parent.platform);
+          bw_clock_adjust (v->clock);
+          /* A timer armed in the past fires on the next round: at least
+           * one instruction runs in between. */
+          budget = MAX (1, MIN (bw_clock_insns_until (v->clock, deadline), SLICE_MAX));
+          v->run_deadline = deadline;
+        }
+      BwX86Exit e = bw_x86_cpu_run (v->cpu, budget);
       switch (e)
         {
         case BW_X86_EXIT_BUDGET:
           continue;
         case BW_X86_EXIT_HLT:
+          v->run_deadline = BW_CLOCK_NEVER;
+          if (v->clock)
+            bw_platform_run_timers (v->parent.platform); /* a deadline reached by the HLT */
           return BW_CPU_EXIT_HALTED;
         case BW_X86_EXIT_REQUEST:
-          return BW_CPU_EXIT_KICKED;
+          /* Our own deadline cut goes round again; a kick or INIT leaves. */
+          if (!v->clock || g_atomic_int_and (&v->kicked, 0)
+              || g_atomic_int_get (&v->init_pending))
+            {
+              v->run_deadline = BW_CLOCK_NEVER;
+              return BW_CPU_EXIT_KICKED;
+            }
+          continue;
         case BW_X86_EXIT_SHUTDOWN:
           g_atomic_int_set (&v->shutdown, 0);
           return BW_CPU_EXIT_SHUTDOWN;
@@ -278,7 +344,9 @@ soft_run (BwVcpu *vcpu, GError **error)
 static void
 soft_kick (BwVcpu *vcpu)
 {
-  bw_x86_cpu_request_exit (((BwSoftVcpu *) vcpu)->cpu);
+  BwSoftVcpu *v = (BwSoftVcpu *) vcpu;
+  g_atomic_int_set (&v->kicked, 1);
+  bw_x86_cpu_request_exit (v->cpu);
 }
 
 static void
@@ -459,5 +527,6 @@ static const BwCpuBackend soft_backend = {
   .set_line = soft_set_line,
   .reset = soft_reset,
   .interrupt_deliverable = soft_interrupt_deliverable,
+  .drives_virtual_clock = TRUE,
 };
 BW_CPU_BACKEND_REGISTER (soft_backend)

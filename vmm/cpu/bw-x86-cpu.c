@@ -471,8 +471,13 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
           exit_reason = BW_X86_EXIT_BUDGET;
           break;
         }
-      if (BW_X86_UNLIKELY (cpu->step_check || (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
-          && bw_x86_debug_wants_step (cpu))
+      /* The debugger's and the architecture's single steps, and the last
+       * few instructions of the budget one at a time, so a run ends
+       * exactly where asked (a timer's deadline on the virtual clock),
+       * not at the end of the block that crosses it. */
+      if ((BW_X86_UNLIKELY (cpu->step_check || (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
+           && bw_x86_debug_wants_step (cpu))
+          || BW_X86_UNLIKELY (end - cpu->insn_count < BW_X86_BLOCK_MAX_INSNS))
         {
           if (bw_x86_debug_step (cpu, stepped))
             {

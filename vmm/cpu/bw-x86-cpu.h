@@ -131,8 +131,9 @@ void bw_x86_cpu_get_state (BwX86Cpu *cpu, BwX86State *state);
  * stays valid, as it follows memory, not registers. */
 void bw_x86_cpu_set_state (BwX86Cpu *cpu, const BwX86State *state);
 
-/* Runs until about max_insns instructions have executed (checked at block
- * boundaries) or another exit happens. */
+/* Runs until max_insns instructions have executed (the last ones of the
+ * budget run one at a time, so it stops exactly there: the virtual clock
+ * puts a timer's deadline at that instruction) or another exit happens. */
 BwX86Exit bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns);
 
 /* The x87 state as an FXSAVE image (512 bytes; SSE parts zero). */
