@@ -654,6 +654,53 @@ START_TEST (test_exec_manager)
 }
 END_TEST
 
+/* How guest time flows follows from the backend (bw-exec-manager.h). */
+static BwClockMode
+choose_clock (const char *setting, const BwCpuBackend *b, guint n_vcpus, const char *logged)
+{
+  g_autoptr (BwLog) log = bw_log_new_memory ();
+  BwClockMode mode = bw_exec_manager_choose_clock (setting, b, n_vcpus, log);
+  g_autofree char *text = bw_log_dup_contents (log);
+  ck_assert_msg (strstr (text, logged) != NULL, "log: %s", text);
+  return mode;
+}
+
+START_TEST (test_exec_manager_clock)
+{
+  static const BwCpuBackend sw = { .name = "software", .probe = probe_ok,
+                                   .drives_virtual_clock = TRUE };
+  ck_assert_int_eq (choose_clock ("auto", &sw, 1, "Clock: virtual"), BW_CLOCK_VIRTUAL);
+  ck_assert_int_eq (choose_clock (NULL, &sw, 1, "Clock: virtual"), BW_CLOCK_VIRTUAL);
+  ck_assert_int_eq (choose_clock ("virtual", &sw, 1, "Clock: virtual"), BW_CLOCK_VIRTUAL);
+  /* KVM runs at host speed; a virtual clock follows one vCPU. */
+  ck_assert_int_eq (choose_clock ("auto", &fake_kvm_good, 1, "Clock: host (the CPU runs at"),
+                    BW_CLOCK_HOST);
+  ck_assert_int_eq (choose_clock ("virtual", &fake_kvm_good, 1, "cannot drive one"),
+                    BW_CLOCK_HOST);
+  ck_assert_int_eq (choose_clock ("auto", &sw, 2, "more"), BW_CLOCK_HOST);
+  /* What the settings ask for otherwise. */
+  ck_assert_int_eq (choose_clock ("host", &sw, 1, "Clock: host"), BW_CLOCK_HOST);
+  ck_assert_int_eq (choose_clock ("manual", &sw, 1, "Clock: manual"), BW_CLOCK_MANUAL);
+}
+END_TEST
+
+/* The scripted backend drives no clock: "virtual" falls back to host
+ * time, and the VM still runs its guest. */
+START_TEST (test_virtual_clock_setting_falls_back)
+{
+  script = SCRIPT_IRQ;
+  g_autoptr (BwConfig) config = test_config ();
+  bw_config_set_string (config, "clock", "virtual");
+  BwVm *vm = test_vm (config);
+  ck_assert (bw_vm_start (vm, NULL));
+  ck_assert_int_eq (bw_clock_get_mode (bw_platform_get_clock (bw_vm_get_platform (vm))),
+                    BW_CLOCK_HOST);
+  ck_assert_int_eq (bw_vm_wait (vm, 20000), BW_VM_STATE_POWERED_OFF);
+  ck_assert_uint_eq (last_vcpu->n_vectors, 3);
+  bw_vm_free (vm);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -670,6 +717,8 @@ main (void)
   tcase_add_test (tc, test_start_failures);
   tcase_add_test (tc, test_log_file);
   tcase_add_test (tc, test_exec_manager);
+  tcase_add_test (tc, test_exec_manager_clock);
+  tcase_add_test (tc, test_virtual_clock_setting_falls_back);
   suite_add_tcase (suite, tc);
   return bw_test_run (suite);
 }
