@@ -55,6 +55,14 @@ def main():
         print(f"FAIL {guest.name} on {args.peer}: {e}")
         return 1
 
+    fault = bootlib.KERNEL_FAULTS.search(result.serial or "")
+    if fault:
+        print(f"FAIL {guest.name} on {args.peer}: the marker appeared after {result.seconds:.2f} s, "
+              f"but the kernel said: {fault.group(0).strip()}\nserial:\n"
+              f"{bootlib.tail(result.serial)}")
+        return 1
+    complaints = [m.group(0).strip()
+                  for m in bootlib.CLOCK_COMPLAINTS.finditer(result.serial or "")]
     if args.json:
         print(json.dumps(result.as_dict()))
     else:
@@ -63,6 +71,8 @@ def main():
             print("screen:\n" + result.screen)
         elif result.serial:
             print("serial (end):\n" + bootlib.tail(result.serial, 5))
+        if complaints:
+            print("the kernel's clock complaints:\n" + "\n".join(complaints))
     return 0
 
 
