@@ -296,13 +296,16 @@ static inline void
 exec_insns (BwX86Cpu *cpu, const BwX86Insn *i)
 {
   const BwX86Insn *first = i;
+  /* CS.D cannot change inside a block: what changes it ends the block
+   * (and sets EIP itself). */
+  uint32_t eip_mask = cpu->seg[BW_X86_CS].big ? 0xffffffffu : 0xffffu;
   cpu->block_abort = FALSE;
   for (;;)
     {
       i->fn (cpu, i);
       if (i->flags & BW_X86_I_SETS_EIP)
         break;
-      cpu->eip = bw_x86_next_eip (cpu, i);
+      cpu->eip = (cpu->eip + i->len) & eip_mask;
       if ((i->flags & BW_X86_I_END) || cpu->block_abort)
         break;
       i++;
@@ -395,6 +398,90 @@ check_interrupts (BwX86Cpu *cpu)
   return FALSE;
 }
 
+/* The block loop. Apart from bw_x86_cpu_run() and its setjmp, so that the
+ * compiler can keep the CPU in registers here. Faults longjmp out of it.
+ * stepped: set once an instruction ran (see bw_x86_cpu_run). */
+static __attribute__ ((noinline)) BwX86Exit
+run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
+{
+  for (;;)
+    {
+      if (cpu->dead_blocks)
+        bw_x86_block_reap (cpu);
+      if (BW_X86_UNLIKELY (g_atomic_int_get (&cpu->attention)))
+        {
+          /* Cleared before the flags are read, so none is lost. */
+          g_atomic_int_set (&cpu->attention, 0);
+          bw_x86_cpu_apply_requests (cpu);
+          if (cpu->db_trap)
+            bw_x86_debug_trap (cpu);
+          if (g_atomic_int_and (&cpu->exit_request, 0))
+            {
+              return BW_X86_EXIT_REQUEST;
+            }
+        }
+      if (BW_X86_UNLIKELY (cpu->irq_shadow || g_atomic_int_get (&cpu->nmi_pending)
+                           || g_atomic_int_get (&cpu->intr_level))
+          && check_interrupts (cpu))
+        {
+          cpu->halted = FALSE;
+          cpu->prev_block = NULL;
+        }
+      if (cpu->halted)
+        {
+          return BW_X86_EXIT_HLT;
+        }
+      if (cpu->insn_count >= end)
+        {
+          return BW_X86_EXIT_BUDGET;
+        }
+      /* The debugger's and the architecture's single steps, and the last
+       * few instructions of the budget one at a time, so a run ends
+       * exactly where asked (a timer's deadline on the virtual clock),
+       * not at the end of the block that crosses it. */
+      if ((BW_X86_UNLIKELY (cpu->step_check || (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
+           && bw_x86_debug_wants_step (cpu))
+          || BW_X86_UNLIKELY (end - cpu->insn_count < BW_X86_BLOCK_MAX_INSNS))
+        {
+          if (bw_x86_debug_step (cpu, *stepped))
+            return BW_X86_EXIT_DEBUG;
+          *stepped = TRUE;
+          continue;
+        }
+      if (!*stepped)
+        *stepped = TRUE;
+      /* Follow the previous block's link when it names this address. */
+      BwX86Block *b = NULL, *prev = cpu->prev_block;
+      uint32_t lin = cpu->seg[BW_X86_CS].s.base + cpu->eip;
+      if (prev && prev->link_gen == cpu->block_gen)
+        {
+          if (prev->link_lin[0] == lin && prev->link[0])
+            b = prev->link[0];
+          else if (prev->link_lin[1] == lin && prev->link[1])
+            b = prev->link[1];
+          if (b && b->mode != cpu->seg[BW_X86_CS].big)
+            b = NULL;
+        }
+      if (!b)
+        {
+          b = bw_x86_block_find (cpu);
+          if (prev)
+            {
+              if (prev->link_gen != cpu->block_gen)
+                {
+                  prev->link_gen = cpu->block_gen;
+                  prev->link[0] = prev->link[1] = NULL;
+                }
+              int k = prev->link[0] == NULL ? 0 : 1;
+              prev->link_lin[k] = lin;
+              prev->link[k] = b;
+            }
+        }
+      cpu->prev_block = b;
+      exec_insns (cpu, b->insns);
+    }
+}
+
 BwX86Exit
 bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
 {
@@ -437,87 +524,7 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
         }
     }
 
-  for (;;)
-    {
-      if (cpu->dead_blocks)
-        bw_x86_block_reap (cpu);
-      if (BW_X86_UNLIKELY (g_atomic_int_get (&cpu->attention)))
-        {
-          /* Cleared before the flags are read, so none is lost. */
-          g_atomic_int_set (&cpu->attention, 0);
-          bw_x86_cpu_apply_requests (cpu);
-          if (cpu->db_trap)
-            bw_x86_debug_trap (cpu);
-          if (g_atomic_int_and (&cpu->exit_request, 0))
-            {
-              exit_reason = BW_X86_EXIT_REQUEST;
-              break;
-            }
-        }
-      if (BW_X86_UNLIKELY (cpu->irq_shadow || g_atomic_int_get (&cpu->nmi_pending)
-                           || g_atomic_int_get (&cpu->intr_level))
-          && check_interrupts (cpu))
-        {
-          cpu->halted = FALSE;
-          cpu->prev_block = NULL;
-        }
-      if (cpu->halted)
-        {
-          exit_reason = BW_X86_EXIT_HLT;
-          break;
-        }
-      if (cpu->insn_count >= end)
-        {
-          exit_reason = BW_X86_EXIT_BUDGET;
-          break;
-        }
-      /* The debugger's and the architecture's single steps, and the last
-       * few instructions of the budget one at a time, so a run ends
-       * exactly where asked (a timer's deadline on the virtual clock),
-       * not at the end of the block that crosses it. */
-      if ((BW_X86_UNLIKELY (cpu->step_check || (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
-           && bw_x86_debug_wants_step (cpu))
-          || BW_X86_UNLIKELY (end - cpu->insn_count < BW_X86_BLOCK_MAX_INSNS))
-        {
-          if (bw_x86_debug_step (cpu, stepped))
-            {
-              exit_reason = BW_X86_EXIT_DEBUG;
-              break;
-            }
-          stepped = TRUE;
-          continue;
-        }
-      stepped = TRUE;
-      /* Follow the previous block's link when it names this address. */
-      BwX86Block *b = NULL, *prev = cpu->prev_block;
-      uint32_t lin = cpu->seg[BW_X86_CS].s.base + cpu->eip;
-      if (prev && prev->link_gen == cpu->block_gen)
-        {
-          if (prev->link_lin[0] == lin && prev->link[0])
-            b = prev->link[0];
-          else if (prev->link_lin[1] == lin && prev->link[1])
-            b = prev->link[1];
-          if (b && b->mode != cpu->seg[BW_X86_CS].big)
-            b = NULL;
-        }
-      if (!b)
-        {
-          b = bw_x86_block_find (cpu);
-          if (prev)
-            {
-              if (prev->link_gen != cpu->block_gen)
-                {
-                  prev->link_gen = cpu->block_gen;
-                  prev->link[0] = prev->link[1] = NULL;
-                }
-              int k = prev->link[0] == NULL ? 0 : 1;
-              prev->link_lin[k] = lin;
-              prev->link[k] = b;
-            }
-        }
-      cpu->prev_block = b;
-      exec_insns (cpu, b->insns);
-    }
+  exit_reason = run_blocks (cpu, end, &stepped);
 out:
   g_atomic_int_set (&cpu->running, 0);
   return exit_reason;

@@ -193,7 +193,7 @@ init_one_byte (void)
   def (t, 0x6e, F_NONE, S_B, P_EIP, OP (outs));
   def (t, 0x6f, F_NONE, S_V, P_EIP, OP (outs));
   for (int c = 0; c < 16; c++)
-    def (t, 0x70 + c, F_REL8, S_V, P_EIP, OP (jcc));
+    def (t, 0x70 + c, F_REL8, S_V, P_EIP, bw_x86_jcc_cc[c]);
 
   def_grp (t, 0x80, F_M_IB, S_B, 0, grp1, NULL);
   def_grp (t, 0x81, F_M_IV, S_V, 0, grp1, NULL);
@@ -262,6 +262,9 @@ init_one_byte (void)
   def_grp (t, 0xd1, F_M, S_V, 0, grp2, NULL);
   def_grp (t, 0xd2, F_M, S_B, 0, grp2, NULL);
   def_grp (t, 0xd3, F_M, S_V, 0, grp2, NULL);
+  for (int o = 0xc0; o <= 0xd3; o++)
+    if (o <= 0xc1 || o >= 0xd0)
+      t[o].grp_sized = bw_x86_shift_sized;
   def (t, 0xd4, F_IB, S_B, 0, OP (aam));
   def (t, 0xd5, F_IB, S_B, 0, OP (aad));
   def (t, 0xd6, F_NONE, S_B, 0, OP (salc));
@@ -330,7 +333,7 @@ init_two_byte (void)
   for (int c = 0; c < 16; c++)
     {
       def (t, 0x40 + c, F_M, S_V, 0, OP (cmovcc));
-      def (t, 0x80 + c, F_RELV, S_V, P_EIP, OP (jcc));
+      def (t, 0x80 + c, F_RELV, S_V, P_EIP, bw_x86_jcc_cc[c]);
       def (t, 0x90 + c, F_M, S_B, 0, OP (setcc));
     }
   def (t, 0xa0, F_NONE, S_V, 0, OP (push_sreg));

@@ -9,7 +9,8 @@
 
 #include "vmm/cpu/bw-x86-private.h"
 
-static const uint8_t parity_table[256] = {
+/* 1 where a byte has an even number of set bits (PF). */
+const uint8_t bw_x86_parity[256] = {
 #define P2(n) n, n ^ 1, n ^ 1, n
 #define P4(n) P2 (n), P2 (n ^ 1), P2 (n ^ 1), P2 (n)
 #define P6(n) P4 (n), P4 (n ^ 1), P4 (n ^ 1), P4 (n)
@@ -18,22 +19,6 @@ static const uint8_t parity_table[256] = {
 #undef P4
 #undef P6
 };
-
-uint32_t
-bw_x86_szp (uint32_t res, int osz)
-{
-  uint32_t m = bw_x86_size_mask (osz);
-  uint32_t sign = (m >> 1) + 1;
-  uint32_t f = 0;
-  res &= m;
-  if (res == 0)
-    f |= BW_X86_ZF;
-  if (res & sign)
-    f |= BW_X86_SF;
-  if (parity_table[res & 0xff])
-    f |= BW_X86_PF;
-  return f;
-}
 
 uint32_t
 bw_x86_flags_arith (BwX86Cpu *cpu)
@@ -64,6 +49,9 @@ bw_x86_flags_arith (BwX86Cpu *cpu)
       f |= (a ^ b ^ r) & BW_X86_AF;
       break;
     case BW_X86_LF_LOGIC:
+      break;
+    case BW_X86_LF_RES_CO:
+      f |= cpu->lf_b & (BW_X86_CF | BW_X86_OF);
       break;
     case BW_X86_LF_INC:
       f |= cpu->eflags & BW_X86_CF;

@@ -215,13 +215,10 @@ BW_X86_OP (neg)
 }
 
 /* MUL/IMUL: CF = OF = the high half matters; SF/ZF/PF from the low half. */
-static void
+static inline void
 mul_flags (BwX86Cpu *cpu, int osz, uint32_t lo, gboolean wide)
 {
-  uint32_t f = bw_x86_szp (lo, osz);
-  if (wide)
-    f |= BW_X86_CF | BW_X86_OF;
-  bw_x86_set_arith (cpu, f);
+  bw_x86_set_lazy (cpu, BW_X86_LF_RES_CO + osz, 0, wide ? BW_X86_CF | BW_X86_OF : 0, lo);
 }
 
 BW_X86_OP (mul)

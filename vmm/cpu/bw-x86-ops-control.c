@@ -43,6 +43,23 @@ BW_X86_OP (jcc)
     cpu->eip = bw_x86_next_eip (cpu, i);
 }
 
+/* By condition, chosen when decoding: the common cases of the condition
+ * fold into each (bw_x86_cond_fast). */
+#define JCC(CC)                                                                             \
+  static void jcc_##CC (BwX86Cpu *cpu, const BwX86Insn *i)                                  \
+  {                                                                                         \
+    if (bw_x86_cond_fast (cpu, CC))                                                         \
+      bw_x86_jump_near (cpu, bw_x86_next_eip (cpu, i) + i->imm, o32 (i));                   \
+    else                                                                                    \
+      cpu->eip = bw_x86_next_eip (cpu, i);                                                  \
+  }
+JCC (0) JCC (1) JCC (2) JCC (3) JCC (4) JCC (5) JCC (6) JCC (7)
+JCC (8) JCC (9) JCC (10) JCC (11) JCC (12) JCC (13) JCC (14) JCC (15)
+const BwX86Op bw_x86_jcc_cc[16] = {
+  jcc_0, jcc_1, jcc_2, jcc_3, jcc_4, jcc_5, jcc_6, jcc_7,
+  jcc_8, jcc_9, jcc_10, jcc_11, jcc_12, jcc_13, jcc_14, jcc_15,
+};
+
 BW_X86_OP (jmp_rm)
 {
   bw_x86_jump_near (cpu, bw_x86_rm_get (cpu, i, i->osz), o32 (i));

@@ -7,7 +7,7 @@
 
 #include "vmm/cpu/bw-x86-private.h"
 
-static uint32_t
+static inline __attribute__ ((always_inline)) uint32_t
 shift_value (BwX86Cpu *cpu, unsigned kind, int osz, uint32_t v, unsigned count)
 {
   unsigned bits = 8u << osz;
@@ -76,7 +76,6 @@ shift_value (BwX86Cpu *cpu, unsigned kind, int osz, uint32_t v, unsigned count)
         r = (uint32_t) w & m;
         cf = (w >> bits) & 1;
         of = ((r & sign) != 0) ^ cf;
-        f = bw_x86_szp (r, osz) | (cf ? BW_X86_CF : 0) | (of ? BW_X86_OF : 0);
         break;
       }
     case 5: /* SHR */
@@ -85,39 +84,71 @@ shift_value (BwX86Cpu *cpu, unsigned kind, int osz, uint32_t v, unsigned count)
       /* OF is the operand's sign for one step; after more steps it is the
        * sign of an already shifted value, 0 (what the 286 shows). */
       of = count == 1 && (v & sign) != 0;
-      f = bw_x86_szp (r, osz) | (cf ? BW_X86_CF : 0) | (of ? BW_X86_OF : 0);
       break;
     default: /* SAR */
       {
         int64_t sv = osz == 0 ? (int8_t) v : osz == 1 ? (int16_t) v : (int32_t) v;
         r = (uint32_t) (sv >> count) & m;
         cf = (uint32_t) (sv >> (count - 1)) & 1;
-        f = bw_x86_szp (r, osz) | (cf ? BW_X86_CF : 0);
+        of = 0;
         break;
       }
+    }
+  if (kind >= 4)
+    {
+      /* Shifts: SF, ZF, PF from the result when someone asks. */
+      bw_x86_set_lazy (cpu, BW_X86_LF_RES_CO + osz, 0,
+                       (cf ? BW_X86_CF : 0) | (of ? BW_X86_OF : 0), r);
+      return r;
     }
   bw_x86_set_arith (cpu, f);
   return r;
 }
 
-BW_X86_OP (shift)
+static inline unsigned
+shift_count (BwX86Cpu *cpu, const BwX86Insn *i)
 {
-  unsigned count;
   switch (i->opc)
     {
     case 0xc0:
     case 0xc1:
-      count = i->imm;
-      break;
+      return i->imm;
     case 0xd0:
     case 0xd1:
-      count = 1;
-      break;
+      return 1;
     default:
-      count = cpu->gpr[BW_X86_ECX] & 0xff;
+      return cpu->gpr[BW_X86_ECX] & 0xff;
     }
+}
+
+BW_X86_OP (shift)
+{
+  unsigned count = shift_count (cpu, i);
   RMW (cpu, i, i->osz, shift_value (cpu, i->reg, i->osz, v, count));
 }
+
+/* By operation and size, chosen when decoding (C0, C1, D0-D3), so that
+ * the compiler folds shift_value for each. */
+#define SHIFT_SIZED(KIND, OSZ)                                                              \
+  static void shift_##KIND##_##OSZ (BwX86Cpu *cpu, const BwX86Insn *i)                      \
+  {                                                                                         \
+    unsigned count = shift_count (cpu, i);                                                  \
+    RMW (cpu, i, OSZ, shift_value (cpu, KIND, OSZ, v, count));                              \
+  }
+#define SHIFT_KIND(KIND) SHIFT_SIZED (KIND, 0) SHIFT_SIZED (KIND, 1) SHIFT_SIZED (KIND, 2)
+SHIFT_KIND (0)
+SHIFT_KIND (1)
+SHIFT_KIND (2)
+SHIFT_KIND (3)
+SHIFT_KIND (4)
+SHIFT_KIND (5)
+SHIFT_KIND (6)
+SHIFT_KIND (7)
+#define SHIFT_ROW(KIND) { shift_##KIND##_0, shift_##KIND##_1, shift_##KIND##_2 }
+const BwX86Op bw_x86_shift_sized[8][3] = {
+  SHIFT_ROW (0), SHIFT_ROW (1), SHIFT_ROW (2), SHIFT_ROW (3),
+  SHIFT_ROW (4), SHIFT_ROW (5), SHIFT_ROW (6), SHIFT_ROW (7),
+};
 
 /* SHLD/SHRD: opcodes A4/A5 left, AC/AD right; A4/AC take an imm8 count. */
 static uint32_t

@@ -157,3 +157,7 @@ extern const BwX86Op bw_x86_mov_rm_r_sized[3];
 extern const BwX86Op bw_x86_mov_r_rm_sized[3];
 extern const BwX86Op bw_x86_push_r_sized[3];
 extern const BwX86Op bw_x86_pop_r_sized[3];
+/* Shifts and rotates (C0, C1, D0-D3) by ModRM.reg and size. */
+extern const BwX86Op bw_x86_shift_sized[8][3];
+/* Jcc (70-7F, 0F 80-8F) by condition. */
+extern const BwX86Op bw_x86_jcc_cc[16];

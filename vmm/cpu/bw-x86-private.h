@@ -140,6 +140,9 @@ enum
   BW_X86_LF_LOGIC = 20,
   BW_X86_LF_INC = 24,
   BW_X86_LF_DEC = 28,
+  /* SF, ZF, PF from the result; CF and OF given in lf_b; AF clear (shifts
+   * by a nonzero count, MUL, IMUL). */
+  BW_X86_LF_RES_CO = 32,
 };
 
 #define BW_X86_ARITH_FLAGS                                                                  \
@@ -340,15 +343,85 @@ bw_x86_get_cf (BwX86Cpu *cpu)
     case BW_X86_LF_SUB: return a < b;
     case BW_X86_LF_SBB: return a <= b;
     case BW_X86_LF_LOGIC: return 0;
+    case BW_X86_LF_RES_CO: return cpu->lf_b & BW_X86_CF;
     default: return cpu->eflags & BW_X86_CF; /* NONE, INC, DEC */
     }
+}
+
+/* bw_x86_cond() for a condition known when compiling: ZF and CF straight
+ * from the lazy state, the signed and unsigned compares after CMP/SUB and
+ * TEST/AND/OR/XOR without building EFLAGS; the rest out of line. */
+BW_X86_INLINE gboolean
+bw_x86_cond_fast (BwX86Cpu *cpu, unsigned cc)
+{
+  static const uint32_t masks[4] = { 0xffu, 0xffffu, 0xffffffffu, 0xffffffffu };
+  uint32_t op = cpu->lf_op;
+  uint32_t m = masks[op & 3];
+  gboolean r;
+  switch (cc >> 1)
+    {
+    case 1: /* B */
+      r = bw_x86_get_cf (cpu) != 0;
+      break;
+    case 2: /* Z */
+      r = op != BW_X86_LF_NONE ? (cpu->lf_res & m) == 0 : (cpu->eflags & BW_X86_ZF) != 0;
+      break;
+    case 5: /* P */
+      return bw_x86_cond (cpu, cc);
+    default:
+      if ((op & ~3u) == BW_X86_LF_SUB)
+        {
+          uint32_t sign = (m >> 1) + 1;
+          uint32_t a = cpu->lf_a & m, b = cpu->lf_b & m, res = cpu->lf_res & m;
+          gboolean of = ((a ^ b) & (a ^ res) & sign) != 0;
+          gboolean sf = (res & sign) != 0;
+          switch (cc >> 1)
+            {
+            case 0: r = of; break;
+            case 3: r = a <= b; break;
+            case 4: r = sf; break;
+            case 6: r = sf != of; break;
+            default: r = res == 0 || sf != of; break; /* 7 */
+            }
+        }
+      else if ((op & ~3u) == BW_X86_LF_LOGIC)
+        {
+          uint32_t res = cpu->lf_res & m;
+          gboolean sf = (res & ((m >> 1) + 1)) != 0;
+          switch (cc >> 1)
+            {
+            case 0: r = FALSE; break;
+            case 3: r = res == 0; break;
+            case 4: case 6: r = sf; break;
+            default: r = res == 0 || sf; break; /* 7 */
+            }
+        }
+      else
+        return bw_x86_cond (cpu, cc);
+    }
+  return (cc & 1) ? !r : r;
 }
 
 /* Writes EFLAGS from an instruction (POPF, IRET); mask: bits it may change. */
 void bw_x86_write_eflags (BwX86Cpu *cpu, uint32_t value, uint32_t mask);
 
 /* PF, ZF, SF of a result of size osz. */
-uint32_t bw_x86_szp (uint32_t res, int osz);
+extern const uint8_t bw_x86_parity[256];
+static inline uint32_t
+bw_x86_szp (uint32_t res, int osz)
+{
+  uint32_t m = bw_x86_size_mask (osz);
+  uint32_t sign = (m >> 1) + 1;
+  uint32_t f = 0;
+  res &= m;
+  if (res == 0)
+    f |= BW_X86_ZF;
+  if (res & sign)
+    f |= BW_X86_SF;
+  if (bw_x86_parity[res & 0xff])
+    f |= BW_X86_PF;
+  return f;
+}
 
 /* ---- memory (bw-x86-mem.c, bw-x86-mmu.c) ------------------------------- */
 
