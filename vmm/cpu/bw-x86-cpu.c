@@ -303,12 +303,17 @@ exec_insns (BwX86Cpu *cpu, const BwX86Insn *i)
   for (;;)
     {
       i->fn (cpu, i);
-      if (i->flags & BW_X86_I_SETS_EIP)
-        break;
-      cpu->eip = (cpu->eip + i->len) & eip_mask;
-      if ((i->flags & BW_X86_I_END) || cpu->block_abort)
-        break;
-      i++;
+      if (BW_X86_LIKELY (!(i->flags & (BW_X86_I_SETS_EIP | BW_X86_I_END))))
+        {
+          cpu->eip = (cpu->eip + i->len) & eip_mask;
+          if (BW_X86_UNLIKELY (cpu->block_abort))
+            break;
+          i++;
+          continue;
+        }
+      if (!(i->flags & BW_X86_I_SETS_EIP))
+        cpu->eip = (cpu->eip + i->len) & eip_mask;
+      break;
     }
   cpu->insn_count += (uint64_t) (i - first) + 1;
 }

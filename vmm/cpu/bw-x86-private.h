@@ -90,6 +90,7 @@ typedef struct
   uint32_t lo, hi; /* valid offsets, inclusive */
   uint8_t rights;  /* BW_X86_ACC_R | BW_X86_ACC_W */
   uint8_t big;     /* D/B bit */
+  uint8_t flat;    /* rights when every offset is valid (lo 0, hi 4 GiB - 1), else 0 */
 } BwX86Seg;
 
 enum
@@ -449,8 +450,10 @@ void bw_x86_phys_write (BwX86Cpu *cpu, uint32_t paddr, unsigned size, uint32_t v
 BW_X86_INLINE uint32_t
 bw_x86_lin_read (BwX86Cpu *cpu, uint32_t lin, unsigned size)
 {
+  /* One compare: the entry of lin's page holds that page, and the last
+   * byte lies on it too (the next page would have another entry). */
   BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
-  if (BW_X86_LIKELY (e->tag_r == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size))
+  if (BW_X86_LIKELY (e->tag_r == ((lin + size - 1) & ~0xfffu)))
     {
       const uint8_t *p = e->host + (lin & 0xfff);
       /* memcpy: guest data is unaligned; the compiler emits one load. */
@@ -479,7 +482,7 @@ BW_X86_INLINE void
 bw_x86_lin_write (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t v)
 {
   BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
-  if (BW_X86_LIKELY (e->tag_w == (lin & ~0xfffu) && (lin & 0xfff) <= 4096 - size))
+  if (BW_X86_LIKELY (e->tag_w == ((lin + size - 1) & ~0xfffu)))
     {
       uint8_t *p = e->host + (lin & 0xfff);
       switch (size)
@@ -528,6 +531,8 @@ BW_X86_INLINE uint32_t
 bw_x86_seg_lin (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size, int acc)
 {
   const BwX86Seg *s = &cpu->seg[seg];
+  if (BW_X86_LIKELY ((s->flat & acc) == acc && off <= 0xfffffffcu))
+    return s->s.base + off;
   if (BW_X86_UNLIKELY (off < s->lo || (uint64_t) off + size - 1 > s->hi
                        || (s->rights & acc) != acc))
     bw_x86_seg_fault (cpu, seg);
@@ -543,7 +548,7 @@ bw_x86_seg_lin_rmw (BwX86Cpu *cpu, int seg, uint32_t off, unsigned size)
 {
   uint32_t lin = bw_x86_seg_lin (cpu, seg, off, size, BW_X86_ACC_R | BW_X86_ACC_W);
   BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
-  if (BW_X86_UNLIKELY (e->tag_w != (lin & ~0xfffu) || (lin & 0xfff) > 4096 - size))
+  if (BW_X86_UNLIKELY (e->tag_w != ((lin + size - 1) & ~0xfffu)))
     bw_x86_probe_write_slow (cpu, lin, size);
   return lin;
 }

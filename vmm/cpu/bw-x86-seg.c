@@ -29,6 +29,7 @@ bw_x86_seg_set_cache (BwX86Cpu *cpu, int seg, const BwX86SegState *s)
       d->lo = 1;
       d->hi = 0;
       d->rights = 0;
+      d->flat = 0;
       return;
     }
   if ((type & 0x18) == 0x10 && (type & 0x04))
@@ -49,6 +50,8 @@ bw_x86_seg_set_cache (BwX86Cpu *cpu, int seg, const BwX86SegState *s)
     d->rights = BW_X86_ACC_X | ((type & 0x02) ? BW_X86_ACC_R : 0);
   else
     d->rights = BW_X86_ACC_R | ((type & 0x02) ? BW_X86_ACC_W : 0);
+  /* The fast path of bw_x86_seg_lin(). */
+  d->flat = d->lo == 0 && d->hi == 0xffffffffu ? d->rights : 0;
 }
 
 /* Real and virtual-8086 mode: base = selector * 16, 64 KiB, read/write.
