@@ -421,9 +421,7 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
           if (cpu->db_trap)
             bw_x86_debug_trap (cpu);
           if (g_atomic_int_and (&cpu->exit_request, 0))
-            {
-              return BW_X86_EXIT_REQUEST;
-            }
+            return BW_X86_EXIT_REQUEST;
         }
       if (BW_X86_UNLIKELY (cpu->irq_shadow || g_atomic_int_get (&cpu->nmi_pending)
                            || g_atomic_int_get (&cpu->intr_level))
@@ -433,13 +431,9 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
           cpu->prev_block = NULL;
         }
       if (cpu->halted)
-        {
-          return BW_X86_EXIT_HLT;
-        }
+        return BW_X86_EXIT_HLT;
       if (cpu->insn_count >= end)
-        {
-          return BW_X86_EXIT_BUDGET;
-        }
+        return BW_X86_EXIT_BUDGET;
       /* The debugger's and the architecture's single steps, and the last
        * few instructions of the budget one at a time, so a run ends
        * exactly where asked (a timer's deadline on the virtual clock),
