@@ -177,6 +177,26 @@ ctl_put_mouse (BwVmController *c, int dx, int dy, int dz, guint buttons)
     bw_pc_board_put_mouse (app->board, dx, dy, dz, buttons);
 }
 
+static gboolean
+ctl_get_io_bytes (BwVmController *c, BwVmActivity kind, guint64 *read, guint64 *written)
+{
+  BwVmAppController *self = self_of (c);
+  BwDevice *ide = self->app->board ? bw_pc_board_get_ide (self->app->board) : NULL;
+  BwIdeDriveKind want = kind == BW_VM_ACTIVITY_CD ? BW_IDE_DRIVE_CDROM : BW_IDE_DRIVE_HDD;
+  gboolean any = FALSE;
+  *read = *written = 0;
+  for (guint i = 0; ide && i < G_N_ELEMENTS (self->kinds); i++)
+    {
+      guint64 r = 0, w = 0;
+      if (self->kinds[i] != want || !bw_ide_get_activity (ide, i / 2, i % 2, &r, &w))
+        continue;
+      *read += r;
+      *written += w;
+      any = TRUE;
+    }
+  return any;
+}
+
 static void
 bw_vm_app_controller_iface_init (BwVmControllerInterface *iface)
 {
@@ -188,6 +208,7 @@ bw_vm_app_controller_iface_init (BwVmControllerInterface *iface)
   iface->get_log_path = ctl_get_log_path;
   iface->get_medium = ctl_get_medium;
   iface->has_cd_drive = ctl_has_cd_drive;
+  iface->get_io_bytes = ctl_get_io_bytes;
   iface->pause = ctl_pause;
   iface->resume = ctl_resume;
   iface->reset = ctl_reset;

@@ -9,7 +9,9 @@ the software CPU, started with `boxwood-manage startvm --type gui`.
   (title and status bar say so, the pointer is hidden, keys reach the
   guest), the host key releases; Host+Q and the power-off answer power
   the machine off and the service records it.
-- test_control: `controlvm pause` shows in the title (latency measured
+- test_control: the disk light's description counts the bytes the
+  guest read, and grows when a reset makes SeaBIOS read again;
+  `controlvm pause` shows in the title (latency measured
   from the command's start through an event-driven `xprop -spy`), in the
   Machine menu's check mark and in `showvminfo`; Devices > Insert Disc
   Image through the file chooser puts an ISO in the CD drive
@@ -487,6 +489,24 @@ class VmWindowTests(unittest.TestCase):
     def test_control(self):
         name = "ctl"
         wid = self.boot(name, dvd=True)
+
+        # The disk light counts what the guest read: SeaBIOS read the boot
+        # sector; after a reset it reads it again and the count grows.
+        led = atspi_wait(("image",), "Hard disk activity")
+        self.assertIsNotNone(led)
+        deadline = time.monotonic() + 10
+        while not re.search(r"\S+ \S+ read, 0 bytes written$", led.description or "") \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first = led.description
+        self.assertRegex(first, r"\S+ \S+ read, 0 bytes written$")
+        self.assertNotIn(" 0 bytes read", first)
+        self.ok("controlvm", name, "reset")
+        deadline = time.monotonic() + 20
+        while led.description == first and time.monotonic() < deadline:
+            time.sleep(0.05)
+        print(f"# disk light: {first!r}, after a reset {led.description!r}", flush=True)
+        self.assertNotEqual(led.description, first, "the disk light did not count the reboot")
 
         # Pause from the command line: title (event-driven; the latency
         # includes boxwood-manage's own start), menu, showvminfo.

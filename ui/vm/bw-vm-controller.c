@@ -107,6 +107,21 @@ bw_vm_controller_has_cd_drive (BwVmController *self)
 }
 
 gboolean
+bw_vm_controller_get_io_bytes (BwVmController *self, BwVmActivity kind, guint64 *read,
+                               guint64 *written)
+{
+  guint64 r = 0, w = 0;
+  gboolean ok;
+  g_return_val_if_fail (BW_VM_IS_CONTROLLER (self), FALSE);
+  ok = IFACE (self)->get_io_bytes && IFACE (self)->get_io_bytes (self, kind, &r, &w);
+  if (read)
+    *read = ok ? r : 0;
+  if (written)
+    *written = ok ? w : 0;
+  return ok;
+}
+
+gboolean
 bw_vm_controller_pause (BwVmController *self, GError **error)
 {
   REQUIRE (self, pause, error);

@@ -49,6 +49,11 @@ struct _BwVmControllerInterface
   /* The disc image in the CD drive (NULL: empty or no drive); caller frees. */
   char *(*get_medium) (BwVmController *self);
   gboolean (*has_cd_drive) (BwVmController *self);
+  /* Bytes read and written so far by the guest on its disks
+   * (BW_VM_ACTIVITY_DISK) or CD drives (BW_VM_ACTIVITY_CD); FALSE when
+   * the machine has none. */
+  gboolean (*get_io_bytes) (BwVmController *self, BwVmActivity kind, guint64 *read,
+                            guint64 *written);
 
   gboolean (*pause) (BwVmController *self, GError **error);
   gboolean (*resume) (BwVmController *self, GError **error);
@@ -74,6 +79,8 @@ gboolean bw_vm_controller_has_acpi (BwVmController *self);
 char *bw_vm_controller_get_log_path (BwVmController *self);
 char *bw_vm_controller_get_medium (BwVmController *self);
 gboolean bw_vm_controller_has_cd_drive (BwVmController *self);
+gboolean bw_vm_controller_get_io_bytes (BwVmController *self, BwVmActivity kind, guint64 *read,
+                                        guint64 *written);
 gboolean bw_vm_controller_pause (BwVmController *self, GError **error);
 gboolean bw_vm_controller_resume (BwVmController *self, GError **error);
 gboolean bw_vm_controller_reset (BwVmController *self, GError **error);

@@ -110,23 +110,30 @@ update_backend_label (BwVmWindow *self)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->backend_label), text);
 }
 
-/* The CD light names the disc (the person sees what is in the drive). */
-static void
-update_cd_led (BwVmWindow *self)
+/* What the CD light says: the disc in the drive (or that there is none). */
+static char *
+cd_text (BwVmWindow *self)
 {
   g_autofree char *medium = bw_vm_controller_get_medium (self->controller);
   g_autofree char *base = medium ? g_path_get_basename (medium) : NULL;
-  g_autofree char *text = NULL;
   if (!bw_vm_controller_has_cd_drive (self->controller))
-    text = g_strdup (_("No CD/DVD drive"));
-  else if (base)
+    return g_strdup (_("No CD/DVD drive"));
+  if (base)
     /* TRANSLATORS: the disc image's file name */
-    text = g_strdup_printf (_("CD/DVD: %s"), base);
-  else
-    text = g_strdup (_("CD/DVD: empty"));
+    return g_strdup_printf (_("CD/DVD: %s"), base);
+  return g_strdup (_("CD/DVD: empty"));
+}
+
+static void update_io_text (BwVmWindow *self, BwVmActivity kind);
+
+static void
+update_cd_led (BwVmWindow *self)
+{
+  g_autofree char *text = cd_text (self);
   gtk_widget_set_tooltip_text (self->cd_led, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->cd_led), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   text, -1);
+  update_io_text (self, BW_VM_ACTIVITY_CD);
 }
 
 static void
@@ -228,6 +235,40 @@ flash (GtkWidget *led, guint *id)
   g_clear_handle_id (id, g_source_remove);
 }
 
+/* The light's tooltip and accessible description count the guest's I/O
+ * (as VirtualBox's status bar tells per device). */
+static void
+update_io_text (BwVmWindow *self, BwVmActivity kind)
+{
+  GtkWidget *led = kind == BW_VM_ACTIVITY_CD ? self->cd_led : self->disk_led;
+  guint64 r, w;
+  if (!bw_vm_controller_get_io_bytes (self->controller, kind, &r, &w))
+    return;
+  g_autofree char *rs = g_format_size (r);
+  g_autofree char *ws = g_format_size (w);
+  g_autofree char *text = NULL;
+  if (kind == BW_VM_ACTIVITY_CD)
+    /* TRANSLATORS: an amount of data such as "2.1 MB" */
+    text = g_strdup_printf (_("%s read"), rs);
+  else
+    /* TRANSLATORS: amounts of data such as "2.1 MB" */
+    text = g_strdup_printf (_("%s read, %s written"), rs, ws);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (led), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
+                                  -1);
+  if (kind == BW_VM_ACTIVITY_DISK)
+    {
+      g_autofree char *tip = g_strdup_printf (_("Hard disk activity: %s"), text);
+      gtk_widget_set_tooltip_text (led, tip);
+    }
+  else
+    {
+      /* The CD light's name says which disc; the counts follow it. */
+      g_autofree char *name = cd_text (self);
+      g_autofree char *tip = g_strdup_printf ("%s (%s)", name, text);
+      gtk_widget_set_tooltip_text (led, tip);
+    }
+}
+
 /* A light stays on 250 ms after the last activity it was told of; the
  * timeouts are removed in dispose, so they never outlive the window. */
 static void
@@ -237,11 +278,13 @@ activity (BwVmWindow *self, guint what)
     {
       flash (self->disk_led, &self->disk_led_id);
       self->disk_led_id = g_timeout_add (250, disk_led_off, self);
+      update_io_text (self, BW_VM_ACTIVITY_DISK);
     }
   if (what & BW_VM_ACTIVITY_CD)
     {
       flash (self->cd_led, &self->cd_led_id);
       self->cd_led_id = g_timeout_add (250, cd_led_off, self);
+      update_io_text (self, BW_VM_ACTIVITY_CD);
     }
 }
 
@@ -739,6 +782,7 @@ bw_vm_window_constructed (GObject *object)
   update_backend_label (self);
   update_capture_label (self);
   update_actions (self);
+  update_io_text (self, BW_VM_ACTIVITY_DISK);
 }
 
 static void
