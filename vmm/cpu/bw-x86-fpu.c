@@ -5,6 +5,8 @@
  * are exact and arithmetic rounds as the guest's would with precision
  * control at 64 bits; rounding control is applied through fesetround().
  * The host's exception flags give the guest's (IE, ZE, OE, UE, PE).
+ * The MMX registers are the mantissas of the physical registers (see
+ * bw_x86_mmx_enter); the FXSAVE image also carries the SSE state.
  * Not modelled yet: precision control below 64 bits, denormal-operand
  * exceptions, FERR#/IRQ 13 reporting with CR0.NE clear (unmasked
  * exceptions are then only recorded in the status word).
