@@ -109,7 +109,7 @@ run_start (Run *r, BootKind kind)
       bw_config_set_string (c, "boot/kernel", opt_kernel);
       bw_config_set_string (c, "boot/initrd", opt_initrd);
       bw_config_set_string (c, "boot/cmdline",
-                            "console=ttyS0 panic=-1 cryptomgr.notests isapnp=0 "
+                            "console=ttyS0,115200 panic=-1 cryptomgr.notests isapnp=0 "
                             "boxwood.action=powerbutton");
     }
   r->vm = bw_vm_new (c, &error);
