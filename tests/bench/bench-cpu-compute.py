@@ -58,7 +58,7 @@ def run_qemu(image):
     open(serial, "w").close()
     proc = subprocess.Popen([qemu, "-accel", "tcg", "-m", "32", "-display", "none", "-nic",
                              "none", "-no-reboot", "-monitor", "none", "-serial",
-                             "file:" + serial, "-kernel", image, "-device",
+                             "file:" + serial, "-kernel", os.path.abspath(image), "-device",
                              "isa-debug-exit,iobase=0xf4,iosize=1"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, cwd=work)
