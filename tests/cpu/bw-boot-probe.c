@@ -5,7 +5,7 @@
  *   bw-boot-probe [--kernel F --initrd F --cmdline S] [--cdrom ISO]
  *                 [--ram MB] [--serial RE] [--screen RE] [--limit S]
  *                 [--keys HEX --then-screen RE] [--no-vga] [--skip-missing]
- *                 [--reject RE] [--serial-out F]
+ *                 [--reject RE] [--serial-out F] [--clock auto|host|virtual]
  *
  * Exit: 0 the sign appeared (the time is printed), 1 it did not (the tail
  * of the serial output and the screen are printed), 77 with
@@ -30,7 +30,7 @@
 
 static char *opt_kernel, *opt_initrd, *opt_cmdline, *opt_cdrom;
 static char *opt_serial_re, *opt_screen_re, *opt_keys, *opt_then_re, *opt_reject_re,
-  *opt_serial_out;
+  *opt_serial_out, *opt_clock;
 static gint opt_ram = 256;
 static gdouble opt_limit = 60;
 static gboolean opt_skip_missing, opt_no_vga;
@@ -53,6 +53,8 @@ static GOptionEntry entries[] = {
     "fail when the serial output matches this (regex)", "RE" },
   { "serial-out", 0, 0, G_OPTION_ARG_FILENAME, &opt_serial_out,
     "copy the whole serial output here", "F" },
+  { "clock", 0, 0, G_OPTION_ARG_STRING, &opt_clock,
+    "the machine's clock setting (auto: virtual on this CPU; host to compare)", "MODE" },
   { "no-vga", 0, 0, G_OPTION_ARG_NONE, &opt_no_vga, "no VGA card (serial only)", NULL },
   { "skip-missing", 0, 0, G_OPTION_ARG_NONE, &opt_skip_missing,
     "exit 77 when a guest file is missing", NULL },
@@ -105,6 +107,8 @@ main (int argc, char **argv)
   bw_config_set_int (c, "cpus", 1);
   bw_config_set_string (c, "acceleration", "software");
   bw_config_set_string (c, "logs-dir", tmp);
+  if (opt_clock)
+    bw_config_set_string (c, "clock", opt_clock);
   bw_config_set_string (c, "firmware/type", "bios");
   bw_config_set_string (c, "devices/serial0/class", "uart16550a");
   bw_config_set_int (c, "devices/serial0/index", 1);
