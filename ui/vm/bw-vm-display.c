@@ -41,6 +41,7 @@ struct _BwVmDisplay
   guint host_key;
   gboolean host_down, host_combo;
   gboolean captured;
+  gboolean capture_click; /* a primary press arrived; capture on its release */
   double last_x, last_y;
   gboolean have_last;
   guint buttons;
@@ -539,10 +540,20 @@ pointer_event (BwVmDisplay *self, GdkEvent *event, GtkEventControllerLegacy *con
 
   if (!self->captured)
     {
-      /* A click into the display captures; the click itself stays here. */
+      /* A click into the display captures; the click itself stays here.
+       * The grab waits for the release: while the button is down the X
+       * server holds the press's implicit grab, and XGrabPointer is
+       * refused then (with a person's click, nearly always). */
       if (type == GDK_BUTTON_PRESS && gdk_button_event_get_button (event) == GDK_BUTTON_PRIMARY)
         {
+          self->capture_click = TRUE;
           gtk_widget_grab_focus (GTK_WIDGET (self));
+          return TRUE;
+        }
+      if (type == GDK_BUTTON_RELEASE && gdk_button_event_get_button (event) == GDK_BUTTON_PRIMARY
+          && self->capture_click)
+        {
+          self->capture_click = FALSE;
           bw_vm_display_set_captured (self, TRUE);
           return TRUE;
         }
