@@ -17,6 +17,10 @@
 G_DEFINE_QUARK (bw-serial-backend-error-quark, bw_serial_backend_error)
 
 #define OUTPUT_LIMIT (1u << 20) /* queued output kept for a slow peer */
+/* Queued output beyond which the UART falls back to the baud rate: far
+ * more than a main context that keeps up ever has waiting, far less than
+ * OUTPUT_LIMIT, so that a paced guest loses nothing for a long while. */
+#define OUTPUT_HIGH_WATER (64u << 10)
 #define INPUT_BUFFER 4096
 #define RETRY_NS (1 * G_TIME_SPAN_MILLISECOND)
 
@@ -392,6 +396,15 @@ bw_serial_backend_is_connected (BwSerialBackend *be)
   gboolean connected = be->fd >= 0;
   g_mutex_unlock (&be->mutex);
   return connected;
+}
+
+gboolean
+bw_serial_backend_would_block (BwSerialBackend *be)
+{
+  g_mutex_lock (&be->mutex);
+  gboolean full = be->fd >= 0 && !be->closed && be->out->len >= OUTPUT_HIGH_WATER;
+  g_mutex_unlock (&be->mutex);
+  return full;
 }
 
 void

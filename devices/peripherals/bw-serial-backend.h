@@ -12,7 +12,9 @@
  *
  * Output queued while nothing is connected is dropped, as on a serial
  * line that nobody listens to; so is output beyond a generous limit when
- * the peer does not read. */
+ * the peer does not read. Before that, bw_serial_backend_would_block()
+ * tells the UART that its peer lags, so that it sends at the line's speed
+ * instead of at once. */
 #pragma once
 
 #include <glib.h>
@@ -61,6 +63,10 @@ BwSerialBackendMode bw_serial_backend_get_mode (BwSerialBackend *backend);
 /* A file is always connected; a socket while it has a peer. */
 gboolean bw_serial_backend_is_connected (BwSerialBackend *backend);
 
+/* TRUE while more output is queued than a peer that reads keeps waiting
+ * (the peer does not read, or the main context is stalled). FALSE when
+ * nothing is connected: such output is dropped at once anyway. */
+gboolean bw_serial_backend_would_block (BwSerialBackend *backend);
 /* Queues one byte of guest output; never blocks. */
 void bw_serial_backend_write (BwSerialBackend *backend, guint8 byte);
 /* Takes up to max bytes of input; returns how many. */

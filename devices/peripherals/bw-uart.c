@@ -1,5 +1,14 @@
 /* bw-uart.c: the 16550A UART: registers, FIFOs, interrupt priorities,
- * transmit timing on the virtual clock, loopback, the back-end link. */
+ * transmission at once or at the baud rate, loopback, the back-end link.
+ *
+ * A byte written to THR goes to the back end at once while the back end
+ * takes it, as QEMU and VirtualBox do: Linux's console waits for THRE and
+ * TEMT after each character with interrupts off, and a real line's pace
+ * would cost a boot seconds of guest time and merge its timer ticks. The
+ * shift register and the FIFO hold bytes, leaving one character time
+ * apart on the virtual clock (tx_timer), only while the back end would
+ * block (a socket peer that does not read) and in loopback mode, where
+ * the receiver's timing (trigger levels, character timeout) follows. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -211,6 +220,24 @@ backend_notify (void *opaque)
   update_irq (s);
 }
 
+/* Whether a byte may skip the line's pace and go to the back end now. */
+static gboolean
+tx_at_once (BwUart *s)
+{
+  return !(s->mcr & MCR_LOOP) && !(s->backend && bw_serial_backend_would_block (s->backend));
+}
+
+static void
+emit (BwUart *s, guint8 byte)
+{
+  if (s->mcr & MCR_LOOP)
+    receive (s, byte);
+  else if (s->backend)
+    bw_serial_backend_write (s->backend, byte);
+}
+
+/* Moves the next byte from the FIFO (or THR) into the shift register and
+ * times it out on the line. */
 static void
 start_tx (BwUart *s)
 {
@@ -228,20 +255,42 @@ start_tx (BwUart *s)
     }
 }
 
+/* Sends what the transmitter holds at once while the back end takes it,
+ * shift register first; what remains goes on at the baud rate. THR (or
+ * the FIFO) emptying raises the THRE interrupt, as on the chip. */
+static void
+transmit (BwUart *s)
+{
+  if (!s->tsr_full)
+    {
+      while (s->tx_count > 0 && tx_at_once (s))
+        {
+          emit (s, s->tx_fifo[s->tx_head]);
+          s->tx_head = (s->tx_head + 1) % FIFO_SIZE;
+          if (--s->tx_count == 0)
+            {
+              s->lsr |= LSR_THRE;
+              s->thre_pending = TRUE;
+            }
+        }
+      start_tx (s);
+    }
+  if (!s->tsr_full && s->tx_count == 0)
+    s->lsr |= LSR_THRE | LSR_TEMT;
+}
+
+/* The shift register's character is out (a state saved by an older
+ * model, which always paced, may have one under way too). */
 static void
 tx_done (void *opaque)
 {
   BwUart *s = opaque;
-  if (!s->tsr_full)
-    return;
-  s->tsr_full = FALSE;
-  if (s->mcr & MCR_LOOP)
-    receive (s, s->tsr);
-  else if (s->backend)
-    bw_serial_backend_write (s->backend, s->tsr);
-  start_tx (s);
-  if (!s->tsr_full && s->tx_count == 0)
-    s->lsr |= LSR_TEMT;
+  if (s->tsr_full)
+    {
+      s->tsr_full = FALSE;
+      emit (s, s->tsr);
+    }
+  transmit (s);
   update_irq (s);
 }
 
@@ -298,7 +347,7 @@ write_thr (BwUart *s, guint8 byte)
     s->tx_fifo[(s->tx_head + s->tx_count++) % FIFO_SIZE] = byte;
   s->lsr &= ~(LSR_THRE | LSR_TEMT);
   s->thre_pending = FALSE;
-  start_tx (s);
+  transmit (s);
 }
 
 static void
@@ -479,8 +528,8 @@ static void
 uart_unrealize (BwDevice *dev)
 {
   BwUart *s = (BwUart *) dev;
-  /* The guest's last words (a kernel's line before it powers off) sit in
-   * the shift register and FIFO, paced at the baud rate: a real port would
+  /* The guest's last words may sit in the shift register and FIFO while
+   * the transmitter paces them (a lagging back end): a real port would
    * finish sending them, so the back end gets them before it closes. */
   if (s->backend && !(s->mcr & MCR_LOOP))
     {
@@ -529,6 +578,12 @@ uart_post_load (void *opaque, int version, GError **error)
                    "Saved UART state has a FIFO index out of range");
       return FALSE;
     }
+  /* A character under way keeps its timer (states from the older model,
+   * which always paced, often have one; it then sends the rest at once).
+   * One without, or bytes behind an empty shift register, would stall
+   * the transmitter for good (a damaged state): they go on in a moment. */
+  if ((s->tsr_full || s->tx_count > 0) && !bw_timer_pending (s->tx_timer))
+    bw_timer_mod_in (s->tx_timer, char_time (s));
   update_irq (s);
   return TRUE;
 }

@@ -11,10 +11,13 @@
  * Registers: RBR/THR, IER, IIR/FCR, LCR, MCR (loopback), LSR, MSR, SCR and
  * the divisor latch. 16-byte FIFOs with trigger levels 1/4/8/14, the
  * character timeout, and interrupt identification by priority (line
- * status, received data or timeout, THR empty, modem status). Characters
- * leave the transmitter one character time apart on the virtual clock
- * (start, data, parity and stop bits at the programmed baud rate). The
- * IRQ reaches the PIC only while MCR OUT2 is set, as a PC wires it. */
+ * status, received data or timeout, THR empty, modem status). A
+ * character written to THR goes to the back end at once (THR and the
+ * shift register empty again, THRE interrupt) while the back end takes
+ * it; while it would block, and in loopback mode, characters leave one
+ * character time apart on the virtual clock (start, data, parity and
+ * stop bits at the programmed baud rate). The IRQ reaches the PIC only
+ * while MCR OUT2 is set, as a PC wires it. */
 #pragma once
 
 #include <glib.h>

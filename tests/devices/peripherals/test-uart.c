@@ -302,14 +302,33 @@ START_TEST (test_thre_interrupt)
   ck_assert_uint_eq (rd (IIR), 0x01);
   ck_assert (!gsi_level (p, 4));
 
+  /* Nothing connected takes each byte at once: THR and the shift
+   * register empty again, THRE raised anew by every write. */
   wr (RBR, 'a');
-  /* Moved to the shift register at once: THR empty again. */
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+  ck_assert (gsi_level (p, 4));
   ck_assert_uint_eq (rd (IIR), 0x02);
+  ck_assert (!gsi_level (p, 4));
   wr (RBR, 'b');
+  ck_assert (gsi_level (p, 4));
+  ck_assert_uint_eq (rd (IIR), 0x02);
   ck_assert_uint_eq (rd (IIR), 0x01);
+
+  /* In loopback the line's pace holds: 'c' moves to the shift register
+   * (THRE), 'd' waits in THR until 'c' is out. */
+  wr (MCR, 0x18);
+  wr (RBR, 'c');
+  ck_assert_uint_eq (rd (IIR), 0x02);
+  wr (RBR, 'd');
+  ck_assert_uint_eq (rd (IIR), 0x01);
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x00);
   step_ns (p, t);
   ck_assert (gsi_level (p, 4));
   ck_assert_uint_eq (rd (IIR), 0x02);
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x20);
+  step_ns (p, t);
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+  wr (MCR, 0x08);
 
   /* Without OUT2 the line stays low. */
   wr (MCR, 0x00);
@@ -364,6 +383,71 @@ START_TEST (test_file_backend)
   g_clear_pointer (&p, bw_platform_free);
   g_autofree char *after = read_file (path);
   ck_assert_str_eq (after, "old\nHello, file\nbye\n");
+}
+END_TEST
+
+/* At the default 9600 baud, with no time passing at all: every byte
+ * reaches the file back end at once and THR and the shift register are
+ * empty right after each write (Linux's console waits for both), with
+ * the THRE interrupt; a burst larger than the FIFO never overruns it.
+ * Loopback keeps the line's pace and sends nothing to the file. */
+START_TEST (test_file_backend_at_once)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "fast.log", NULL);
+  BwDevice *dev = add_uart ("serial0", "file", path);
+  BwClock *clock = bw_platform_get_clock (p);
+  gint64 start = bw_clock_now (clock);
+  wr (MCR, 0x0B); /* DTR, RTS, OUT2 */
+  wr (IER, 0x02);
+  ck_assert_uint_eq (rd (IIR), 0x02);
+  ck_assert (!gsi_level (p, 4));
+
+  wr (RBR, '1');
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+  ck_assert (gsi_level (p, 4));
+  ck_assert_uint_eq (rd (IIR), 0x02);
+  ck_assert (!gsi_level (p, 4));
+
+  /* FIFO mode: a burst of 40 as a driver's interrupt handler writes it
+   * (16 per THRE interrupt), then a console's byte at a time. */
+  wr (FCR, 0x07);
+  GString *want = g_string_new ("1");
+  for (int n = 0; n < 40; n++)
+    {
+      guint8 byte = (guint8) ('A' + n % 26);
+      wr (RBR, byte);
+      g_string_append_c (want, (char) byte);
+      ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+      ck_assert (gsi_level (p, 4));
+    }
+  ck_assert_uint_eq (rd (IIR), 0xC2);
+  ck_assert_uint_eq (rd (IIR), 0xC1);
+  for (const char *c = "console\n"; *c; c++)
+    {
+      ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+      wr (RBR, (guint8) *c);
+      g_string_append_c (want, *c);
+    }
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+
+  /* Loopback: paced, received, not sent to the file. */
+  wr (MCR, 0x1B);
+  wr (RBR, 'L');
+  ck_assert_uint_eq (rd (LSR) & 0x61, 0x20);
+  ck_assert_int_eq (bw_clock_now (clock), start);
+  step_ns (p, bw_uart_char_time_ns (12, 0x03));
+  ck_assert_uint_eq (rd (LSR) & 0x61, 0x61);
+  ck_assert_uint_eq (rd (RBR), 'L');
+  wr (MCR, 0x0B);
+  wr (RBR, '!');
+  g_string_append_c (want, '!');
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+
+  ck_assert_uint_eq (bw_uart_get_dropped (dev), 0);
+  g_clear_pointer (&p, bw_platform_free);
+  g_autofree char *text = read_file (path);
+  ck_assert_str_eq (text, want->str);
+  g_string_free (want, TRUE);
 }
 END_TEST
 
@@ -478,6 +562,75 @@ START_TEST (test_socket_server_round_trip)
   /* Closing removes the socket file. */
   g_clear_pointer (&p, bw_platform_free);
   ck_assert (!g_file_test (path, G_FILE_TEST_EXISTS));
+}
+END_TEST
+
+/* Reads whatever the peer has waiting into `got`, running the main
+ * context, until it holds `want` bytes. */
+static void
+peer_drain (int fd, GByteArray *got, gsize want)
+{
+  for (int i = 0; i < 100000 && got->len < want; i++)
+    {
+      guint8 buf[65536];
+      ssize_t n = read (fd, buf, sizeof buf);
+      if (n > 0)
+        g_byte_array_append (got, buf, (guint) n);
+      else
+        g_main_context_iteration (ctx, TRUE);
+    }
+  ck_assert_uint_eq (got->len, want);
+}
+
+/* A peer that does not read: the socket and then the back end's queue
+ * fill, and from then on the transmitter keeps the baud rate (nothing is
+ * lost for a long while). Once the peer reads again, bytes go at once. */
+START_TEST (test_socket_blocked_peer_paces)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "slow.sock", NULL);
+  BwDevice *dev = add_uart ("serial0", "server", path);
+  gint64 t = fast_line ();
+  wr (FCR, 0x07);
+  int fd = connect_to (path);
+  wait_connected (TRUE);
+
+  guint sent = 0;
+  for (; sent < (8u << 20) && (rd (LSR) & 0x40); sent++)
+    {
+      wr (RBR, (guint8) (sent % 251));
+      if (sent % 4096 == 0)
+        while (g_main_context_iteration (ctx, FALSE))
+          ;
+    }
+  ck_assert_msg (!(rd (LSR) & 0x40), "%u bytes went out at once to a peer that does not read",
+                 sent);
+  ck_assert_uint_ge (sent, 64u << 10);
+  /* The last byte is in the shift register: THR empty, not the line. */
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x20);
+  wr (RBR, (guint8) (sent++ % 251));
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x00);
+  step_ns (p, t - 1);
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x00);
+  step_ns (p, 1);
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x20); /* paced: one character time */
+
+  /* The peer reads all that reached the back end (all but the one
+   * shifting); the next character time sends that one, and bytes go at
+   * once again. */
+  g_autoptr (GByteArray) got = g_byte_array_new ();
+  peer_drain (fd, got, sent - 1);
+  step_ns (p, t);
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+  for (int n = 0; n < 20; n++)
+    {
+      wr (RBR, (guint8) (sent++ % 251));
+      ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+    }
+  peer_drain (fd, got, sent);
+  for (guint i = 0; i < sent; i++)
+    ck_assert_msg (got->data[i] == i % 251, "byte %u out of order", i);
+  ck_assert_uint_eq (bw_uart_get_dropped (dev), 0);
+  close (fd);
 }
 END_TEST
 
@@ -638,6 +791,39 @@ START_TEST (test_state_round_trip)
 }
 END_TEST
 
+/* A state saved while a character was under way (as the older model,
+ * which always paced, saved most states with output): the loaded UART
+ * sends it when its timer expires, and the byte queued behind it at once. */
+START_TEST (test_state_with_pending_transmission)
+{
+  g_autofree char *path = g_build_filename (tmpdir, "resumed.log", NULL);
+  add_uart ("serial0", NULL, NULL);
+  gint64 t = fast_line ();
+  wr (FCR, 0x01);
+  wr (MCR, 0x10); /* loopback keeps the pace... */
+  wr (RBR, 'o');
+  wr (RBR, 'k');
+  wr (MCR, 0x00); /* ...and leaving it, the two go on to the line */
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x00);
+  g_autoptr (GByteArray) state = g_byte_array_new ();
+  bw_platform_save_state (p, state);
+
+  g_clear_pointer (&p, bw_platform_free);
+  p = bw_platform_new_test (16);
+  bw_platform_set_main_context (p, ctx);
+  add_uart ("serial0", "file", path);
+  g_autoptr (GError) error = NULL;
+  ck_assert_msg (bw_platform_load_state (p, state->data, state->len, &error), "load: %s",
+                 error ? error->message : "?");
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x00);
+  step_ns (p, t);
+  ck_assert_uint_eq (rd (LSR) & 0x60, 0x60);
+  g_clear_pointer (&p, bw_platform_free);
+  g_autofree char *text = read_file (path);
+  ck_assert_str_eq (text, "ok");
+}
+END_TEST
+
 int
 main (void)
 {
@@ -653,12 +839,15 @@ main (void)
   tcase_add_test (tc, test_interrupt_priorities);
   tcase_add_test (tc, test_thre_interrupt);
   tcase_add_test (tc, test_file_backend);
+  tcase_add_test (tc, test_file_backend_at_once);
   tcase_add_test (tc, test_file_backend_drains_fifo_at_power_off);
+  tcase_add_test (tc, test_socket_blocked_peer_paces);
   tcase_add_test (tc, test_socket_server_round_trip);
   tcase_add_test (tc, test_socket_threaded_echo);
   tcase_add_test (tc, test_socket_client);
   tcase_add_test (tc, test_bad_mode);
   tcase_add_test (tc, test_state_round_trip);
+  tcase_add_test (tc, test_state_with_pending_transmission);
   suite_add_tcase (suite, tc);
   return bw_test_run (suite);
 }
