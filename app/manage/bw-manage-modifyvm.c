@@ -13,6 +13,7 @@
 static const char usage[]
     = "modifyvm NAME|UUID [--name NAME] [--ostype TYPE] [--description TEXT]\n"
       "  [--memory MB] [--cpus N] [--vram MB] [--acceleration auto|kvm|software]\n"
+      "  [--scalemode window|fixed] [--scalefactor PERCENT]\n"
       "  [--firmware bios|efi] [--boot<1-4> none|floppy|dvd|disk|net]\n"
       "  [--uart<1-4> off|IOBASE IRQ]\n"
       "  [--uartmode<1-4> disconnected|file PATH|server PATH|client PATH]\n"
@@ -28,6 +29,10 @@ static const char help[]
       "  --memory MB            Guest RAM in MiB.\n"
       "  --cpus N               Number of virtual CPUs.\n"
       "  --vram MB              Video memory in MiB.\n"
+      "  --scalemode window|fixed\n"
+      "                         How the VM window shows the guest screen: scaled to the\n"
+      "                         window (keeping the aspect ratio) or at a fixed size.\n"
+      "  --scalefactor PERCENT  The fixed size: 100 (1:1) to 200.\n"
       "  --acceleration MODE    CPU backend: auto (measure and pick), kvm (/dev/kvm) or\n"
       "                         software (Boxwood's own x86 CPU).\n"
       "  --firmware bios|efi    Firmware (bios: SeaBIOS).\n"
@@ -166,6 +171,7 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
 {
   static const char *const accel[] = { "auto", "kvm", "software", NULL };
   static const char *const firmware[] = { "bios", "efi", NULL };
+  static const char *const scale_modes[] = { "window", "fixed", NULL };
   static const char *const boot[] = { "none", "floppy", "dvd", "disk", "net", NULL };
   static const char *const nics[]
       = { "none", "null", "nat", "bridged", "intnet", "hostonly", NULL };
@@ -212,6 +218,18 @@ run (const BwManageCommand *cmd, BwManageArgs *args)
           if (!bw_manage_args_choice (args, accel, &idx))
             return bw_manage_args_status (args);
           add (&c, "acceleration", g_strdup (accel[idx]));
+        }
+      else if (strcmp (opt, "--scalemode") == 0)
+        {
+          if (!bw_manage_args_choice (args, scale_modes, &idx))
+            return bw_manage_args_status (args);
+          add (&c, "scalemode", g_strdup (scale_modes[idx]));
+        }
+      else if (strcmp (opt, "--scalefactor") == 0)
+        {
+          if (!bw_manage_args_uint (args, 100, 200, &n))
+            return bw_manage_args_status (args);
+          add (&c, "scalefactor", g_strdup_printf ("%" G_GUINT64_FORMAT, n));
         }
       else if (strcmp (opt, "--firmware") == 0)
         {

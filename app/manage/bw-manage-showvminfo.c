@@ -20,7 +20,7 @@ static const char help[]
       "                      \\\" and \\n escaped. Keys follow VBoxManage's (name, ostype, UUID,\n"
       "                      CfgFile, memory, cpus, vram, boot1, uart1, uartmode1,\n"
       "                      \"IDE-0-0\", VMState, ...), plus acceleration, kernel, initrd\n"
-      "                      and cmdline for Boxwood's own settings.\n";
+      "                      cmdline, scalemode and scalefactor for Boxwood's own settings.\n";
 
 typedef struct
 {
@@ -275,6 +275,8 @@ show (Out *o, const BwMachineSettings *s, const char *path, const char *state, g
   put_str (o, "LogFldr", "Log folder:", logs);
   put_uint (o, "memory", "Memory size:", hw->memory_mib, " MB");
   put_uint (o, "vram", "VRAM size:", hw->vram_mib, " MB");
+  put_str (o, "scalemode", "Display scaling:", bw_scale_mode_to_string (hw->scale_mode));
+  put_uint (o, "scalefactor", "Display scale factor:", hw->scale_percent, " %");
   put_uint (o, "cpus", "Number of CPUs:", hw->cpu_count, "");
   put_str (o, "acceleration", "Acceleration:", bw_acceleration_to_string (hw->acceleration));
   if (o->machine)

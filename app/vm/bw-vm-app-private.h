@@ -18,6 +18,8 @@ typedef struct
   char *name;
   char *ide_controller; /* the settings' IDE controller name, or NULL */
   char *dvd_recorded[4]; /* per IDE position: the disc the settings name */
+  gboolean scale_fixed;  /* the settings' display scaling: fixed factor */
+  guint scale_percent;   /* ... of this many percent (else scaled to the window) */
   BwConfig *config;
   BwVm *vm;
   BwPcBoard *board;

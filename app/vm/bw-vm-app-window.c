@@ -9,6 +9,7 @@
 #include "app/vm/bw-vm-app-window.h"
 #include "ui/vm/bw-vm-vga-source.h"
 #include "devices/ide/bw-ide.h"
+#include "ui/vm/bw-vm-display.h"
 #include "ui/vm/bw-vm-window.h"
 #include "vmm/bw-cpu-backend.h"
 
@@ -393,6 +394,11 @@ bw_vm_app_window_open (BwVmApp *app, GError **error)
   g_autoptr (BwVmFrameSource) source = vga ? bw_vm_vga_source_new (vga) : NULL;
   ws->window = bw_vm_window_new (ws->gtk_app, BW_VM_CONTROLLER (ws->controller), source);
   g_object_add_weak_pointer (G_OBJECT (ws->window), (gpointer *) &ws->window);
+  /* The machine's display setting: scaled to the window, or fixed. */
+  BwVmDisplay *display = bw_vm_window_get_display (ws->window);
+  bw_vm_display_set_zoom (display, app->scale_fixed ? (int) app->scale_percent : 100);
+  bw_vm_display_set_scale_mode (display,
+                                app->scale_fixed ? BW_VM_SCALE_ONE_TO_ONE : BW_VM_SCALE_FIT);
   g_autofree char *host_key = host_key_setting ();
   if (host_key)
     bw_vm_window_set_host_key (ws->window, host_key);

@@ -125,6 +125,8 @@ load_machine (BwVmApp *app, const char *machine, const BwVmAppBootOverrides *ove
   if (!settings)
     return FALSE;
   app->name = g_strdup (settings->name);
+  app->scale_fixed = bw_hardware_get_scale_mode (settings->hardware) == BW_SCALE_MODE_FIXED;
+  app->scale_percent = bw_hardware_get_scale_percent (settings->hardware);
   for (guint i = 0; i < settings->hardware->storage_controllers->len; i++)
     {
       BwStorageController *c = g_ptr_array_index (settings->hardware->storage_controllers, i);

@@ -197,8 +197,10 @@ class MachineTests(ManageTestCase):
                 "--uart1", "0x3f8", "4", "--uartmode1", "file", log,
                 "--uart2", "0x2f8", "3", "--uartmode2", "server", sock,
                 "--description", 'Line one "quoted"\nline two \\ end',
-                "--kernel", kernel, "--initrd", initrd, "--cmdline", "console=ttyS0 quiet")
+                "--kernel", kernel, "--initrd", initrd, "--cmdline", "console=ttyS0 quiet",
+                "--scalemode", "fixed", "--scalefactor", "150")
         i = self.info("M")
+        self.assertEqual([i["scalemode"], i["scalefactor"]], ["fixed", "150"])
         self.assertEqual(i["memory"], "256")
         self.assertEqual(i["cpus"], "2")
         self.assertEqual(i["vram"], "32")
@@ -266,6 +268,8 @@ class MachineTests(ManageTestCase):
                 (["--nictype1", "ne2000"], "'ne2000' is not one of"),
                 (["--macaddress1", "12:34"], "'12:34' is not 12 hex digits"),
                 (["--name", ""], "the name is empty"),
+                (["--scalemode", "zoom"], "'zoom' is not one of window, fixed"),
+                (["--scalefactor", "250"], "250 is out of range (100..200)"),
                 ([], "nothing to change")):
             self.fails("modifyvm", "E", *args, status=2, mentions=[text])
         # A value only the service can judge fails the whole change list:
@@ -283,6 +287,7 @@ class MachineTests(ManageTestCase):
         self.assertRegex(out, r"(?m)^Name: +Human$")
         self.assertRegex(out, r"(?m)^UUID: +" + uuid + "$")
         self.assertRegex(out, r"(?m)^Memory size: +\d+ MB$")
+        self.assertRegex(out, r"(?m)^Display scaling: +window$")
         self.assertRegex(out, r"(?m)^State: +powered off")
         self.assertIn("Storage Controllers:", out)
         self.assertIn("hello there", out)

@@ -73,6 +73,26 @@ START_TEST (test_one_to_one)
 }
 END_TEST
 
+START_TEST (test_fixed_scale)
+{
+  BwVmRect r;
+  /* 150 %: 640x480 becomes 960x720, centred, and is not an integer
+   * scale (linear filtering). */
+  bw_vm_geometry_fixed (640, 480, 1000, 800, 1, 150, &r);
+  ck_assert_rect (r, 20, 40, 960, 720);
+  ck_assert (!bw_vm_geometry_is_integer_scale (640, 480, &r));
+  /* 200 % on a HiDPI scale 2: 4x4 device pixels per guest pixel. */
+  bw_vm_geometry_fixed (320, 200, 100, 100, 2, 200, &r);
+  ck_assert_rect (r, 0, 0, 1280, 800);
+  ck_assert (bw_vm_geometry_is_integer_scale (320, 200, &r));
+  /* 100 % is 1:1. */
+  BwVmRect one;
+  bw_vm_geometry_fixed (800, 600, 900, 700, 1, 100, &r);
+  bw_vm_geometry_one_to_one (800, 600, 900, 700, 1, &one);
+  ck_assert_rect (r, one.x, one.y, one.width, one.height);
+}
+END_TEST
+
 START_TEST (test_integer_scale)
 {
   BwVmRect r = { 0, 0, 1280, 800 };
@@ -226,6 +246,7 @@ main (void)
   tcase_add_test (tc, test_fit_letterbox);
   tcase_add_test (tc, test_fit_degenerate);
   tcase_add_test (tc, test_one_to_one);
+  tcase_add_test (tc, test_fixed_scale);
   tcase_add_test (tc, test_integer_scale);
   tcase_add_test (tc, test_clip);
   suite_add_tcase (s, tc);

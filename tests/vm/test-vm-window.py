@@ -320,7 +320,7 @@ class VmWindowTests(unittest.TestCase):
         out = self.ok("showvminfo", name, "--machinereadable")
         return dict(re.findall(r'^"?([^"=\n]+)"?="([^"]*)"', out, re.M))
 
-    def boot(self, name, dvd=False):
+    def boot(self, name, dvd=False, settings=()):
         """Creates the machine, starts its window; the window's XID once
         the guest has written its first line."""
         raw = os.path.join(self.w.root, "disk.raw")
@@ -330,7 +330,7 @@ class VmWindowTests(unittest.TestCase):
         self.ok("convertfromraw", raw, vdi, "--format", "VDI")
         self.ok("createvm", "--name", name, "--register")
         self.ok("modifyvm", name, "--acceleration", "software", "--memory", "32", "--vram", "16",
-                "--boot1", "disk", "--boot2", "none")
+                "--boot1", "disk", "--boot2", "none", *settings)
         self.ok("storageattach", name, "--storagectl", "IDE", "--port", "0", "--device", "0",
                 "--type", "hdd", "--medium", vdi)
         if dvd:
@@ -395,6 +395,34 @@ class VmWindowTests(unittest.TestCase):
 
     def activate(self, acc):
         acc.queryAction().doAction(0)
+
+    def test_fixed_scale(self):
+        """The machine's display setting: a fixed 200 % shows each guest
+        pixel as 2x2 screen pixels (nearest: an integer scale), the top
+        left of the screen at the display's origin, scrolled."""
+        name = "zoom"
+        self.boot(name, settings=("--scalemode", "fixed", "--scalefactor", "200"))
+        deadline = time.monotonic() + 20
+        while True:
+            gw, gh, graw = self.guest_png(name, "zoom")
+            big = os.path.join(self.w.root, "zoom-2x.png")
+            src = os.path.join(self.w.root, "zoom-guest.rgb")
+            with open(src, "wb") as f:
+                f.write(graw)
+            # 2x2 per pixel, cropped to what the (scrolled) window shows.
+            subprocess.run(["convert", "-size", f"{gw}x{gh}", "-depth", "8", f"rgb:{src}",
+                            "-sample", "200%", "-crop", "700x380+0+0", "+repage", big],
+                           check=True, timeout=30)
+            at = find_in_root(rgb(big), self.root_png("zoom"))
+            if at or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        if at is None and os.environ.get("BW_DEBUG_DIR"):
+            import shutil
+            shutil.copytree(self.w.root, os.environ["BW_DEBUG_DIR"], dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.sock", "run"))
+        self.assertIsNotNone(at, "the window does not show the guest at 200 %")
+        self.ok("controlvm", name, "poweroff")
+        self.wait_exit()
 
     def test_window(self):
         name = "win"

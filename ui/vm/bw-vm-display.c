@@ -26,6 +26,7 @@ struct _BwVmDisplay
   BwVmDirty *dirty;
   int fb_width, fb_height;
   BwVmScaleMode scale_mode;
+  int zoom_percent; /* guest pixel size in ONE_TO_ONE mode, 100 = 1:1 */
   guint tick_id;
   BwVmDisplayStats stats;
 
@@ -278,7 +279,8 @@ gl_render (BwVmDisplay *self, GdkGLContext *context)
   if (self->scale_mode == BW_VM_SCALE_FIT)
     bw_vm_geometry_fit (self->tex_width, self->tex_height, area_w, area_h, &dest);
   else
-    bw_vm_geometry_one_to_one (self->tex_width, self->tex_height, area_w, area_h, scale, &dest);
+    bw_vm_geometry_fixed (self->tex_width, self->tex_height, area_w, area_h, scale,
+                          self->zoom_percent, &dest);
   filter = bw_vm_geometry_is_integer_scale (self->tex_width, self->tex_height, &dest)
              ? GL_NEAREST
              : GL_LINEAR;
@@ -305,7 +307,9 @@ update_size_request (BwVmDisplay *self)
 {
   if (self->scale_mode == BW_VM_SCALE_ONE_TO_ONE && self->fb_width > 0)
     {
-      gtk_widget_set_size_request (GTK_WIDGET (self->gl_area), self->fb_width, self->fb_height);
+      gtk_widget_set_size_request (GTK_WIDGET (self->gl_area),
+                                   self->fb_width * self->zoom_percent / 100,
+                                   self->fb_height * self->zoom_percent / 100);
       gtk_scrolled_window_set_policy (self->scroller, GTK_POLICY_AUTOMATIC,
                                       GTK_POLICY_AUTOMATIC);
     }
@@ -709,6 +713,25 @@ bw_vm_display_set_scale_mode (BwVmDisplay *self, BwVmScaleMode mode)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCALE_MODE]);
 }
 
+void
+bw_vm_display_set_zoom (BwVmDisplay *self, int percent)
+{
+  g_return_if_fail (BW_VM_IS_DISPLAY (self));
+  percent = CLAMP (percent, 100, 200);
+  if (percent == self->zoom_percent)
+    return;
+  self->zoom_percent = percent;
+  update_size_request (self);
+  gtk_gl_area_queue_render (self->gl_area);
+}
+
+int
+bw_vm_display_get_zoom (BwVmDisplay *self)
+{
+  g_return_val_if_fail (BW_VM_IS_DISPLAY (self), 100);
+  return self->zoom_percent;
+}
+
 BwVmScaleMode
 bw_vm_display_get_scale_mode (BwVmDisplay *self)
 {
@@ -896,6 +919,7 @@ bw_vm_display_init (BwVmDisplay *self)
 
   self->poll_rects = g_array_new (FALSE, FALSE, sizeof (BwVmRect));
   self->dirty = bw_vm_dirty_new ();
+  self->zoom_percent = 100;
   self->keys = bw_vm_key_state_new ();
   self->out = g_byte_array_new ();
   self->host_key = BW_VM_KEY_RIGHTCTRL;

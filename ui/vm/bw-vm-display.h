@@ -58,6 +58,10 @@ void bw_vm_display_set_source (BwVmDisplay *self, BwVmFrameSource *source);
 BwVmFrameSource *bw_vm_display_get_source (BwVmDisplay *self);
 void bw_vm_display_set_scale_mode (BwVmDisplay *self, BwVmScaleMode mode);
 BwVmScaleMode bw_vm_display_get_scale_mode (BwVmDisplay *self);
+/* The size of a guest pixel in the 1:1 mode, in percent (100-200; the
+ * machine's fixed scale factor). Default 100. */
+void bw_vm_display_set_zoom (BwVmDisplay *self, int percent);
+int bw_vm_display_get_zoom (BwVmDisplay *self);
 /* The host key as an evdev code (default Right Ctrl, BW_VM_KEY_RIGHTCTRL). */
 void bw_vm_display_set_host_key (BwVmDisplay *self, guint evdev);
 guint bw_vm_display_get_host_key (BwVmDisplay *self);

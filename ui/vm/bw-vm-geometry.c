@@ -34,9 +34,18 @@ void
 bw_vm_geometry_one_to_one (int fb_width, int fb_height, int area_width, int area_height,
                            int scale, BwVmRect *out)
 {
+  bw_vm_geometry_fixed (fb_width, fb_height, area_width, area_height, scale, 100, out);
+}
+
+void
+bw_vm_geometry_fixed (int fb_width, int fb_height, int area_width, int area_height, int scale,
+                      int percent, BwVmRect *out)
+{
   scale = MAX (scale, 1);
-  out->width = MAX (fb_width, 0) * scale;
-  out->height = MAX (fb_height, 0) * scale;
+  percent = CLAMP (percent, 1, 1000);
+  /* 64-bit products: guest sizes are bounded, but not by this code. */
+  out->width = (int) ((gint64) MAX (fb_width, 0) * scale * percent / 100);
+  out->height = (int) ((gint64) MAX (fb_height, 0) * scale * percent / 100);
   out->x = MAX ((area_width - out->width) / 2, 0);
   out->y = MAX ((area_height - out->height) / 2, 0);
 }

@@ -24,6 +24,10 @@ void bw_vm_geometry_fit (int fb_width, int fb_height, int area_width, int area_h
  * origin (the scrolled window pans) when it is not. */
 void bw_vm_geometry_one_to_one (int fb_width, int fb_height, int area_width, int area_height,
                                 int scale, BwVmRect *out);
+/* A fixed scale factor (the machine's display setting): one guest pixel
+ * is scale * percent / 100 device pixels, placed as for 1:1. */
+void bw_vm_geometry_fixed (int fb_width, int fb_height, int area_width, int area_height, int scale,
+                           int percent, BwVmRect *out);
 /* Whether dest shows every guest pixel as a whole number of device pixels
  * in both directions: then nearest filtering is sharp and exact; else
  * linear filtering avoids uneven pixel widths. */
