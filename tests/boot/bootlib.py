@@ -40,10 +40,9 @@ CACHE = os.environ.get("BOXWOOD_GUEST_CACHE") or os.path.join(SOURCE_ROOT, "buil
 # the same into the GRUB ISO's menu). The crypto self-tests (about half of
 # the boot on an emulated CPU) and ISA PnP probing are off: they test the
 # kernel, not the machine. Not quiet: where a failing boot stopped shows.
-# 115200 baud: the kernel writes its console with interrupts off, waiting
-# out each character at the line's speed; at 9600 (the default, which the
-# GRUB ISO's menu entry keeps) that is about a millisecond of guest time
-# per character, 18 s for this boot, and timer ticks merge meanwhile.
+# 115200 baud, as in the GRUB ISO's menu entry: the UART sends as fast as
+# its back end takes the bytes, so the rate only matters while a back end
+# is backed up (then the UART paces at the line's speed).
 LINUX_CMDLINE = ("console=ttyS0,115200 panic=-1 cryptomgr.notests isapnp=0 "
                  "boxwood.action=poweroff")
 
