@@ -350,6 +350,13 @@ typedef struct
 gboolean
 bw_vm_app_window_init (GError **error)
 {
+  /* Capture needs the pointer confined and warped, which GTK 4 offers on
+   * X11 only; on a Wayland desktop XWayland turns the grab and the warps
+   * of a hidden pointer into Wayland's pointer constraints (as it does
+   * for games). So X11 first, Wayland where there is no X server;
+   * GDK_BACKEND set by the user still wins. */
+  if (g_getenv ("GDK_BACKEND") == NULL)
+    gdk_set_allowed_backends ("x11,*");
   if (!gtk_init_check ())
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
