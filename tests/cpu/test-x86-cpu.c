@@ -10,121 +10,19 @@
 #include <string.h>
 
 #include "bw-test.h"
+#include "bw-test-machine.h"
 #include "vmm/cpu/bw-x86-private.h"
 
-/* ---- a small machine: 16 MiB RAM, a port log --------------------------- */
+/* ---- a small machine: 16 MiB RAM, a port log (bw-test-machine.c) ---------- */
 
 #define RAM_SIZE (16u << 20)
 
-typedef struct
-{
-  uint8_t *ram;
-  BwX86Cpu *cpu;
-  uint32_t last_out_port, last_out_value;
-  int n_out;
-} Machine;
-
-static uint8_t *
-map_page (void *opaque, uint64_t page, bool write)
-{
-  Machine *m = opaque;
-  return page < RAM_SIZE ? m->ram + page : NULL;
-}
-
-static uint32_t
-mmio_read (void *opaque, uint64_t addr, unsigned size)
-{
-  return 0xffffffffu;
-}
-
-static void
-mmio_write (void *opaque, uint64_t addr, unsigned size, uint32_t value)
-{
-}
-
-static uint32_t
-port_in (void *opaque, uint16_t port, unsigned size)
-{
-  return port == 0x42 ? 0x99 : 0xffffffffu;
-}
-
-static void
-port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
-{
-  Machine *m = opaque;
-  m->last_out_port = port;
-  m->last_out_value = value;
-  m->n_out++;
-}
-
-static Machine *
-machine_new_config (const BwX86Config *config)
-{
-  Machine *m = g_new0 (Machine, 1);
-  m->ram = g_malloc0 (RAM_SIZE);
-  BwX86Bus bus = { .opaque = m, .map_page = map_page, .mmio_read = mmio_read,
-                   .mmio_write = mmio_write, .port_in = port_in, .port_out = port_out };
-  m->cpu = bw_x86_cpu_new (&bus, config);
-  return m;
-}
+typedef BwTestMachine Machine;
 
 static Machine *
 machine_new (void)
 {
-  return machine_new_config (NULL);
-}
-
-static void
-machine_free (Machine *m)
-{
-  bw_x86_cpu_free (m->cpu);
-  g_free (m->ram);
-  g_free (m);
-}
-
-/* Real mode at cs:ip with code placed there; SS:SP = 0:0x8000. */
-static void
-load_real (Machine *m, uint16_t cs, uint16_t ip, const uint8_t *code, size_t len)
-{
-  uint32_t lin = ((uint32_t) cs << 4) + ip;
-  memcpy (m->ram + lin, code, len);
-  bw_x86_cpu_invalidate_code (m->cpu, lin, len);
-  BwX86State st;
-  bw_x86_cpu_get_state (m->cpu, &st);
-  for (int s = 0; s < BW_X86_N_SEGS; s++)
-    st.seg[s] = (BwX86SegState){ .selector = 0, .base = 0, .limit = 0xffff,
-                                 .attr = 0x93 };
-  st.seg[BW_X86_CS] = (BwX86SegState){ .selector = cs, .base = (uint32_t) cs << 4,
-                                       .limit = 0xffff, .attr = 0x9b };
-  st.eip = ip;
-  st.gpr[BW_X86_ESP] = 0x8000;
-  st.eflags = 2;
-  st.cr0 = 0;
-  st.idtr = (BwX86TableReg){ 0, 0x3ff };
-  bw_x86_cpu_set_state (m->cpu, &st);
-}
-
-static BwX86State
-run_to_hlt (Machine *m)
-{
-  BwX86Exit e = bw_x86_cpu_run (m->cpu, 1000000);
-  ck_assert_int_eq (e, BW_X86_EXIT_HLT);
-  BwX86State st;
-  bw_x86_cpu_get_state (m->cpu, &st);
-  return st;
-}
-
-static GBytes *
-load_guest (const char *name)
-{
-  const char *build = g_getenv ("BW_BUILD_ROOT");
-  g_autofree char *path = g_build_filename (build ? build : ".", "tests", "cpu", name, NULL);
-  g_autoptr (GError) error = NULL;
-  char *data;
-  gsize len;
-  if (!g_file_get_contents (path, &data, &len, &error))
-    ck_abort_msg ("guest %s: %s", path, error->message);
-  return g_bytes_new_take (data, len);
+  return bw_test_machine_new (RAM_SIZE, NULL);
 }
 
 /* ---- decoder ----------------------------------------------------------- */
@@ -221,8 +119,8 @@ START_TEST (test_alu_flags)
   static const uint8_t code[] = { 0xb0, 0x7f, 0x04, 0x01, 0x9c, 0xbb, 0xff, 0xff,
                                   0x83, 0xc3, 0x01, 0xb9, 0x00, 0x00, 0x83, 0xd1,
                                   0x00, 0x9c, 0xf4 };
-  load_real (m, 0, 0x1000, code, sizeof code);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   uint16_t f1 = m->ram[0x7ffe] | (m->ram[0x7fff] << 8);
   uint16_t f2 = m->ram[0x7ffc] | (m->ram[0x7ffd] << 8);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xff, 0x80);
@@ -231,7 +129,7 @@ START_TEST (test_alu_flags)
   ck_assert_uint_eq (st.gpr[BW_X86_EBX] & 0xffff, 0);
   ck_assert_uint_eq (st.gpr[BW_X86_ECX] & 0xffff, 1); /* adc took the carry */
   ck_assert_uint_eq (f2 & (BW_X86_CF | BW_X86_ZF), 0);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -243,11 +141,11 @@ START_TEST (test_shift_mul_div)
   static const uint8_t code[] = { 0xb8, 0x01, 0x80, 0xd1, 0xc0, 0xb1, 0x04, 0xd3, 0xe0,
                                   0xbb, 0x07, 0x00, 0xf7, 0xe3, 0xb1, 0x10, 0xf6, 0xf1,
                                   0xf4 };
-  load_real (m, 0, 0x1000, code, sizeof code);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xffff, 0x0015);
   ck_assert_uint_eq (st.gpr[BW_X86_EDX] & 0xffff, 0);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -261,14 +159,14 @@ START_TEST (test_divide_error_ivt)
   m->ram[3] = 0;
   m->ram[0x2000] = 0xf4;
   static const uint8_t code[] = { 0xb3, 0x00, 0xf6, 0xf3, 0xf4 };
-  load_real (m, 0, 0x1000, code, sizeof code);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.eip, 0x2001);
   ck_assert_uint_eq (st.gpr[BW_X86_ESP] & 0xffff, 0x8000 - 6);
   /* The pushed IP is the faulting DIV (a fault, not a trap). */
   ck_assert_uint_eq (m->ram[0x7ffa] | (m->ram[0x7ffb] << 8), 0x1002);
   ck_assert_int_eq (bw_x86_cpu_get_last_vector (m->cpu), 0);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -281,8 +179,8 @@ START_TEST (test_string_rep)
   static const uint8_t code[] = { 0xbe, 0x00, 0x30, 0xbf, 0x00, 0x40, 0xb9, 0x08, 0x00,
                                   0xfc, 0xf3, 0xa4, 0xbf, 0x00, 0x40, 0xb0, 0x21, 0xb9,
                                   0x08, 0x00, 0xf2, 0xae, 0xf4 };
-  load_real (m, 0, 0x1000, code, sizeof code);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert (memcmp (m->ram + 0x4000, "boxwood!", 8) == 0);
   ck_assert_uint_eq (st.gpr[BW_X86_EDI] & 0xffff, 0x4008);
   ck_assert_uint_eq (st.gpr[BW_X86_ECX] & 0xffff, 0);
@@ -296,14 +194,14 @@ START_TEST (test_string_rep)
   static const uint8_t code2[] = { 0xbe, 0x00, 0x30, 0xbf, 0x01, 0x30, 0xb9, 0x06, 0x00,
                                    0xf3, 0xa4, 0xbf, 0xfc, 0x4f, 0xb8, 0xef, 0xbe, 0xb9,
                                    0x04, 0x00, 0xf3, 0xab, 0xf4 };
-  load_real (m, 0, 0x1100, code2, sizeof code2);
-  st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1100, code2, sizeof code2);
+  st = bw_test_machine_run_to_hlt (m);
   ck_assert (memcmp (m->ram + 0x3000, "aaaaaaa", 7) == 0);
   static const uint8_t fill[8] = { 0xef, 0xbe, 0xef, 0xbe, 0xef, 0xbe, 0xef, 0xbe };
   ck_assert (memcmp (m->ram + 0x4ffc, fill, 8) == 0);
   ck_assert_uint_eq (st.gpr[BW_X86_EDI] & 0xffff, 0x5004);
   ck_assert_uint_eq (st.gpr[BW_X86_ESI] & 0xffff, 0x3006);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -315,14 +213,14 @@ START_TEST (test_operand_size_prefix)
   static const uint8_t code[] = { 0x66, 0xb8, 0x78, 0x56, 0x34, 0x12, 0x66, 0x05, 0x11,
                                   0x11, 0x11, 0x11, 0x66, 0x50, 0x66, 0x5b, 0xe4, 0x42,
                                   0xe6, 0x80, 0xf4 };
-  load_real (m, 0, 0x1000, code, sizeof code);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.gpr[BW_X86_EBX], 0x23456789u);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x23456799u);
   ck_assert_uint_eq (m->last_out_port, 0x80);
   ck_assert_uint_eq (m->last_out_value, 0x99);
   ck_assert_uint_eq (st.gpr[BW_X86_ESP] & 0xffff, 0x8000);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -332,11 +230,11 @@ START_TEST (test_call_ret_loop)
   /* mov cx,5; xor ax,ax; l: call f; loop l; hlt; f: add ax,3; ret */
   static const uint8_t code[] = { 0xb9, 0x05, 0x00, 0x31, 0xc0, 0xe8, 0x03, 0x00, 0xe2,
                                   0xfb, 0xf4, 0x83, 0xc0, 0x03, 0xc3 };
-  load_real (m, 0, 0x1000, code, sizeof code);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xffff, 15);
   ck_assert_uint_eq (st.eip, 0x100b);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -347,7 +245,7 @@ START_TEST (test_triple_fault)
    * faults again (#DF), whose delivery faults: shutdown. */
   static const uint8_t code[] = { 0x0f, 0x01, 0x1e, 0x00, 0x11, 0xcc, 0xf4 };
   memset (m->ram + 0x1100, 0, 6);
-  load_real (m, 0, 0x1000, code, sizeof code);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
   BwX86Exit e = bw_x86_cpu_run (m->cpu, 1000);
   ck_assert_int_eq (e, BW_X86_EXIT_SHUTDOWN);
   /* Without a platform shutdown hook the CPU resets itself. */
@@ -355,21 +253,21 @@ START_TEST (test_triple_fault)
   bw_x86_cpu_get_state (m->cpu, &st);
   ck_assert_uint_eq (st.seg[BW_X86_CS].selector, 0xf000);
   ck_assert_uint_eq (st.eip, 0xfff0);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
 START_TEST (test_single_step_trap)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = load_guest ("tf.bin");
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("tf.bin");
   gsize len;
   const uint8_t *code = g_bytes_get_data (bin, &len);
-  load_real (m, 0, 0x1000, code, len);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, len);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (m->ram[0x2000] | (m->ram[0x2001] << 8), 8);
   ck_assert_uint_eq (st.eflags & BW_X86_TF, 0);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -378,7 +276,7 @@ START_TEST (test_random_code_is_harmless)
   /* Garbage from a guest: random bytes in real mode and in 32-bit flat
    * protected mode must only ever raise exceptions, never crash the host. */
   BwX86Config config = { .has_fpu = TRUE };
-  Machine *m = machine_new_config (&config);
+  Machine *m = bw_test_machine_new (RAM_SIZE, &config);
   GRand *rand = g_rand_new_with_seed (20261122);
   for (int round = 0; round < 300; round++)
     {
@@ -392,7 +290,7 @@ START_TEST (test_random_code_is_harmless)
           m->ram[v * 4 + 2] = m->ram[v * 4 + 3] = 0;
         }
       m->ram[0x500] = 0xf4;
-      load_real (m, 0, 0x1000, m->ram + 0x1000, 0x2000);
+      bw_test_machine_load_real (m, 0, 0x1000, m->ram + 0x1000, 0x2000);
       if (round & 1)
         {
           BwX86State st;
@@ -411,7 +309,7 @@ START_TEST (test_random_code_is_harmless)
       ck_assert_int_ne (e, BW_X86_EXIT_DEBUG);
     }
   g_rand_free (rand);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -420,18 +318,18 @@ END_TEST
 START_TEST (test_self_modifying_code)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = load_guest ("smc.bin");
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("smc.bin");
   gsize len;
   const uint8_t *code = g_bytes_get_data (bin, &len);
-  load_real (m, 0, 0x1000, code, len);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, len);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xff, 5);
   ck_assert_uint_eq (st.gpr[BW_X86_EBX] & 0xff, 7);
   ck_assert_uint_eq (st.gpr[BW_X86_ECX] & 0xffff, 2);
   BwX86CacheStats stats;
   bw_x86_cpu_get_cache_stats (m->cpu, &stats);
   ck_assert_uint_gt (stats.blocks_invalidated, 0);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -440,28 +338,28 @@ START_TEST (test_dma_invalidation)
   Machine *m = machine_new ();
   /* mov al,1; hlt -- run, change it behind the CPU's back, run again. */
   static const uint8_t code[] = { 0xb0, 0x01, 0xf4 };
-  load_real (m, 0, 0x1000, code, sizeof code);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xff, 1);
 
   BwX86CacheStats before;
   bw_x86_cpu_get_cache_stats (m->cpu, &before);
   m->ram[0x1001] = 0x09; /* a device writes the immediate */
   bw_x86_cpu_invalidate_code (m->cpu, 0x1001, 1);
-  load_real (m, 0, 0x1000, m->ram + 0x1000, 0); /* same code, reset registers */
-  st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, m->ram + 0x1000, 0); /* same code, reset registers */
+  st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xff, 9);
   BwX86CacheStats after;
   bw_x86_cpu_get_cache_stats (m->cpu, &after);
   ck_assert_uint_gt (after.blocks_invalidated, before.blocks_invalidated);
 
   /* Unchanged code is reused, not decoded again. */
-  load_real (m, 0, 0x1000, m->ram + 0x1000, 0);
-  run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, m->ram + 0x1000, 0);
+  bw_test_machine_run_to_hlt (m);
   BwX86CacheStats again;
   bw_x86_cpu_get_cache_stats (m->cpu, &again);
   ck_assert_uint_eq (again.blocks_decoded, after.blocks_decoded);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -470,11 +368,11 @@ END_TEST
 START_TEST (test_protected_mode_paging)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = load_guest ("pmode.bin");
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("pmode.bin");
   gsize len;
   const uint8_t *code = g_bytes_get_data (bin, &len);
-  load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.cr0 & 0x80000001u, 0x80000001u);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x12345678u);
   ck_assert_uint_eq (st.gpr[BW_X86_EBX], 0x00c00004u);
@@ -485,23 +383,23 @@ START_TEST (test_protected_mode_paging)
   /* The alias wrote physical 0x2000; the PTE got its accessed and dirty bits. */
   ck_assert_uint_eq (m->ram[0x2000], 0x78);
   ck_assert_uint_eq (m->ram[0x11000] & 0x60, 0x60);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
 START_TEST (test_pae_nx)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = load_guest ("pae.bin");
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("pae.bin");
   gsize len;
   const uint8_t *code = g_bytes_get_data (bin, &len);
-  load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0xc3);
   ck_assert_uint_eq (st.gpr[BW_X86_EBX], 0x800000);
   ck_assert_uint_eq (st.gpr[BW_X86_ECX], 0x11);
   ck_assert_uint_eq (st.gpr[BW_X86_EDX], 0xc0de);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -515,11 +413,11 @@ rd32 (Machine *m, uint32_t addr)
 START_TEST (test_tasks_and_call_gates)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = load_guest ("tasks.bin");
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("tasks.bin");
   gsize len;
   const uint8_t *code = g_bytes_get_data (bin, &len);
-  load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (rd32 (m, 0x500), 0x7a5c);
   ck_assert_uint_eq (rd32 (m, 0x504), 2);      /* CALL to a TSS, then a task gate */
   ck_assert_uint_eq (rd32 (m, 0x508), 0x4000); /* nested: NT set */
@@ -530,7 +428,7 @@ START_TEST (test_tasks_and_call_gates)
   ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x1b);
   ck_assert_uint_eq (st.tr.selector, 0x28);
   ck_assert_uint_eq (st.cr0 & BW_X86_CR0_TS, BW_X86_CR0_TS);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -539,26 +437,26 @@ END_TEST
 START_TEST (test_user_interrupt_supervisor_tables)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = load_guest ("usersys.bin");
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("usersys.bin");
   gsize len;
   const uint8_t *code = g_bytes_get_data (bin, &len);
-  load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (rd32 (m, 0x504), 0); /* no page fault */
   ck_assert_uint_eq (rd32 (m, 0x500), 0x600d);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x1b);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
 START_TEST (test_v86_and_sysenter)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = load_guest ("v86.bin");
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("v86.bin");
   gsize len;
   const uint8_t *code = g_bytes_get_data (bin, &len);
-  load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (rd32 (m, 0x600), 0x2000);
   ck_assert_uint_eq (rd32 (m, 0x604), 0x20000);
   ck_assert_uint_eq (rd32 (m, 0x608), 0x3000);
@@ -568,19 +466,19 @@ START_TEST (test_v86_and_sysenter)
   ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x5151);
   ck_assert_uint_eq (st.gpr[BW_X86_ESP], 0x8800);
   ck_assert_uint_eq (bw_x86_cpu_get_last_vector (m->cpu), BW_X86_EXC_GP);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
 START_TEST (test_fpu)
 {
   BwX86Config config = { .has_fpu = TRUE };
-  Machine *m = machine_new_config (&config);
-  g_autoptr (GBytes) bin = load_guest ("fpu.bin");
+  Machine *m = bw_test_machine_new (RAM_SIZE, &config);
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("fpu.bin");
   gsize len;
   const uint8_t *code = g_bytes_get_data (bin, &len);
-  load_real (m, 0, 0x1000, code, len);
-  run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x1000, code, len);
+  bw_test_machine_run_to_hlt (m);
   double d;
   memcpy (&d, m->ram + 0x2000, 8);
   ck_assert (fabs (d - sqrt (4.375)) < 1e-15);
@@ -602,7 +500,7 @@ START_TEST (test_fpu)
   memcpy (&fl, m->ram + 0x201c, 4);
   ck_assert (fl == 3.75f);
   ck_assert_uint_eq (m->ram[0x202a] | (m->ram[0x202b] << 8), 0x037f);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -610,12 +508,12 @@ END_TEST
 START_TEST (test_sse_system)
 {
   BwX86Config config = { .has_fpu = TRUE };
-  Machine *m = machine_new_config (&config);
-  g_autoptr (GBytes) bin = load_guest ("sse.bin");
+  Machine *m = bw_test_machine_new (RAM_SIZE, &config);
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("sse.bin");
   gsize len;
   const uint8_t *code = g_bytes_get_data (bin, &len);
-  load_real (m, 0, 0x7c00, code, len);
-  run_to_hlt (m);
+  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
+  bw_test_machine_run_to_hlt (m);
   const uint8_t *r = m->ram + 0x3000;
   static const struct
   {
@@ -669,7 +567,7 @@ START_TEST (test_sse_system)
   ck_assert_uint_eq (rd32 (m, 0x3200 + 36), 0xc90fdaa2u); /* pi's mantissa, high */
   ck_assert_uint_eq (rd32 (m, 0x3200 + 160 + 48), 0x11111111u);
   ck_assert_uint_eq (rd32 (m, 0x3200 + 160 + 60), 0x44444444u);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 
 #include "bw-test.h"
+#include "bw-test-machine.h"
 #include "vmm/cpu/bw-x86-simd.h"
 
 #if defined(__x86_64__)
@@ -30,59 +31,13 @@
 #define MEM_AT 0x2000u
 #define MEM_BYTES 64
 
-typedef struct
-{
-  uint8_t *ram;
-  BwX86Cpu *cpu;
-} Machine;
-
-static uint8_t *
-map_page (void *opaque, uint64_t page, bool write)
-{
-  Machine *m = opaque;
-  return page < RAM_SIZE ? m->ram + page : NULL;
-}
-
-static uint32_t
-mmio_read (void *opaque, uint64_t addr, unsigned size)
-{
-  return 0xffffffffu;
-}
-
-static void
-mmio_write (void *opaque, uint64_t addr, unsigned size, uint32_t value)
-{
-}
-
-static uint32_t
-port_in (void *opaque, uint16_t port, unsigned size)
-{
-  return 0xffffffffu;
-}
-
-static void
-port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
-{
-}
+typedef BwTestMachine Machine;
 
 static Machine *
 machine_new (void)
 {
-  Machine *m = g_new0 (Machine, 1);
-  m->ram = g_malloc0 (RAM_SIZE);
-  BwX86Bus bus = { .opaque = m, .map_page = map_page, .mmio_read = mmio_read,
-                   .mmio_write = mmio_write, .port_in = port_in, .port_out = port_out };
   BwX86Config config = { .has_fpu = TRUE };
-  m->cpu = bw_x86_cpu_new (&bus, &config);
-  return m;
-}
-
-static void
-machine_free (Machine *m)
-{
-  bw_x86_cpu_free (m->cpu);
-  g_free (m->ram);
-  g_free (m);
+  return bw_test_machine_new (RAM_SIZE, &config);
 }
 
 /* The register file both sides start from and end with. */
@@ -647,7 +602,7 @@ START_TEST (test_sse_against_host)
   fprintf (stderr, "%u instruction forms checked, %u with mismatches\n",
            (unsigned) G_N_ELEMENTS (cases), n_bad_cases);
   g_rand_free (rnd);
-  machine_free (m);
+  bw_test_machine_free (m);
   munmap (page, 4096);
   ck_assert_uint_eq (total_bad, 0);
 }
@@ -679,8 +634,8 @@ START_TEST (test_state_image)
   img[26] = 0xff; /* reserved bits 16-23 */
   bw_x86_cpu_set_fxsave (m2->cpu, img);
   ck_assert_uint_eq (m2->cpu->mxcsr, 0x7fc1);
-  machine_free (m2);
-  machine_free (m);
+  bw_test_machine_free (m2);
+  bw_test_machine_free (m);
 }
 END_TEST
 

@@ -10,116 +10,30 @@
 #include <string.h>
 
 #include "bw-test.h"
+#include "bw-test-machine.h"
 #include "vmm/cpu/bw-x86-private.h"
 
-/* ---- a small machine: 16 MiB RAM, a port log --------------------------- */
+/* ---- a small machine: 16 MiB RAM, a port log (bw-test-machine.c) ---------- */
 
 #define RAM_SIZE (16u << 20)
 
-typedef struct
-{
-  uint8_t *ram;
-  BwX86Cpu *cpu;
-  uint32_t last_out_port, last_out_value;
-  int n_out;
-} Machine;
-
-static uint8_t *
-map_page (void *opaque, uint64_t page, bool write)
-{
-  Machine *m = opaque;
-  return page < RAM_SIZE ? m->ram + page : NULL;
-}
-
-static uint32_t
-mmio_read (void *opaque, uint64_t addr, unsigned size)
-{
-  return 0xffffffffu;
-}
-
-static void
-mmio_write (void *opaque, uint64_t addr, unsigned size, uint32_t value)
-{
-}
-
-static uint32_t
-port_in (void *opaque, uint16_t port, unsigned size)
-{
-  return port == 0x42 ? 0x99 : 0xffffffffu;
-}
-
-static void
-port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
-{
-  Machine *m = opaque;
-  m->last_out_port = port;
-  m->last_out_value = value;
-  m->n_out++;
-}
+typedef BwTestMachine Machine;
 
 static Machine *
 machine_new (void)
 {
-  Machine *m = g_new0 (Machine, 1);
-  m->ram = g_malloc0 (RAM_SIZE);
-  BwX86Bus bus = { .opaque = m, .map_page = map_page, .mmio_read = mmio_read,
-                   .mmio_write = mmio_write, .port_in = port_in, .port_out = port_out };
-  m->cpu = bw_x86_cpu_new (&bus, NULL);
-  return m;
-}
-
-static void
-machine_free (Machine *m)
-{
-  bw_x86_cpu_free (m->cpu);
-  g_free (m->ram);
-  g_free (m);
-}
-
-/* Real mode at cs:ip with code placed there; SS:SP = 0:0x8000. */
-static void
-load_real (Machine *m, uint16_t cs, uint16_t ip, const uint8_t *code, size_t len)
-{
-  uint32_t lin = ((uint32_t) cs << 4) + ip;
-  memcpy (m->ram + lin, code, len);
-  bw_x86_cpu_invalidate_code (m->cpu, lin, len);
-  BwX86State st;
-  bw_x86_cpu_get_state (m->cpu, &st);
-  for (int s = 0; s < BW_X86_N_SEGS; s++)
-    st.seg[s] = (BwX86SegState){ .selector = 0, .base = 0, .limit = 0xffff, .attr = 0x93 };
-  st.seg[BW_X86_CS] = (BwX86SegState){ .selector = cs, .base = (uint32_t) cs << 4,
-                                       .limit = 0xffff, .attr = 0x9b };
-  st.eip = ip;
-  st.gpr[BW_X86_ESP] = 0x8000;
-  st.eflags = 2;
-  st.cr0 = 0;
-  st.idtr = (BwX86TableReg){ 0, 0x3ff };
-  bw_x86_cpu_set_state (m->cpu, &st);
-}
-
-static BwX86State
-run_to_hlt (Machine *m)
-{
-  BwX86Exit e = bw_x86_cpu_run (m->cpu, 1000000);
-  ck_assert_int_eq (e, BW_X86_EXIT_HLT);
-  BwX86State st;
-  bw_x86_cpu_get_state (m->cpu, &st);
-  return st;
+  return bw_test_machine_new (RAM_SIZE, NULL);
 }
 
 /* Loads tests/cpu/NAME (a nasm guest at 0000:7C00) and runs it to HLT. */
 static BwX86State
 run_guest (Machine *m, const char *name)
 {
-  const char *build = g_getenv ("BW_BUILD_ROOT");
-  g_autofree char *path = g_build_filename (build ? build : ".", "tests", "cpu", name, NULL);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *data = NULL;
+  g_autoptr (GBytes) bin = bw_test_machine_load_guest (name);
   gsize len;
-  if (!g_file_get_contents (path, &data, &len, &error))
-    ck_abort_msg ("guest %s: %s", path, error->message);
-  load_real (m, 0, 0x7c00, (const uint8_t *) data, len);
-  return run_to_hlt (m);
+  const uint8_t *data = g_bytes_get_data (bin, &len);
+  bw_test_machine_load_real (m, 0, 0x7c00, data, len);
+  return bw_test_machine_run_to_hlt (m);
 }
 
 static uint32_t
@@ -170,7 +84,7 @@ START_TEST (test_vme)
   ck_assert_uint_eq (rd32 (m, 0x100c) & (BW_X86_VIF | BW_X86_VIP | BW_X86_IOPL), BW_X86_VIF);
   /* STI faulted with VIP set, VIF clear (the CLI before it worked). */
   ck_assert_uint_eq (rd32 (m, 0x101c) & (BW_X86_VIF | BW_X86_VIP), BW_X86_VIP);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -189,7 +103,7 @@ START_TEST (test_pvi)
   /* STI with VIP set faults, VIF still set from before. */
   ck_assert_uint_eq (rd32 (m, 0x1024), 0);
   ck_assert_uint_eq (rd32 (m, 0x1028) & (BW_X86_VIF | BW_X86_VIP), BW_X86_VIF | BW_X86_VIP);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -210,7 +124,7 @@ START_TEST (test_io_bitmap)
   /* The last two are V86 mode: OUT 90h (offset 10 in the V86 code), HLT. */
   ck_assert_uint_eq (rd32 (m, 0x1040), 10);
   ck_assert_uint_eq (rd32 (m, 0x1050), 12);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -259,7 +173,7 @@ START_TEST (test_debug_registers)
   /* GD: the MOV ran after the #DB, and GD was cleared. */
   ck_assert_uint_eq (rd32 (m, 0x908), 0x1234);
   ck_assert_uint_eq (rd32 (m, 0x90c), 0x400);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -273,18 +187,18 @@ START_TEST (test_data_breakpoint_real_mode)
                                   0x30, 0x02, 0x00, 0xa3, 0x00, 0x40, 0xf4, 0xff, 0x06,
                                   0x00, 0x20, 0xcf };
   Machine *m = machine_new ();
-  load_real (m, 0, 0x1000, code, sizeof code);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
   m->ram[4] = 0x10; /* vector 1: 0000:1010 */
   m->ram[5] = 0x10;
   m->cpu->dr[1] = 0x3002;
   m->cpu->dr[7] = 0x00500004; /* L1, write, 2 bytes */
   bw_x86_debug_update (m->cpu);
-  run_to_hlt (m);
+  bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (rd16 (m, 0x2000), 1);
   ck_assert_uint_eq (m->cpu->dr[6] & 0xf, 2);
   ck_assert_uint_eq (rd16 (m, 0x3000), 1);
   ck_assert_uint_eq (rd16 (m, 0x3002), 2);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -337,12 +251,12 @@ START_TEST (test_task_switch_debug_trap)
   m->cpu->dr[1] = 0x5000;
   bw_x86_debug_update (m->cpu);
 
-  st = run_to_hlt (m);
+  st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.tr.selector, 0x20);
   ck_assert_uint_eq (rd32 (m, 0x4000), 1);
   ck_assert_uint_eq (bw_x86_dr_read (m->cpu, 6), 0xffff8ff0u);
   ck_assert_uint_eq (bw_x86_dr_read (m->cpu, 7), 0x40au);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -353,7 +267,7 @@ START_TEST (test_debugger_hooks)
   /* inc ax; inc ax; inc ax; inc ax; hlt */
   static const uint8_t code[] = { 0x40, 0x40, 0x40, 0x40, 0xf4 };
   Machine *m = machine_new ();
-  load_real (m, 0, 0x1000, code, sizeof code);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
   BwX86State st;
 
   bw_x86_cpu_set_breakpoint (m->cpu, 0x1002, true);
@@ -369,9 +283,9 @@ START_TEST (test_debugger_hooks)
   ck_assert_uint_eq (st.eip, 0x1003);
   bw_x86_cpu_set_single_step (m->cpu, false);
   bw_x86_cpu_set_breakpoint (m->cpu, 0x1002, false);
-  st = run_to_hlt (m);
+  st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xffff, 4);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
@@ -384,7 +298,7 @@ START_TEST (test_trace)
   static const uint8_t code[] = { 0xb8, 0x34, 0x12, 0x01, 0xd8, 0xcd, 0x20, 0xf4 };
   static const uint8_t handler[] = { 0x89, 0xc3, 0xcf };
   Machine *m = machine_new ();
-  load_real (m, 0, 0x1000, code, sizeof code);
+  bw_test_machine_load_real (m, 0, 0x1000, code, sizeof code);
   memcpy (m->ram + 0x1100, handler, sizeof handler);
   m->ram[0x80] = 0x00;
   m->ram[0x81] = 0x11;
@@ -393,7 +307,7 @@ START_TEST (test_trace)
   size_t size = 0;
   FILE *out = open_memstream (&text, &size);
   ck_assert (bw_x86_cpu_set_trace (m->cpu, out, BW_X86_TRACE_REGS));
-  BwX86State st = run_to_hlt (m);
+  BwX86State st = bw_test_machine_run_to_hlt (m);
   ck_assert_uint_eq (st.gpr[BW_X86_EBX] & 0xffff, 0x1234);
   bw_x86_cpu_set_trace (m->cpu, NULL, 0);
   fclose (out);
@@ -424,14 +338,14 @@ START_TEST (test_trace)
   bw_x86_cpu_set_state (m->cpu, &st);
   out = open_memstream (&text, &size);
   ck_assert (bw_x86_cpu_set_trace (m->cpu, out, 0));
-  run_to_hlt (m);
+  bw_test_machine_run_to_hlt (m);
   bw_x86_cpu_set_trace (m->cpu, NULL, 0);
   fclose (out);
   ck_assert_str_eq (text, "0008:00005000  b8 78 56 34 12           mov eax, 0x12345678\n"
                           "0008:00005005  8d 44 98 08              lea eax, [eax + ebx*4 + 8]\n"
                           "0008:00005009  f4                       hlt\n");
   free (text);
-  machine_free (m);
+  bw_test_machine_free (m);
 }
 END_TEST
 
