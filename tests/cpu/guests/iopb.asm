@@ -12,13 +12,10 @@
 bits 16
 org 0x7c00
 %include "pm-entry.inc"
+%include "ring3-tss.inc"
     enter_pm32 0x9000
-    mov ax, 0x28
-    ltr ax
-    mov esi, v86_code
-    mov edi, 0x20000
-    mov ecx, v86_end - v86_code
-    rep movsb
+    load_tss
+    copy_v86_code
     push dword 0x23             ; SS
     push dword 0x6000           ; ESP
     push dword 0x00000002       ; IOPL 0
@@ -27,16 +24,7 @@ org 0x7c00
     iretd
 
 gp_handler:
-    push eax
-    push ebx
-    mov ax, 0x10
-    mov ds, ax
-    mov ebx, [0xf00]
-    shl ebx, 4
-    mov eax, [esp + 12]         ; EIP
-    mov [0x1000 + ebx], eax
-    mov eax, [esp + 8]          ; error code
-    mov [0x1004 + ebx], eax
+    gp_log_enter
     inc dword [0xf00]
     test dword [esp + 20], 0x20000
     jz .pm
@@ -50,13 +38,7 @@ gp_handler:
 .pm:
     mov eax, [0xf08]
 .resume:
-    mov [esp + 12], eax
-    mov ax, 0x23
-    mov ds, ax
-    pop ebx
-    pop eax
-    add esp, 4
-    iretd
+    gp_resume_at_eax
 
 int40_handler:                  ; to V86 with IOPL 3
     push dword 0                ; GS
@@ -115,35 +97,11 @@ v86_code:
 v86_end:
 
 bits 32
-align 8
-gdt:
-    dq 0
-    dq 0x00CF9A000000FFFF       ; 08: ring-0 code
-    dq 0x00CF92000000FFFF       ; 10: ring-0 data
-    dq 0x00CFFA000000FFFF       ; 18: ring-3 code
-    dq 0x00CFF2000000FFFF       ; 20: ring-3 data
-    dw tss_end - tss0 - 1, tss0, 0x8900, 0 ; 28: TSS
-gdt_end:
-gdt_desc:
-    dw gdt_end - gdt - 1
-    dd gdt
+gdt_with_tss
 
-idt:
-    times 13 dq 0
-    dw gp_handler, 0x08, 0x8E00, 0          ; 0D
-    times 0x40 - 14 dq 0
-    dw int40_handler, 0x08, 0xEE00, 0       ; 40: DPL 3
-idt_end:
-idt_desc:
-    dw idt_end - idt - 1
-    dd idt
+idt_gp 0x40, int40_handler
 
-align 16
-tss0:
-    dd 0
-    dd 0x9000, 0x10             ; ESP0, SS0
-    times 0x66 - 12 db 0
-    dw 0x68                     ; I/O map base
+tss_head 0x68                  ; I/O map base
     times 8 db 0xff             ; 00-3F
     db 0xfb                     ; 40-47: 42h allowed
     times 7 db 0xff             ; 48-7F

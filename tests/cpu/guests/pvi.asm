@@ -10,9 +10,9 @@
 bits 16
 org 0x7c00
 %include "pm-entry.inc"
+%include "ring3-tss.inc"
     enter_pm32 0x9000
-    mov ax, 0x28
-    ltr ax
+    load_tss
     push dword 0x23             ; SS
     push dword 0x6000           ; ESP
     push dword 0x00000202       ; IF, IOPL 0
@@ -21,27 +21,12 @@ org 0x7c00
     iretd
 
 gp_handler:
-    push eax
-    push ebx
-    mov ax, 0x10
-    mov ds, ax
-    mov ebx, [0xf00]
-    shl ebx, 4
-    mov eax, [esp + 12]         ; EIP
-    mov [0x1000 + ebx], eax
-    mov eax, [esp + 8]          ; error code
-    mov [0x1004 + ebx], eax
+    gp_log_enter
     mov eax, [esp + 20]         ; EFLAGS
     mov [0x1008 + ebx], eax
     inc dword [0xf00]
     mov eax, [0xf08]
-    mov [esp + 12], eax         ; resume there
-    mov ax, 0x23
-    mov ds, ax
-    pop ebx
-    pop eax
-    add esp, 4
-    iretd
+    gp_resume_at_eax
 
 int40_handler:
     push ebx
@@ -92,32 +77,9 @@ ring3:
     mov eax, 3
     int 0x40
 
-align 8
-gdt:
-    dq 0
-    dq 0x00CF9A000000FFFF       ; 08: ring-0 code
-    dq 0x00CF92000000FFFF       ; 10: ring-0 data
-    dq 0x00CFFA000000FFFF       ; 18: ring-3 code
-    dq 0x00CFF2000000FFFF       ; 20: ring-3 data
-    dw 0x67, tss0, 0x8900, 0    ; 28: TSS
-gdt_end:
-gdt_desc:
-    dw gdt_end - gdt - 1
-    dd gdt
+gdt_with_tss
 
-idt:
-    times 13 dq 0
-    dw gp_handler, 0x08, 0x8E00, 0          ; 0D
-    times 0x40 - 14 dq 0
-    dw int40_handler, 0x08, 0xEE00, 0       ; 40: DPL 3
-idt_end:
-idt_desc:
-    dw idt_end - idt - 1
-    dd idt
+idt_gp 0x40, int40_handler
 
-align 16
-tss0:
-    dd 0
-    dd 0x9000, 0x10             ; ESP0, SS0
-    times 0x66 - 12 db 0
-    dw 0x68                     ; no I/O bitmap
+tss_head 0x68                  ; no I/O bitmap
+tss_end:

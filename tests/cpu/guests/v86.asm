@@ -10,14 +10,11 @@
 bits 16
 org 0x7c00
 %include "pm-entry.inc"
+%include "ring3-tss.inc"
     enter_pm32 0x9000
-    mov ax, 0x28
-    ltr ax
+    load_tss
     ; copy the V86 code to 20000h
-    mov esi, v86_code
-    mov edi, 0x20000
-    mov ecx, v86_end - v86_code
-    rep movsb
+    copy_v86_code
     ; IRET to V86: GS FS DS ES SS ESP EFLAGS CS EIP
     push dword 0
     push dword 0
@@ -79,30 +76,9 @@ v86_code:
 v86_end:
 
 bits 32
-align 8
-gdt:
-    dq 0
-    dq 0x00CF9A000000FFFF       ; 08: ring-0 code
-    dq 0x00CF92000000FFFF       ; 10: ring-0 data
-    dq 0x00CFFA000000FFFF       ; 18: ring-3 code
-    dq 0x00CFF2000000FFFF       ; 20: ring-3 data
-    dw 0x67, tss0, 0x8900, 0    ; 28: TSS
-gdt_end:
-gdt_desc:
-    dw gdt_end - gdt - 1
-    dd gdt
+gdt_with_tss
 
-idt:
-    times 13 dq 0
-    dw gp_handler, 0x08, 0x8E00, 0
-idt_end:
-idt_desc:
-    dw idt_end - idt - 1
-    dd idt
+idt_gp
 
-align 16
-tss0:
-    dd 0
-    dd 0x9000, 0x10             ; ESP0, SS0
-    times 0x66 - 12 db 0
-    dw 0x68                     ; I/O map base: none
+tss_head 0x68                  ; I/O map base: none
+tss_end:

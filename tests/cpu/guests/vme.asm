@@ -12,16 +12,13 @@
 bits 16
 org 0x7c00
 %include "pm-entry.inc"
+%include "ring3-tss.inc"
     enter_pm32 0x9000
-    mov ax, 0x28
-    ltr ax
+    load_tss
     mov eax, cr4
     or eax, 1                   ; VME
     mov cr4, eax
-    mov esi, v86_code
-    mov edi, 0x20000
-    mov ecx, v86_end - v86_code
-    rep movsb
+    copy_v86_code
     mov dword [0x21 * 4], 0x20000000 + (h21 - v86_code)
     push dword 0                ; GS
     push dword 0                ; FS
@@ -156,35 +153,11 @@ h21:
 v86_end:
 
 bits 32
-align 8
-gdt:
-    dq 0
-    dq 0x00CF9A000000FFFF       ; 08: ring-0 code
-    dq 0x00CF92000000FFFF       ; 10: ring-0 data
-    dq 0x00CFFA000000FFFF       ; 18: ring-3 code
-    dq 0x00CFF2000000FFFF       ; 20: ring-3 data
-    dw tss_end - tss0 - 1, tss0, 0x8900, 0 ; 28: TSS
-gdt_end:
-gdt_desc:
-    dw gdt_end - gdt - 1
-    dd gdt
+gdt_with_tss
 
-idt:
-    times 13 dq 0
-    dw gp_handler, 0x08, 0x8E00, 0          ; 0D
-    times 0x30 - 14 dq 0
-    dw int30_handler, 0x08, 0xEE00, 0       ; 30: DPL 3
-idt_end:
-idt_desc:
-    dw idt_end - idt - 1
-    dd idt
+idt_gp 0x30, int30_handler
 
-align 16
-tss0:
-    dd 0
-    dd 0x9000, 0x10             ; ESP0, SS0
-    times 0x66 - 12 db 0
-    dw 0x88                     ; I/O map base; redirection bitmap below
+tss_head 0x88                  ; I/O map base; redirection bitmap below
     times 6 db 0                ; vectors 00-2F: redirected
     db 0x01                     ; vector 30: to the IDT
     times 32 - 7 db 0
