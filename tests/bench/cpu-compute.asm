@@ -11,41 +11,19 @@
         bits 32
         org 0x100000
 
-MB_MAGIC equ 0x1badb002
-MB_FLAGS equ 0x00010002               ; memory info; load addresses below
-COM1     equ 0x3f8
+%include "multiboot-com1.inc"
 
 ITERS    equ 30000000                 ; even: the odd branch runs ITERS / 2 times
 ; 16 instructions every iteration (the call's target included) and one
 ; more on odd iterations.
 LOOP_INSNS equ ITERS * 16 + ITERS / 2
 
-mb_header:
-        dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-        dd mb_header, mb_header, image_end, bss_end, start
+multiboot_header
 
 start:
         cli
         mov esp, stack_top
-        ; 115200 8N1, FIFOs on
-        mov dx, COM1 + 3
-        mov al, 0x80
-        out dx, al
-        mov dx, COM1
-        mov al, 1
-        out dx, al
-        inc dx
-        xor al, al
-        out dx, al
-        mov dx, COM1 + 3
-        mov al, 0x03
-        out dx, al
-        mov dx, COM1 + 2
-        mov al, 0x07
-        out dx, al
-        mov dx, COM1 + 4
-        mov al, 0x0b
-        out dx, al
+        com1_init
 
         ; A table of 1024 dwords to read from.
         mov edi, table
@@ -107,43 +85,7 @@ mix:
         sub edx, ebx
         ret
 
-; putc: al to COM1 once the transmitter holding register is empty.
-putc:
-        push eax
-        mov dx, COM1 + 5
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop eax
-        mov dx, COM1
-        out dx, al
-        ret
-
-; puts: the zero-terminated string at esi.
-puts:
-        lodsb
-        test al, al
-        jz .end
-        call putc
-        jmp puts
-.end:   ret
-
-; puthex: eax as eight hex digits.
-puthex:
-        mov ecx, 8
-        mov ebx, eax
-.digit: rol ebx, 4
-        mov al, bl
-        and al, 0x0f
-        add al, '0'
-        cmp al, '9'
-        jbe .out
-        add al, 'a' - '9' - 1
-.out:   push ecx
-        call putc
-        pop ecx
-        loop .digit
-        ret
+com1_routines
 
 s_start: db "BW-COMPUTE-START", 13, 10, 0
 s_end:   db "BW-COMPUTE-END insns=", 0
