@@ -10,18 +10,11 @@
 
 #define INT_INDEFINITE 0x80000000u
 
-/* Float or double to int32: by MXCSR.RC, or truncated; NaN and out of
- * range give the integer indefinite with IE. */
-static uint32_t
-f_to_i32 (BwSseEnv *e, uint32_t a, gboolean trunc_)
+/* A float or double's value to int32: by MXCSR.RC, or truncated; out of
+ * range gives the integer indefinite with IE. */
+static inline uint32_t
+val_to_i32 (BwSseEnv *e, double x, gboolean trunc_)
 {
-  a = bw_sse_in_f (e, a);
-  if (bw_sse_nan_f (a))
-    {
-      e->flags |= BW_X86_MXCSR_IE;
-      return INT_INDEFINITE;
-    }
-  double x = bw_sse_val_f (a);
   double r = trunc_ ? trunc (x) : nearbyint (x);
   if (!(r >= -2147483648.0 && r <= 2147483647.0))
     {
@@ -33,6 +26,19 @@ f_to_i32 (BwSseEnv *e, uint32_t a, gboolean trunc_)
   return (uint32_t) (int32_t) r;
 }
 
+/* Float or double to int32; NaN gives the integer indefinite with IE. */
+static uint32_t
+f_to_i32 (BwSseEnv *e, uint32_t a, gboolean trunc_)
+{
+  a = bw_sse_in_f (e, a);
+  if (bw_sse_nan_f (a))
+    {
+      e->flags |= BW_X86_MXCSR_IE;
+      return INT_INDEFINITE;
+    }
+  return val_to_i32 (e, bw_sse_val_f (a), trunc_);
+}
+
 static uint32_t
 d_to_i32 (BwSseEnv *e, uint64_t a, gboolean trunc_)
 {
@@ -42,16 +48,7 @@ d_to_i32 (BwSseEnv *e, uint64_t a, gboolean trunc_)
       e->flags |= BW_X86_MXCSR_IE;
       return INT_INDEFINITE;
     }
-  double x = bw_sse_val_d (a);
-  double r = trunc_ ? trunc (x) : nearbyint (x);
-  if (!(r >= -2147483648.0 && r <= 2147483647.0))
-    {
-      e->flags |= BW_X86_MXCSR_IE;
-      return INT_INDEFINITE;
-    }
-  if (r != x)
-    e->flags |= BW_X86_MXCSR_PE;
-  return (uint32_t) (int32_t) r;
+  return val_to_i32 (e, bw_sse_val_d (a), trunc_);
 }
 
 static uint32_t
@@ -120,20 +117,60 @@ d_to_f (BwSseEnv *e, uint64_t a)
 
 /* ---- handlers ------------------------------------------------------------------ */
 
+/* What a conversion takes each lane from and to (32-bit lanes in d[],
+ * doubles in q[]). */
+typedef enum
+{
+  I32_TO_F,
+  F_TO_I32,
+  D_TO_I32,
+  F_TO_D,
+  D_TO_F,
+} Cvt;
+
+/* N lanes of S converted into R by KIND (T: truncating to integer) under
+ * MXCSR, the flags merged (and any unmasked exception raised) once, before
+ * the caller writes R anywhere. Inlined with constant arguments, it folds
+ * to the straight conversions. */
+BW_X86_INLINE void
+cvt_lanes (BwX86Cpu *cpu, Cvt kind, gboolean t, unsigned n, const BwX86Xmm *s, BwX86Xmm *r)
+{
+  BwSseEnv e;
+  bw_sse_begin (&e, cpu);
+  for (unsigned k = 0; k < n; k++)
+    switch (kind)
+      {
+      case I32_TO_F: r->d[k] = i32_to_f (&e, s->d[k]); break;
+      case F_TO_I32: r->d[k] = f_to_i32 (&e, s->d[k], t); break;
+      case D_TO_I32: r->d[k] = d_to_i32 (&e, s->q[k], t); break;
+      case F_TO_D: r->q[k] = f_to_d (&e, s->d[k]); break;
+      case D_TO_F: r->d[k] = d_to_f (&e, s->q[k]); break;
+      }
+  bw_sse_end (&e, cpu);
+}
+
+/* xmm <- xmm/m: SIZE source bytes (16: an aligned m128), N lanes by KIND;
+ * KEEP leaves the lanes not converted as they were, else they are cleared. */
+BW_X86_INLINE void
+cvt_xmm (BwX86Cpu *cpu, const BwX86Insn *i, Cvt kind, gboolean t, unsigned size, unsigned n,
+         gboolean keep)
+{
+  bw_x86_sse_check (cpu);
+  BwX86Xmm s, r = keep ? cpu->xmm[i->reg] : (BwX86Xmm){ 0 };
+  bw_x86_xmm_src (cpu, i, &s, size, size == 16);
+  cvt_lanes (cpu, kind, t, n, &s, &r);
+  cpu->xmm[i->reg] = r;
+}
+
 /* 0F 2A: CVTPI2PS xmm, mm/m64 (low two lanes) */
 static BW_X86_OP (cvtpi2ps)
 {
   bw_x86_sse_check (cpu);
   if (i->mod == 3)
     bw_x86_mmx_enter (cpu);
-  BwX86Xmm s;
+  BwX86Xmm s, r = cpu->xmm[i->reg];
   s.q[0] = bw_x86_mmx_src (cpu, i);
-  BwX86Xmm r = cpu->xmm[i->reg];
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  r.d[0] = i32_to_f (&e, s.d[0]);
-  r.d[1] = i32_to_f (&e, s.d[1]);
-  bw_sse_end (&e, cpu);
+  cvt_lanes (cpu, I32_TO_F, FALSE, 2, &s, &r);
   cpu->xmm[i->reg] = r;
 }
 
@@ -149,16 +186,14 @@ static BW_X86_OP (cvtpi2pd)
   cpu->xmm[i->reg].q[1] = i32_to_d (s.d[1]);
 }
 
-/* F3 0F 2A: CVTSI2SS xmm, r/m32; F2 0F 2A: CVTSI2SD xmm, r/m32 */
+/* F3 0F 2A: CVTSI2SS xmm, r/m32; F2 0F 2A: CVTSI2SD xmm, r/m32 (exact) */
 static BW_X86_OP (cvtsi2ss)
 {
   bw_x86_sse_check (cpu);
-  uint32_t v = bw_x86_rm_get (cpu, i, 2);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  uint32_t r = i32_to_f (&e, v);
-  bw_sse_end (&e, cpu);
-  cpu->xmm[i->reg].d[0] = r;
+  BwX86Xmm s, r = cpu->xmm[i->reg];
+  s.d[0] = bw_x86_rm_get (cpu, i, 2);
+  cvt_lanes (cpu, I32_TO_F, FALSE, 1, &s, &r);
+  cpu->xmm[i->reg] = r;
 }
 
 static BW_X86_OP (cvtsi2sd)
@@ -167,58 +202,32 @@ static BW_X86_OP (cvtsi2sd)
   cpu->xmm[i->reg].q[0] = i32_to_d (bw_x86_rm_get (cpu, i, 2));
 }
 
-/* 0F 2C/2D: CVT(T)PS2PI mm, xmm/m64 */
-static inline void
-cvtps2pi (BwX86Cpu *cpu, const BwX86Insn *i, gboolean t)
+/* 0F 2C/2D: CVT(T)PS2PI mm, xmm/m64; 66 0F 2C/2D: CVT(T)PD2PI mm, xmm/m128 */
+BW_X86_INLINE void
+cvtp2pi (BwX86Cpu *cpu, const BwX86Insn *i, gboolean dbl, gboolean t)
 {
   bw_x86_sse_check (cpu);
-  BwX86Xmm s;
-  bw_x86_xmm_src (cpu, i, &s, 8, FALSE);
+  BwX86Xmm s, r;
+  bw_x86_xmm_src (cpu, i, &s, dbl ? 16 : 8, dbl);
   bw_x86_mmx_enter (cpu);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  BwX86Xmm r;
-  r.d[0] = f_to_i32 (&e, s.d[0], t);
-  r.d[1] = f_to_i32 (&e, s.d[1], t);
-  bw_sse_end (&e, cpu);
+  cvt_lanes (cpu, dbl ? D_TO_I32 : F_TO_I32, t, 2, &s, &r);
   bw_x86_mmx_set (cpu, i->reg, r.q[0]);
 }
 
-static BW_X86_OP (cvttps2pi) { cvtps2pi (cpu, i, TRUE); }
-static BW_X86_OP (cvtps2pi_) { cvtps2pi (cpu, i, FALSE); }
-
-/* 66 0F 2C/2D: CVT(T)PD2PI mm, xmm/m128 */
-static inline void
-cvtpd2pi (BwX86Cpu *cpu, const BwX86Insn *i, gboolean t)
-{
-  bw_x86_sse_check (cpu);
-  BwX86Xmm s;
-  bw_x86_xmm_src (cpu, i, &s, 16, TRUE);
-  bw_x86_mmx_enter (cpu);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  BwX86Xmm r;
-  r.d[0] = d_to_i32 (&e, s.q[0], t);
-  r.d[1] = d_to_i32 (&e, s.q[1], t);
-  bw_sse_end (&e, cpu);
-  bw_x86_mmx_set (cpu, i->reg, r.q[0]);
-}
-
-static BW_X86_OP (cvttpd2pi) { cvtpd2pi (cpu, i, TRUE); }
-static BW_X86_OP (cvtpd2pi_) { cvtpd2pi (cpu, i, FALSE); }
+static BW_X86_OP (cvttps2pi) { cvtp2pi (cpu, i, FALSE, TRUE); }
+static BW_X86_OP (cvtps2pi_) { cvtp2pi (cpu, i, FALSE, FALSE); }
+static BW_X86_OP (cvttpd2pi) { cvtp2pi (cpu, i, TRUE, TRUE); }
+static BW_X86_OP (cvtpd2pi_) { cvtp2pi (cpu, i, TRUE, FALSE); }
 
 /* F3/F2 0F 2C/2D: CVT(T)SS2SI, CVT(T)SD2SI r32, xmm/m */
-static inline void
+BW_X86_INLINE void
 cvts2si (BwX86Cpu *cpu, const BwX86Insn *i, gboolean dbl, gboolean t)
 {
   bw_x86_sse_check (cpu);
-  BwX86Xmm s;
+  BwX86Xmm s, r;
   bw_x86_xmm_src (cpu, i, &s, dbl ? 8 : 4, FALSE);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  uint32_t r = dbl ? d_to_i32 (&e, s.q[0], t) : f_to_i32 (&e, s.d[0], t);
-  bw_sse_end (&e, cpu);
-  cpu->gpr[i->reg] = r;
+  cvt_lanes (cpu, dbl ? D_TO_I32 : F_TO_I32, t, 1, &s, &r);
+  cpu->gpr[i->reg] = r.d[0];
 }
 
 static BW_X86_OP (cvttss2si) { cvts2si (cpu, i, FALSE, TRUE); }
@@ -226,91 +235,20 @@ static BW_X86_OP (cvtss2si) { cvts2si (cpu, i, FALSE, FALSE); }
 static BW_X86_OP (cvttsd2si) { cvts2si (cpu, i, TRUE, TRUE); }
 static BW_X86_OP (cvtsd2si) { cvts2si (cpu, i, TRUE, FALSE); }
 
-/* 0F 5A: CVTPS2PD xmm, xmm/m64 */
-static BW_X86_OP (cvtps2pd)
-{
-  bw_x86_sse_check (cpu);
-  BwX86Xmm s, r;
-  bw_x86_xmm_src (cpu, i, &s, 8, FALSE);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  r.q[0] = f_to_d (&e, s.d[0]);
-  r.q[1] = f_to_d (&e, s.d[1]);
-  bw_sse_end (&e, cpu);
-  cpu->xmm[i->reg] = r;
-}
-
-/* 66 0F 5A: CVTPD2PS xmm, xmm/m128 (high half cleared) */
-static BW_X86_OP (cvtpd2ps)
-{
-  bw_x86_sse_check (cpu);
-  BwX86Xmm s, r = { 0 };
-  bw_x86_xmm_src (cpu, i, &s, 16, TRUE);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  r.d[0] = d_to_f (&e, s.q[0]);
-  r.d[1] = d_to_f (&e, s.q[1]);
-  bw_sse_end (&e, cpu);
-  cpu->xmm[i->reg] = r;
-}
-
-/* F3 0F 5A: CVTSS2SD; F2 0F 5A: CVTSD2SS (the rest of the destination kept) */
-static BW_X86_OP (cvtss2sd)
-{
-  bw_x86_sse_check (cpu);
-  BwX86Xmm s;
-  bw_x86_xmm_src (cpu, i, &s, 4, FALSE);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  uint64_t r = f_to_d (&e, s.d[0]);
-  bw_sse_end (&e, cpu);
-  cpu->xmm[i->reg].q[0] = r;
-}
-
-static BW_X86_OP (cvtsd2ss)
-{
-  bw_x86_sse_check (cpu);
-  BwX86Xmm s;
-  bw_x86_xmm_src (cpu, i, &s, 8, FALSE);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  uint32_t r = d_to_f (&e, s.q[0]);
-  bw_sse_end (&e, cpu);
-  cpu->xmm[i->reg].d[0] = r;
-}
+/* 0F 5A: CVTPS2PD xmm, xmm/m64; 66: CVTPD2PS xmm, xmm/m128 (high half
+ * cleared); F3: CVTSS2SD, F2: CVTSD2SS (the rest of the destination kept) */
+static BW_X86_OP (cvtps2pd) { cvt_xmm (cpu, i, F_TO_D, FALSE, 8, 2, FALSE); }
+static BW_X86_OP (cvtpd2ps) { cvt_xmm (cpu, i, D_TO_F, FALSE, 16, 2, FALSE); }
+static BW_X86_OP (cvtss2sd) { cvt_xmm (cpu, i, F_TO_D, FALSE, 4, 1, TRUE); }
+static BW_X86_OP (cvtsd2ss) { cvt_xmm (cpu, i, D_TO_F, FALSE, 8, 1, TRUE); }
 
 /* 0F 5B: CVTDQ2PS; 66: CVTPS2DQ; F3: CVTTPS2DQ */
-static BW_X86_OP (cvtdq2ps)
-{
-  bw_x86_sse_check (cpu);
-  BwX86Xmm s, r;
-  bw_x86_xmm_src (cpu, i, &s, 16, TRUE);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  for (unsigned k = 0; k < 4; k++)
-    r.d[k] = i32_to_f (&e, s.d[k]);
-  bw_sse_end (&e, cpu);
-  cpu->xmm[i->reg] = r;
-}
+static BW_X86_OP (cvtdq2ps) { cvt_xmm (cpu, i, I32_TO_F, FALSE, 16, 4, FALSE); }
+static BW_X86_OP (cvtps2dq) { cvt_xmm (cpu, i, F_TO_I32, FALSE, 16, 4, FALSE); }
+static BW_X86_OP (cvttps2dq) { cvt_xmm (cpu, i, F_TO_I32, TRUE, 16, 4, FALSE); }
 
-static inline void
-cvtps2dq (BwX86Cpu *cpu, const BwX86Insn *i, gboolean t)
-{
-  bw_x86_sse_check (cpu);
-  BwX86Xmm s, r;
-  bw_x86_xmm_src (cpu, i, &s, 16, TRUE);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  for (unsigned k = 0; k < 4; k++)
-    r.d[k] = f_to_i32 (&e, s.d[k], t);
-  bw_sse_end (&e, cpu);
-  cpu->xmm[i->reg] = r;
-}
-
-static BW_X86_OP (cvtps2dq) { cvtps2dq (cpu, i, FALSE); }
-static BW_X86_OP (cvttps2dq) { cvtps2dq (cpu, i, TRUE); }
-
-/* F3 0F E6: CVTDQ2PD xmm, xmm/m64; F2: CVTPD2DQ; 66: CVTTPD2DQ */
+/* F3 0F E6: CVTDQ2PD xmm, xmm/m64 (exact); F2: CVTPD2DQ; 66: CVTTPD2DQ
+ * (high half cleared) */
 static BW_X86_OP (cvtdq2pd)
 {
   bw_x86_sse_check (cpu);
@@ -321,22 +259,8 @@ static BW_X86_OP (cvtdq2pd)
   cpu->xmm[i->reg] = r;
 }
 
-static inline void
-cvtpd2dq (BwX86Cpu *cpu, const BwX86Insn *i, gboolean t)
-{
-  bw_x86_sse_check (cpu);
-  BwX86Xmm s, r = { 0 };
-  bw_x86_xmm_src (cpu, i, &s, 16, TRUE);
-  BwSseEnv e;
-  bw_sse_begin (&e, cpu);
-  r.d[0] = d_to_i32 (&e, s.q[0], t);
-  r.d[1] = d_to_i32 (&e, s.q[1], t);
-  bw_sse_end (&e, cpu);
-  cpu->xmm[i->reg] = r;
-}
-
-static BW_X86_OP (cvtpd2dq) { cvtpd2dq (cpu, i, FALSE); }
-static BW_X86_OP (cvttpd2dq) { cvtpd2dq (cpu, i, TRUE); }
+static BW_X86_OP (cvtpd2dq) { cvt_xmm (cpu, i, D_TO_I32, FALSE, 16, 2, FALSE); }
+static BW_X86_OP (cvttpd2dq) { cvt_xmm (cpu, i, D_TO_I32, TRUE, 16, 2, FALSE); }
 
 void
 bw_x86_simd_fill_cvt (BwX86SimdDef *t)
