@@ -75,6 +75,11 @@ kill_block (BwX86Cpu *cpu, BwX86Block *b)
   if (*pp)
     *pp = b->hash_next;
   b->dead = TRUE;
+  /* The running block stops after the current instruction: exec_insns()
+   * ends at an instruction flagged END (the block never runs again). */
+  if (b == cpu->cur_block)
+    for (uint32_t k = 0; k < b->n_insns; k++)
+      b->insns[k].flags |= BW_X86_I_END;
   cpu->block_gen++;
   b->dead_next = cpu->dead_blocks;
   cpu->dead_blocks = b;
@@ -103,8 +108,6 @@ bw_x86_block_invalidate_page (BwX86Cpu *cpu, uint32_t phys_page)
     }
   g_ptr_array_unref (arr);
   cpu->code_pages[pn >> 3] &= ~(1u << (pn & 7));
-  /* The running block may be among them: stop it after this instruction. */
-  cpu->block_abort = TRUE;
 }
 
 void
@@ -115,7 +118,13 @@ bw_x86_block_flush_all (BwX86Cpu *cpu)
     while (cpu->hash[h])
       kill_block (cpu, cpu->hash[h]);
   memset (cpu->code_pages, 0, N_PAGES / 8);
-  cpu->block_abort = TRUE;
+}
+
+void
+bw_x86_block_stop_running (BwX86Cpu *cpu)
+{
+  if (cpu->cur_block && !cpu->cur_block->dead)
+    kill_block (cpu, cpu->cur_block);
 }
 
 void

@@ -123,7 +123,7 @@ bw_x86_cpu_get_state (BwX86Cpu *cpu, BwX86State *st)
 void
 bw_x86_cpu_set_state (BwX86Cpu *cpu, const BwX86State *st)
 {
-  memcpy (cpu->gpr, st->gpr, sizeof cpu->gpr);
+  memcpy (cpu->gpr, st->gpr, sizeof st->gpr);
   cpu->eip = st->eip;
   cpu->eflags = (st->eflags & ~0x8028u) | 2;
   cpu->lf_op = BW_X86_LF_NONE;
@@ -292,22 +292,21 @@ bw_x86_cpu_apply_requests (BwX86Cpu *cpu)
 
 /* ---- interpreter ------------------------------------------------------ */
 
-static inline void
-exec_insns (BwX86Cpu *cpu, const BwX86Insn *i)
+/* eip_mask: CS.D, which cannot change inside a block (what changes it
+ * ends the block and sets EIP itself); a constant in each caller. A block
+ * that dies under it (self-modifying code, a data breakpoint) has all its
+ * instructions flagged END (kill_block), so one test per instruction
+ * covers both ends. */
+BW_X86_INLINE void
+exec_insns (BwX86Cpu *cpu, const BwX86Insn *i, uint32_t eip_mask)
 {
   const BwX86Insn *first = i;
-  /* CS.D cannot change inside a block: what changes it ends the block
-   * (and sets EIP itself). */
-  uint32_t eip_mask = cpu->seg[BW_X86_CS].big ? 0xffffffffu : 0xffffu;
-  cpu->block_abort = FALSE;
   for (;;)
     {
       i->fn (cpu, i);
       if (BW_X86_LIKELY (!(i->flags & (BW_X86_I_SETS_EIP | BW_X86_I_END))))
         {
           cpu->eip = (cpu->eip + i->len) & eip_mask;
-          if (BW_X86_UNLIKELY (cpu->block_abort))
-            break;
           i++;
           continue;
         }
@@ -477,7 +476,12 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
             }
         }
       cpu->prev_block = b;
-      exec_insns (cpu, b->insns);
+      cpu->cur_block = b;
+      if (cpu->seg[BW_X86_CS].big)
+        exec_insns (cpu, b->insns, 0xffffffffu);
+      else
+        exec_insns (cpu, b->insns, 0xffffu);
+      cpu->cur_block = NULL;
     }
 }
 
@@ -495,6 +499,7 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
   if (setjmp (cpu->jmp))
     {
       cpu->prev_block = NULL;
+      cpu->cur_block = NULL;
       cpu->db_trap = 0; /* the faulting instruction did not complete */
       if (!handle_exception (cpu))
         {

@@ -147,7 +147,7 @@ record_trap (BwX86Cpu *cpu, unsigned hits)
 {
   cpu->db_trap |= hits;
   /* The block ends after this instruction; the run loop delivers. */
-  cpu->block_abort = TRUE;
+  bw_x86_block_stop_running (cpu);
   g_atomic_int_set (&cpu->attention, 1);
 }
 
@@ -254,7 +254,6 @@ bw_x86_debug_step (BwX86Cpu *cpu, gboolean after_first)
   cpu->eflags &= ~BW_X86_RF;
   gboolean tf = (cpu->eflags & BW_X86_TF) != 0;
   uint64_t delivered = cpu->deliveries;
-  cpu->block_abort = FALSE;
   one.fn (cpu, &one);
   if (!(one.flags & BW_X86_I_SETS_EIP))
     cpu->eip = bw_x86_next_eip (cpu, &one);

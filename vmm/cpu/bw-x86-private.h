@@ -151,7 +151,9 @@ enum
 
 struct _BwX86Cpu
 {
-  uint32_t gpr[8];
+  /* gpr[BW_X86_NOREG] is always 0: an absent base or index adds it, so
+   * the effective address needs no tests. */
+  uint32_t gpr[9];
   uint32_t eip;
   uint32_t eflags; /* arithmetic bits valid only when lf_op is NONE */
   uint32_t lf_res, lf_a, lf_b;
@@ -197,7 +199,7 @@ struct _BwX86Cpu
   uint8_t *code_pages; /* bitmap: one bit per 4 KiB physical page */
   gpointer page_blocks; /* GHashTable: page number -> GPtrArray of blocks */
   BwX86Block *dead_blocks;
-  gboolean block_abort; /* the running block was invalidated */
+  BwX86Block *cur_block; /* the block exec_insns() runs, else NULL */
   uint32_t block_gen;   /* bumped when blocks die or mappings change */
   BwX86Block *prev_block;
   BwX86Insn scratch[BW_X86_BLOCK_MAX_INSNS];
@@ -604,11 +606,7 @@ bw_x86_reg_set (BwX86Cpu *cpu, unsigned r, int osz, uint32_t v)
 BW_X86_INLINE uint32_t
 bw_x86_ea (BwX86Cpu *cpu, const BwX86Insn *i)
 {
-  uint32_t ea = i->disp;
-  if (i->base != BW_X86_NOREG)
-    ea += cpu->gpr[i->base];
-  if (i->index != BW_X86_NOREG)
-    ea += cpu->gpr[i->index] << i->scale;
+  uint32_t ea = i->disp + cpu->gpr[i->base] + (cpu->gpr[i->index] << i->scale);
   if (!(i->flags & BW_X86_I_A32))
     ea &= 0xffff;
   return ea;
@@ -718,6 +716,9 @@ BwX86Block *bw_x86_block_find (BwX86Cpu *cpu);
 void bw_x86_block_invalidate_page (BwX86Cpu *cpu, uint32_t phys_page);
 void bw_x86_block_flush_all (BwX86Cpu *cpu);
 void bw_x86_block_reap (BwX86Cpu *cpu);
+/* Ends the running block after the current instruction (it is dropped
+ * and decoded again when next reached). */
+void bw_x86_block_stop_running (BwX86Cpu *cpu);
 void bw_x86_block_init (BwX86Cpu *cpu);
 void bw_x86_block_fini (BwX86Cpu *cpu);
 
