@@ -614,6 +614,11 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
 
   if (d->sized && fn == d->fn)
     fn = d->sized[i.osz];
+  /* MOV r32 <-> r/m32, the commonest instructions: by operand kind too. */
+  if (fn == bw_x86_mov_rm_r_sized[2])
+    fn = i.mod == 3 ? bw_x86_mov_rr32_store : bw_x86_mov_m32_r32;
+  else if (fn == bw_x86_mov_r_rm_sized[2])
+    fn = i.mod == 3 ? bw_x86_mov_rr32_load : bw_x86_mov_r32_m32;
   i.fn = fn;
   i.len = p;
   i.flags = flags | (props & (BW_X86_I_SETS_EIP | BW_X86_I_END));

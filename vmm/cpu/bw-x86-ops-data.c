@@ -46,6 +46,72 @@ const BwX86Op bw_x86_mov_r_rm_sized[3] = { mov_r_rm_0, mov_r_rm_1, mov_r_rm_2 };
 const BwX86Op bw_x86_push_r_sized[3] = { NULL, push_r_1, push_r_2 };
 const BwX86Op bw_x86_pop_r_sized[3] = { NULL, pop_r_1, pop_r_2 };
 
+void
+bw_x86_mov_rr32_store (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  cpu->gpr[i->rm] = cpu->gpr[i->reg];
+}
+
+void
+bw_x86_mov_rr32_load (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  cpu->gpr[i->reg] = cpu->gpr[i->rm];
+}
+
+/* The memory forms: a flat segment and a TLB hit inline, with no stack
+ * frame; everything else (limits, misses, MMIO, faults) in one call that
+ * starts over, which is safe since nothing has changed yet. */
+static __attribute__ ((noinline)) void
+mov_r32_m32_slow (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  cpu->gpr[i->reg] = bw_x86_rm_get (cpu, i, 2);
+}
+
+static __attribute__ ((noinline)) void
+mov_m32_r32_slow (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  bw_x86_rm_set (cpu, i, 2, cpu->gpr[i->reg]);
+}
+
+void
+bw_x86_mov_r32_m32 (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  uint32_t off = bw_x86_ea (cpu, i);
+  const BwX86Seg *s = &cpu->seg[i->seg];
+  if (BW_X86_LIKELY ((s->flat & BW_X86_ACC_R) && off <= 0xfffffffcu))
+    {
+      uint32_t lin = s->s.base + off;
+      const BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
+      if (BW_X86_LIKELY (e->tag_r == ((lin + 3) & ~0xfffu)))
+        {
+          uint32_t v;
+          memcpy (&v, e->host + (lin & 0xfff), 4);
+          cpu->gpr[i->reg] = GUINT32_FROM_LE (v);
+          return;
+        }
+    }
+  mov_r32_m32_slow (cpu, i);
+}
+
+void
+bw_x86_mov_m32_r32 (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  uint32_t off = bw_x86_ea (cpu, i);
+  const BwX86Seg *s = &cpu->seg[i->seg];
+  if (BW_X86_LIKELY ((s->flat & BW_X86_ACC_W) && off <= 0xfffffffcu))
+    {
+      uint32_t lin = s->s.base + off;
+      const BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
+      if (BW_X86_LIKELY (e->tag_w == ((lin + 3) & ~0xfffu)))
+        {
+          uint32_t v = GUINT32_TO_LE (cpu->gpr[i->reg]);
+          memcpy (e->host + (lin & 0xfff), &v, 4);
+          return;
+        }
+    }
+  mov_m32_r32_slow (cpu, i);
+}
+
 BW_X86_OP (mov_rm_r)
 {
   bw_x86_rm_set (cpu, i, i->osz, bw_x86_reg_get (cpu, i->reg, i->osz));

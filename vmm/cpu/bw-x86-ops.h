@@ -154,6 +154,12 @@ extern const BwX86Op bw_x86_alu_rm_imm_sized[8][3];
 extern const BwX86Op bw_x86_inc_r_sized[3];
 extern const BwX86Op bw_x86_dec_r_sized[3];
 extern const BwX86Op bw_x86_mov_rm_r_sized[3];
+/* The 32-bit forms of 89 and 8B split by ModRM.mod: register to register
+ * (89: rm <- reg, 8B: reg <- rm), store, load. */
+void bw_x86_mov_rr32_store (BwX86Cpu *cpu, const BwX86Insn *i);
+void bw_x86_mov_rr32_load (BwX86Cpu *cpu, const BwX86Insn *i);
+void bw_x86_mov_m32_r32 (BwX86Cpu *cpu, const BwX86Insn *i);
+void bw_x86_mov_r32_m32 (BwX86Cpu *cpu, const BwX86Insn *i);
 extern const BwX86Op bw_x86_mov_r_rm_sized[3];
 extern const BwX86Op bw_x86_push_r_sized[3];
 extern const BwX86Op bw_x86_pop_r_sized[3];
