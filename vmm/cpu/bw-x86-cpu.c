@@ -301,6 +301,7 @@ BW_X86_INLINE void
 exec_insns (BwX86Cpu *cpu, const BwX86Insn *i, uint32_t eip_mask)
 {
   const BwX86Insn *first = i;
+  uint32_t start = cpu->eip;
   for (;;)
     {
       i->fn (cpu, i);
@@ -312,6 +313,13 @@ exec_insns (BwX86Cpu *cpu, const BwX86Insn *i, uint32_t eip_mask)
         }
       if (!(i->flags & BW_X86_I_SETS_EIP))
         cpu->eip = (cpu->eip + i->len) & eip_mask;
+      else if ((i->flags & (BW_X86_I_COND | BW_X86_I_END)) == BW_X86_I_COND
+               && cpu->eip == ((start + i->imm2) & eip_mask))
+        {
+          /* A Jcc not taken (or taken to the next instruction). */
+          i++;
+          continue;
+        }
       break;
     }
   cpu->insn_count += (uint64_t) (i - first) + 1;

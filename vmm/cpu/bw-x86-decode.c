@@ -43,6 +43,7 @@ enum
 {
   P_EIP = BW_X86_I_SETS_EIP | BW_X86_I_END, /* writes EIP: ends the block */
   P_END = BW_X86_I_END,                     /* ends the block */
+  P_JCC = BW_X86_I_SETS_EIP | BW_X86_I_COND, /* ends it when taken */
   P_SX8 = 0x100,                            /* imm8 sign-extended to size */
   P_GRP = 0x200,                            /* handler chosen by ModRM.reg */
   P_MEM = 0x400,                            /* ModRM must name memory (#UD) */
@@ -193,7 +194,7 @@ init_one_byte (void)
   def (t, 0x6e, F_NONE, S_B, P_EIP, OP (outs));
   def (t, 0x6f, F_NONE, S_V, P_EIP, OP (outs));
   for (int c = 0; c < 16; c++)
-    def (t, 0x70 + c, F_REL8, S_V, P_EIP, bw_x86_jcc_cc[c]);
+    def (t, 0x70 + c, F_REL8, S_V, P_JCC, bw_x86_jcc_cc[c]);
 
   def_grp (t, 0x80, F_M_IB, S_B, 0, grp1, NULL);
   def_grp (t, 0x81, F_M_IV, S_V, 0, grp1, NULL);
@@ -333,7 +334,7 @@ init_two_byte (void)
   for (int c = 0; c < 16; c++)
     {
       def (t, 0x40 + c, F_M, S_V, 0, OP (cmovcc));
-      def (t, 0x80 + c, F_RELV, S_V, P_EIP, bw_x86_jcc_cc[c]);
+      def (t, 0x80 + c, F_RELV, S_V, P_JCC, bw_x86_jcc_cc[c]);
       def (t, 0x90 + c, F_M, S_B, 0, OP (setcc));
     }
   def (t, 0xa0, F_NONE, S_V, 0, OP (push_sreg));
@@ -621,7 +622,7 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
     fn = i.mod == 3 ? bw_x86_mov_rr32_load : bw_x86_mov_r32_m32;
   i.fn = fn;
   i.len = p;
-  i.flags = flags | (props & (BW_X86_I_SETS_EIP | BW_X86_I_END));
+  i.flags = flags | (props & (BW_X86_I_SETS_EIP | BW_X86_I_END | BW_X86_I_COND));
   /* An undefined opcode ends its block: it raises #UD when reached. */
   if (fn == OP (ud))
     i.flags |= BW_X86_I_END;
@@ -704,6 +705,8 @@ bw_x86_decode_block (BwX86Cpu *cpu, unsigned max_insns, uint32_t *last_phys_page
         }
       n++;
       off += len;
+      if (i->flags & BW_X86_I_COND)
+        i->imm2 = (uint16_t) off;
       eip += len;
       if (!code32)
         eip &= 0xffff;

@@ -31,6 +31,10 @@ enum
   BW_X86_I_SETS_EIP = 1 << 4, /* the handler writes EIP itself */
   BW_X86_I_END = 1 << 5,      /* ends its block */
   BW_X86_I_LOCK = 1 << 6,
+  /* Jcc: sets EIP but does not end its block; when not taken the block
+   * goes on with the next instruction (imm2: its offset from the block's
+   * start, set by the block decoder). */
+  BW_X86_I_COND = 1 << 7,
 };
 
 /* One decoded instruction: what the interpreter needs and nothing it has
