@@ -439,16 +439,17 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
         }
       if (cpu->halted)
         return BW_X86_EXIT_HLT;
-      if (cpu->insn_count >= end)
-        return BW_X86_EXIT_BUDGET;
       /* The debugger's and the architecture's single steps, and the last
        * few instructions of the budget one at a time, so a run ends
        * exactly where asked (a timer's deadline on the virtual clock),
-       * not at the end of the block that crosses it. */
-      if ((BW_X86_UNLIKELY (cpu->step_check || (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
-           && bw_x86_debug_wants_step (cpu))
-          || BW_X86_UNLIKELY (end - cpu->insn_count < BW_X86_BLOCK_MAX_INSNS))
+       * not at the end of the block that crosses it. One compare for
+       * both ends of the budget. */
+      if (BW_X86_UNLIKELY (cpu->insn_count + BW_X86_BLOCK_MAX_INSNS > end)
+          || (BW_X86_UNLIKELY (cpu->step_check || (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
+              && bw_x86_debug_wants_step (cpu)))
         {
+          if (cpu->insn_count >= end)
+            return BW_X86_EXIT_BUDGET;
           if (bw_x86_debug_step (cpu, *stepped))
             return BW_X86_EXIT_DEBUG;
           *stepped = TRUE;

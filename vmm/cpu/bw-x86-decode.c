@@ -620,6 +620,8 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
     fn = i.mod == 3 ? bw_x86_mov_rr32_store : bw_x86_mov_m32_r32;
   else if (fn == bw_x86_mov_r_rm_sized[2])
     fn = i.mod == 3 ? bw_x86_mov_rr32_load : bw_x86_mov_r32_m32;
+  else if (fn == OP (movzx) && i.osz == 0 && i.mod != 3 && (flags & BW_X86_I_O32))
+    fn = bw_x86_movzx_r32_m8;
   i.fn = fn;
   i.len = p;
   i.flags = flags | (props & (BW_X86_I_SETS_EIP | BW_X86_I_END | BW_X86_I_COND));

@@ -455,6 +455,30 @@ BW_X86_OP (movzx)
   bw_x86_reg_set (cpu, i->reg, (i->flags & BW_X86_I_O32) ? 2 : 1, v);
 }
 
+static __attribute__ ((noinline)) void
+movzx_r32_m8_slow (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  cpu->gpr[i->reg] = bw_x86_rm_get (cpu, i, 0);
+}
+
+void
+bw_x86_movzx_r32_m8 (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  uint32_t off = bw_x86_ea (cpu, i);
+  const BwX86Seg *s = &cpu->seg[i->seg];
+  if (BW_X86_LIKELY ((s->flat & BW_X86_ACC_R) && off <= 0xfffffffcu))
+    {
+      uint32_t lin = s->s.base + off;
+      const BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
+      if (BW_X86_LIKELY (e->tag_r == (lin & ~0xfffu)))
+        {
+          cpu->gpr[i->reg] = e->host[lin & 0xfff];
+          return;
+        }
+    }
+  movzx_r32_m8_slow (cpu, i);
+}
+
 BW_X86_OP (movsx)
 {
   uint32_t v = bw_x86_rm_get (cpu, i, i->osz);

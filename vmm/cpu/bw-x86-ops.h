@@ -160,6 +160,8 @@ void bw_x86_mov_rr32_store (BwX86Cpu *cpu, const BwX86Insn *i);
 void bw_x86_mov_rr32_load (BwX86Cpu *cpu, const BwX86Insn *i);
 void bw_x86_mov_m32_r32 (BwX86Cpu *cpu, const BwX86Insn *i);
 void bw_x86_mov_r32_m32 (BwX86Cpu *cpu, const BwX86Insn *i);
+/* MOVZX r32, m8 (bytes of compressed streams and tables). */
+void bw_x86_movzx_r32_m8 (BwX86Cpu *cpu, const BwX86Insn *i);
 extern const BwX86Op bw_x86_mov_r_rm_sized[3];
 extern const BwX86Op bw_x86_push_r_sized[3];
 extern const BwX86Op bw_x86_pop_r_sized[3];
