@@ -622,6 +622,8 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
     fn = i.mod == 3 ? bw_x86_mov_rr32_load : bw_x86_mov_r32_m32;
   else if (fn == OP (movzx) && i.osz == 0 && i.mod != 3 && (flags & BW_X86_I_O32))
     fn = bw_x86_movzx_r32_m8;
+  else if (i.mod == 3 && i.osz == 2)
+    fn = bw_x86_alu_reg_form (fn);
   i.fn = fn;
   i.len = p;
   i.flags = flags | (props & (BW_X86_I_SETS_EIP | BW_X86_I_END | BW_X86_I_COND));

@@ -112,6 +112,47 @@ const BwX86Op bw_x86_alu_rm_r_sized[8][3] = ALU_TABLE (alu_rm_r);
 const BwX86Op bw_x86_alu_r_rm_sized[8][3] = ALU_TABLE (alu_r_rm);
 const BwX86Op bw_x86_alu_rm_imm_sized[8][3] = ALU_TABLE (alu_rm_imm);
 
+/* Register-to-register forms of the 32-bit handlers above, picked when
+ * decoding ModRM.mod 3: no operand-kind test. */
+#define ALU_RR(K)                                                                           \
+  static void alu_rr_rm_r_##K (BwX86Cpu *cpu, const BwX86Insn *i)                           \
+  {                                                                                         \
+    uint32_t r_ = alu (cpu, K, 2, cpu->gpr[i->rm], cpu->gpr[i->reg]);                       \
+    if (K != 7)                                                                             \
+      cpu->gpr[i->rm] = r_;                                                                 \
+  }                                                                                         \
+  static void alu_rr_r_rm_##K (BwX86Cpu *cpu, const BwX86Insn *i)                           \
+  {                                                                                         \
+    uint32_t r_ = alu (cpu, K, 2, cpu->gpr[i->reg], cpu->gpr[i->rm]);                      \
+    if (K != 7)                                                                             \
+      cpu->gpr[i->reg] = r_;                                                                \
+  }                                                                                         \
+  static void alu_rr_rm_imm_##K (BwX86Cpu *cpu, const BwX86Insn *i)                         \
+  {                                                                                         \
+    uint32_t r_ = alu (cpu, K, 2, cpu->gpr[i->rm], i->imm);                                 \
+    if (K != 7)                                                                             \
+      cpu->gpr[i->rm] = r_;                                                                 \
+  }
+ALU_RR (0) ALU_RR (1) ALU_RR (2) ALU_RR (3) ALU_RR (4) ALU_RR (5) ALU_RR (6) ALU_RR (7)
+#define ALU_RR_ROW(F) { F##_0, F##_1, F##_2, F##_3, F##_4, F##_5, F##_6, F##_7 }
+static const BwX86Op alu_rr[3][8] = { ALU_RR_ROW (alu_rr_rm_r), ALU_RR_ROW (alu_rr_r_rm),
+                                      ALU_RR_ROW (alu_rr_rm_imm) };
+
+BwX86Op
+bw_x86_alu_reg_form (BwX86Op fn)
+{
+  for (unsigned k = 0; k < 8; k++)
+    {
+      if (fn == bw_x86_alu_rm_r_sized[k][2])
+        return alu_rr[0][k];
+      if (fn == bw_x86_alu_r_rm_sized[k][2])
+        return alu_rr[1][k];
+      if (fn == bw_x86_alu_rm_imm_sized[k][2])
+        return alu_rr[2][k];
+    }
+  return fn;
+}
+
 BW_X86_OP (alu_rm_r)
 {
   alu_rm (cpu, i, (i->opc >> 3) & 7, bw_x86_reg_get (cpu, i->reg, i->osz));
