@@ -79,6 +79,24 @@ ct_out (CtBoard *b, guint16 port, guint32 value, guint size)
   bw_platform_pio (b->platform, port, &v, size, TRUE);
 }
 
+/* PCI configuration mechanism #1 on bus 0: the address of DEV.FN's
+ * register REG, and accesses of SIZE bytes through 0xCF8/0xCFC. */
+#define CT_CA(dev, fn, reg) (0x80000000u | (dev) << 11 | (fn) << 8 | (reg))
+
+static inline guint32
+ct_cfg_read (CtBoard *b, guint32 addr, guint size)
+{
+  ct_out (b, 0xcf8, addr & ~3u, 4);
+  return ct_in (b, 0xcfc + (addr & 3), size);
+}
+
+static inline void
+ct_cfg_write (CtBoard *b, guint32 addr, guint32 value, guint size)
+{
+  ct_out (b, 0xcf8, addr & ~3u, 4);
+  ct_out (b, 0xcfc + (addr & 3), value, size);
+}
+
 static inline void
 ct_outb (CtBoard *b, guint16 port, guint8 value)
 {

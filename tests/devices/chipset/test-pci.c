@@ -7,8 +7,6 @@
 #include "chipset-test.h"
 #include "devices/chipset/bw-pci.h"
 
-#define CA(dev, fn, reg) (0x80000000u | (dev) << 11 | (fn) << 8 | (reg))
-
 /* A PCI device with every kind of BAR. */
 typedef struct
 {
@@ -106,51 +104,37 @@ pci_board (void)
   return ct_board_new (16, "i440fx", "test-pci:nic");
 }
 
-static guint32
-cfg_read (CtBoard *b, guint32 addr, guint size)
-{
-  ct_out (b, 0xcf8, addr & ~3u, 4);
-  return ct_in (b, 0xcfc + (addr & 3), size);
-}
-
-static void
-cfg_write (CtBoard *b, guint32 addr, guint32 value, guint size)
-{
-  ct_out (b, 0xcf8, addr & ~3u, 4);
-  ct_out (b, 0xcfc + (addr & 3), value, size);
-}
-
 START_TEST (test_config_mechanism)
 {
   CtBoard *b = pci_board ();
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0), 4), 0x12378086);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0), 4), 0x12378086);
   ck_assert_uint_eq (ct_in (b, 0xcf8, 4), 0x80000000);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 2), 2), 0x1237);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 3), 1), 0x12);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 8), 4), 0x06000002);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x0e), 1), 0x00);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0), 4), 0xabcd1234);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x08), 4), 0x02000005);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x3c), 2), 0x0100); /* INTA#, line 0 */
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 2), 2), 0x1237);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 3), 1), 0x12);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 8), 4), 0x06000002);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x0e), 1), 0x00);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0), 4), 0xabcd1234);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x08), 4), 0x02000005);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x3c), 2), 0x0100); /* INTA#, line 0 */
   /* Nothing there, another bus, or the enable bit clear: all ones. */
-  ck_assert_uint_eq (cfg_read (b, CA (5, 0, 0), 4), 0xffffffff);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 1, 0), 4), 0xffffffff);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0) | 1 << 16, 4), 0xffffffff);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0) & ~0x80000000u, 4), 0xffffffff);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (5, 0, 0), 4), 0xffffffff);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 1, 0), 4), 0xffffffff);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0) | 1 << 16, 4), 0xffffffff);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0) & ~0x80000000u, 4), 0xffffffff);
   /* The low two bits of CONFIG_ADDRESS read as zero; byte writes to 0xCF8
    * do not touch it. */
-  ct_out (b, 0xcf8, CA (0, 0, 0x13), 4);
-  ck_assert_uint_eq (ct_in (b, 0xcf8, 4), CA (0, 0, 0x10));
+  ct_out (b, 0xcf8, CT_CA (0, 0, 0x13), 4);
+  ck_assert_uint_eq (ct_in (b, 0xcf8, 4), CT_CA (0, 0, 0x10));
   ct_out (b, 0xcf8, 0x12, 1);
-  ck_assert_uint_eq (ct_in (b, 0xcf8, 4), CA (0, 0, 0x10));
+  ck_assert_uint_eq (ct_in (b, 0xcf8, 4), CT_CA (0, 0, 0x10));
   /* Read-only identification. */
-  cfg_write (b, CA (3, 0, 0), 0xffffffff, 4);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0), 4), 0xabcd1234);
+  ct_cfg_write (b, CT_CA (3, 0, 0), 0xffffffff, 4);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0), 4), 0xabcd1234);
   /* Writable: latency timer and interrupt line. */
-  cfg_write (b, CA (3, 0, 0x3c), 0x0b, 1);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x3c), 1), 0x0b);
-  cfg_write (b, CA (3, 0, 0x3d), 0x04, 1);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x3d), 1), 0x01);
+  ct_cfg_write (b, CT_CA (3, 0, 0x3c), 0x0b, 1);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x3c), 1), 0x0b);
+  ct_cfg_write (b, CT_CA (3, 0, 0x3d), 0x04, 1);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x3d), 1), 0x01);
   ct_board_free (b);
 }
 END_TEST
@@ -160,12 +144,12 @@ START_TEST (test_write_one_to_clear)
   CtBoard *b = pci_board ();
   TestPciDev *t = (TestPciDev *)bw_platform_find_device (b->platform, "nic");
   t->pci.config[BW_PCI_STATUS + 1] |= 0x30; /* target and master abort seen */
-  cfg_write (b, CA (3, 0, 0x06), 0x1000, 2);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x06), 2), 0x2000);
-  cfg_write (b, CA (3, 0, 0x06), 0x0000, 2);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x06), 2), 0x2000);
-  cfg_write (b, CA (3, 0, 0x06), 0xffff, 2);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x06), 2), 0x0000);
+  ct_cfg_write (b, CT_CA (3, 0, 0x06), 0x1000, 2);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x06), 2), 0x2000);
+  ct_cfg_write (b, CT_CA (3, 0, 0x06), 0x0000, 2);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x06), 2), 0x2000);
+  ct_cfg_write (b, CT_CA (3, 0, 0x06), 0xffff, 2);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x06), 2), 0x0000);
   ct_board_free (b);
 }
 END_TEST
@@ -173,8 +157,8 @@ END_TEST
 START_TEST (test_bar_sizing)
 {
   CtBoard *b = pci_board ();
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x10), 4), 0x00000001);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x18), 4), 0x0000000c);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x10), 4), 0x00000001);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x18), 4), 0x0000000c);
   static const struct
   {
     guint reg;
@@ -189,11 +173,11 @@ START_TEST (test_bar_sizing)
   };
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      guint32 old = cfg_read (b, CA (3, 0, sizes[i].reg), 4);
-      cfg_write (b, CA (3, 0, sizes[i].reg), sizes[i].written, 4);
-      ck_assert_uint_eq (cfg_read (b, CA (3, 0, sizes[i].reg), 4), sizes[i].expect);
-      cfg_write (b, CA (3, 0, sizes[i].reg), old, 4);
-      ck_assert_uint_eq (cfg_read (b, CA (3, 0, sizes[i].reg), 4), old);
+      guint32 old = ct_cfg_read (b, CT_CA (3, 0, sizes[i].reg), 4);
+      ct_cfg_write (b, CT_CA (3, 0, sizes[i].reg), sizes[i].written, 4);
+      ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, sizes[i].reg), 4), sizes[i].expect);
+      ct_cfg_write (b, CT_CA (3, 0, sizes[i].reg), old, 4);
+      ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, sizes[i].reg), 4), old);
     }
   ct_board_free (b);
 }
@@ -204,12 +188,12 @@ START_TEST (test_bar_mapping)
   CtBoard *b = pci_board ();
   TestPciDev *t = (TestPciDev *)bw_platform_find_device (b->platform, "nic");
   BwMemory *mem = bw_platform_get_memory (b->platform);
-  cfg_write (b, CA (3, 0, 0x10), 0xc000, 4);
-  cfg_write (b, CA (3, 0, 0x14), 0xfeb00000, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x10), 0xc000, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x14), 0xfeb00000, 4);
   /* Not decoded until the command register enables it. */
   ck_assert_uint_eq (ct_inb (b, 0xc005), 0xff);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 0), BW_PCI_BAR_UNMAPPED);
-  cfg_write (b, CA (3, 0, 0x04), BW_PCI_COMMAND_IO | BW_PCI_COMMAND_MEMORY, 2);
+  ct_cfg_write (b, CT_CA (3, 0, 0x04), BW_PCI_COMMAND_IO | BW_PCI_COMMAND_MEMORY, 2);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 0), 0xc000);
   ct_outb (b, 0xc005, 0x5a);
   ck_assert_uint_eq (t->regs[5], 0x5a);
@@ -221,35 +205,35 @@ START_TEST (test_bar_mapping)
   bw_memory_access (mem, 0xfeb00020, &v, 4, TRUE);
   ck_assert_uint_eq (t->mem_last, 0x11223344);
   /* Moved: the old range is free again. */
-  cfg_write (b, CA (3, 0, 0x10), 0xd001, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x10), 0xd001, 4);
   ck_assert_uint_eq (ct_inb (b, 0xc005), 0xff);
   ck_assert_uint_eq (ct_inb (b, 0xd005), 0x5a);
   /* The all-ones sizing pattern is not an address. */
-  cfg_write (b, CA (3, 0, 0x14), 0xffffffff, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x14), 0xffffffff, 4);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 1), BW_PCI_BAR_UNMAPPED);
   /* Over the host bridge's own ports: refused, stays off, no harm. */
-  cfg_write (b, CA (3, 0, 0x10), 0x0ce0, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x10), 0x0ce0, 4);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 0), BW_PCI_BAR_UNMAPPED);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0), 4), 0x12378086);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0), 4), 0x12378086);
   /* The 64-bit BAR above 4 GiB. */
-  cfg_write (b, CA (3, 0, 0x18), 0x00000000, 4);
-  cfg_write (b, CA (3, 0, 0x1c), 0x00000008, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x18), 0x00000000, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x1c), 0x00000008, 4);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 2),
                      G_GUINT64_CONSTANT (0x800000000));
   /* The ROM needs its enable bit as well. */
-  cfg_write (b, CA (3, 0, 0x30), 0xfea00000, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x30), 0xfea00000, 4);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 6), BW_PCI_BAR_UNMAPPED);
-  cfg_write (b, CA (3, 0, 0x30), 0xfea00001, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x30), 0xfea00001, 4);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 6), 0xfea00000);
   /* Memory decoding off unmaps the memory BARs only. */
-  cfg_write (b, CA (3, 0, 0x10), 0xc000, 4);
-  cfg_write (b, CA (3, 0, 0x04), BW_PCI_COMMAND_IO, 2);
+  ct_cfg_write (b, CT_CA (3, 0, 0x10), 0xc000, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x04), BW_PCI_COMMAND_IO, 2);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 6), BW_PCI_BAR_UNMAPPED);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 0), 0xc000);
   /* Reset unmaps everything and restores the registers. */
   bw_platform_reset (b->platform);
   ck_assert_uint_eq (bw_pci_function_get_bar_address (&t->pci, 0), BW_PCI_BAR_UNMAPPED);
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x10), 4), 0x00000001);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x10), 4), 0x00000001);
   ck_assert_uint_eq (ct_inb (b, 0xc005), 0xff);
   ct_board_free (b);
 }
@@ -282,23 +266,23 @@ START_TEST (test_pam)
   ck_assert_uint_eq (mem_read8 (mem, 0xf1234), 0xaa); /* power-on: PCI side */
   ck_assert_uint_eq (mem_read8 (mem, 0xc0000), 0xff); /* nothing there */
   /* Write-only to RAM: reads still the ROM, writes land in RAM. */
-  cfg_write (b, CA (0, 0, 0x59), 0x20, 1);
+  ct_cfg_write (b, CT_CA (0, 0, 0x59), 0x20, 1);
   ck_assert_uint_eq (bw_memory_get_pam (mem, 12), BW_PAM_WRITE_RAM);
   mem_write8 (mem, 0xf1234, 0x42);
   ck_assert_uint_eq (mem_read8 (mem, 0xf1234), 0xaa);
   /* Read and write RAM: the shadow copy shows. */
-  cfg_write (b, CA (0, 0, 0x59), 0x30, 1);
+  ct_cfg_write (b, CT_CA (0, 0, 0x59), 0x30, 1);
   ck_assert_uint_eq (mem_read8 (mem, 0xf1234), 0x42);
   /* Read-only RAM: writes are dropped (they go to the ROM). */
-  cfg_write (b, CA (0, 0, 0x59), 0x10, 1);
+  ct_cfg_write (b, CT_CA (0, 0, 0x59), 0x10, 1);
   mem_write8 (mem, 0xf1234, 0x99);
   ck_assert_uint_eq (mem_read8 (mem, 0xf1234), 0x42);
   /* Reserved bits read as zero. */
-  cfg_write (b, CA (0, 0, 0x59), 0xff, 1);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x59), 1), 0x70);
+  ct_cfg_write (b, CT_CA (0, 0, 0x59), 0xff, 1);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x59), 1), 0x70);
 
   /* 0x5A: low nibble C0000-C3FFF, high nibble C4000-C7FFF. */
-  cfg_write (b, CA (0, 0, 0x5a), 0x03, 1);
+  ct_cfg_write (b, CT_CA (0, 0, 0x5a), 0x03, 1);
   ck_assert_uint_eq (bw_memory_get_pam (mem, 0), BW_PAM_RAM);
   ck_assert_uint_eq (bw_memory_get_pam (mem, 1), BW_PAM_PCI);
   mem_write8 (mem, 0xc0010, 0x77);
@@ -306,7 +290,7 @@ START_TEST (test_pam)
   ck_assert_uint_eq (mem_read8 (mem, 0xc0010), 0x77);
   ck_assert_uint_eq (mem_read8 (mem, 0xc4010), 0xff);
   /* A dword write covering 0x5C-0x5F sets eight segments at once. */
-  cfg_write (b, CA (0, 0, 0x5c), 0x13311331, 4);
+  ct_cfg_write (b, CT_CA (0, 0, 0x5c), 0x13311331, 4);
   ck_assert_uint_eq (bw_memory_get_pam (mem, 4), BW_PAM_READ_RAM);
   ck_assert_uint_eq (bw_memory_get_pam (mem, 5), BW_PAM_RAM);
   ck_assert_uint_eq (bw_memory_get_pam (mem, 6), BW_PAM_RAM);
@@ -315,8 +299,8 @@ START_TEST (test_pam)
 
   /* Reset: back to the PCI side. */
   bw_platform_reset (b->platform);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x58), 4), 0);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x5c), 4), 0);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x58), 4), 0);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x5c), 4), 0);
   ck_assert_uint_eq (bw_memory_get_pam (mem, 12), BW_PAM_PCI);
   ck_assert_uint_eq (mem_read8 (mem, 0xf1234), 0xaa);
   ct_board_free (b);
@@ -326,17 +310,17 @@ END_TEST
 START_TEST (test_smram)
 {
   CtBoard *b = pci_board ();
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x72), 1), 0x02);
-  cfg_write (b, CA (0, 0, 0x72), 0x48, 1);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x72), 1), 0x4a);
-  cfg_write (b, CA (0, 0, 0x72), 0x5f, 1); /* lock */
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x72), 1), 0x1a);
-  cfg_write (b, CA (0, 0, 0x72), 0x60, 1); /* only D_CLS still writable */
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x72), 1), 0x3a);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x72), 1), 0x02);
+  ct_cfg_write (b, CT_CA (0, 0, 0x72), 0x48, 1);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x72), 1), 0x4a);
+  ct_cfg_write (b, CT_CA (0, 0, 0x72), 0x5f, 1); /* lock */
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x72), 1), 0x1a);
+  ct_cfg_write (b, CT_CA (0, 0, 0x72), 0x60, 1); /* only D_CLS still writable */
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x72), 1), 0x3a);
   bw_platform_reset (b->platform);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x72), 1), 0x02);
-  cfg_write (b, CA (0, 0, 0x72), 0x40, 1);
-  ck_assert_uint_eq (cfg_read (b, CA (0, 0, 0x72), 1), 0x42);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x72), 1), 0x02);
+  ct_cfg_write (b, CT_CA (0, 0, 0x72), 0x40, 1);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (0, 0, 0x72), 1), 0x42);
   ct_board_free (b);
 }
 END_TEST
@@ -345,13 +329,13 @@ START_TEST (test_saved_state)
 {
   CtBoard *b = pci_board ();
   ct_check_descriptions (b);
-  cfg_write (b, CA (0, 0, 0x59), 0x30, 1);
-  cfg_write (b, CA (0, 0, 0x5b), 0x13, 1);
-  cfg_write (b, CA (0, 0, 0x72), 0x1a, 1);
-  cfg_write (b, CA (3, 0, 0x10), 0xc100, 4);
-  cfg_write (b, CA (3, 0, 0x14), 0xfeb00000, 4);
-  cfg_write (b, CA (3, 0, 0x04), 0x0003, 2);
-  ct_out (b, 0xcf8, CA (3, 0, 0x3c), 4);
+  ct_cfg_write (b, CT_CA (0, 0, 0x59), 0x30, 1);
+  ct_cfg_write (b, CT_CA (0, 0, 0x5b), 0x13, 1);
+  ct_cfg_write (b, CT_CA (0, 0, 0x72), 0x1a, 1);
+  ct_cfg_write (b, CT_CA (3, 0, 0x10), 0xc100, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x14), 0xfeb00000, 4);
+  ct_cfg_write (b, CT_CA (3, 0, 0x04), 0x0003, 2);
+  ct_out (b, 0xcf8, CT_CA (3, 0, 0x3c), 4);
   ct_check_state_round_trip (b, pci_board);
 
   /* A loaded board decodes what the saved one did. */
@@ -364,10 +348,10 @@ START_TEST (test_saved_state)
   ck_assert_uint_eq (bw_memory_get_pam (bw_platform_get_memory (c->platform), 12), BW_PAM_RAM);
   ck_assert_uint_eq (bw_memory_get_pam (bw_platform_get_memory (c->platform), 2), BW_PAM_RAM);
   ck_assert_uint_eq (bw_memory_get_pam (bw_platform_get_memory (c->platform), 3), BW_PAM_READ_RAM);
-  ck_assert_uint_eq (ct_in (c, 0xcf8, 4), CA (3, 0, 0x3c));
+  ck_assert_uint_eq (ct_in (c, 0xcf8, 4), CT_CA (3, 0, 0x3c));
   /* The SMRAM lock survives too. */
-  cfg_write (c, CA (0, 0, 0x72), 0x48, 1);
-  ck_assert_uint_eq (cfg_read (c, CA (0, 0, 0x72), 1), 0x1a);
+  ct_cfg_write (c, CT_CA (0, 0, 0x72), 0x48, 1);
+  ck_assert_uint_eq (ct_cfg_read (c, CT_CA (0, 0, 0x72), 1), 0x1a);
   ct_board_free (c);
   ct_board_free (b);
 }

@@ -8,8 +8,6 @@
 #include "chipset-test.h"
 #include "devices/chipset/bw-pci.h"
 
-#define CA(dev, fn, reg) (0x80000000u | (dev) << 11 | (fn) << 8 | (reg))
-
 /* A PCI function whose INTx pin the test drives; config slot, pin. */
 typedef struct
 {
@@ -99,28 +97,14 @@ dev (CtBoard *b, const char *id)
   return (IntxDev *)bw_platform_find_device (b->platform, id);
 }
 
-static guint32
-cfg_read (CtBoard *b, guint32 addr, guint size)
-{
-  ct_out (b, 0xcf8, addr & ~3u, 4);
-  return ct_in (b, 0xcfc + (addr & 3), size);
-}
-
-static void
-cfg_write (CtBoard *b, guint32 addr, guint32 value, guint size)
-{
-  ct_out (b, 0xcf8, addr & ~3u, 4);
-  ct_out (b, 0xcfc + (addr & 3), value, size);
-}
-
 START_TEST (test_identity)
 {
   CtBoard *b = piix3_board ();
-  ck_assert_uint_eq (cfg_read (b, CA (1, 0, 0), 4), 0x70008086);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 0, 0x0a), 2), 0x0601);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 0, 0x0e), 1), 0x80);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 0, 0x60), 4), 0x80808080);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 0, 0x69), 1), 0x02);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 0, 0), 4), 0x70008086);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 0, 0x0a), 2), 0x0601);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 0, 0x0e), 1), 0x80);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 0, 0x60), 4), 0x80808080);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 0, 0x69), 1), 0x02);
   ct_board_free (b);
 }
 END_TEST
@@ -146,29 +130,29 @@ START_TEST (test_routing)
   for (guint i = 0; i < 16; i++)
     ck_assert (!ct_gsi (b, i));
   /* PIRQC -> IRQ 10. */
-  cfg_write (b, CA (1, 0, 0x62), 0x0a, 1);
+  ct_cfg_write (b, CT_CA (1, 0, 0x62), 0x0a, 1);
   ck_assert (ct_gsi (b, 10));
   bw_pci_function_set_irq (&a->pci, FALSE);
   ck_assert (!ct_gsi (b, 10));
   bw_pci_function_set_irq (&a->pci, TRUE);
   /* Rerouting moves the level. */
-  cfg_write (b, CA (1, 0, 0x62), 0x0b, 1);
+  ct_cfg_write (b, CT_CA (1, 0, 0x62), 0x0b, 1);
   ck_assert (!ct_gsi (b, 10));
   ck_assert (ct_gsi (b, 11));
   /* Disabled route, and IRQs that cannot be routed (0, 2, 8, 13). */
-  cfg_write (b, CA (1, 0, 0x62), 0x8b, 1);
+  ct_cfg_write (b, CT_CA (1, 0, 0x62), 0x8b, 1);
   ck_assert (!ct_gsi (b, 11));
   static const guint8 reserved[] = { 0x00, 0x02, 0x08, 0x0d };
   for (guint i = 0; i < G_N_ELEMENTS (reserved); i++)
     {
-      cfg_write (b, CA (1, 0, 0x62), reserved[i], 1);
+      ct_cfg_write (b, CT_CA (1, 0, 0x62), reserved[i], 1);
       ck_assert (!ct_gsi (b, reserved[i]));
     }
   /* Reserved bits 6:4 read as zero. */
-  cfg_write (b, CA (1, 0, 0x62), 0x7b, 1);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 0, 0x62), 1), 0x0b);
+  ct_cfg_write (b, CT_CA (1, 0, 0x62), 0x7b, 1);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 0, 0x62), 1), 0x0b);
   /* Sharing: PIRQA (device b) and PIRQC (device a) both on IRQ 11. */
-  cfg_write (b, CA (1, 0, 0x60), 0x0b, 1);
+  ct_cfg_write (b, CT_CA (1, 0, 0x60), 0x0b, 1);
   bw_pci_function_set_irq (&bb->pci, TRUE);
   bw_pci_function_set_irq (&a->pci, FALSE);
   ck_assert (ct_gsi (b, 11));
@@ -178,16 +162,16 @@ START_TEST (test_routing)
    * shows the device's request. */
   bw_pci_function_set_irq (&a->pci, TRUE);
   ck_assert (ct_gsi (b, 11));
-  cfg_write (b, CA (3, 0, 0x04), BW_PCI_COMMAND_INTX_DISABLE, 2);
+  ct_cfg_write (b, CT_CA (3, 0, 0x04), BW_PCI_COMMAND_INTX_DISABLE, 2);
   ck_assert (!ct_gsi (b, 11));
-  ck_assert_uint_eq (cfg_read (b, CA (3, 0, 0x06), 2) & BW_PCI_STATUS_INTERRUPT,
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (3, 0, 0x06), 2) & BW_PCI_STATUS_INTERRUPT,
                      BW_PCI_STATUS_INTERRUPT);
-  cfg_write (b, CA (3, 0, 0x04), 0, 2);
+  ct_cfg_write (b, CT_CA (3, 0, 0x04), 0, 2);
   ck_assert (ct_gsi (b, 11));
   /* A reset lowers everything and disables the routes. */
   bw_platform_reset (b->platform);
   ck_assert (!ct_gsi (b, 11));
-  ck_assert_uint_eq (cfg_read (b, CA (1, 0, 0x60), 4), 0x80808080);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 0, 0x60), 4), 0x80808080);
   ct_board_free (b);
 }
 END_TEST
@@ -203,7 +187,7 @@ START_TEST (test_through_the_pic)
   for (guint i = 0; i < G_N_ELEMENTS (init); i++)
     ct_outb (b, init[i][0], init[i][1]);
   ct_outb (b, 0x4d1, 0x08);
-  cfg_write (b, CA (1, 0, 0x62), 0x0b, 1);
+  ct_cfg_write (b, CT_CA (1, 0, 0x62), 0x0b, 1);
   bw_pci_function_set_irq (&a->pci, TRUE);
   ck_assert (ct_cpu_line (b, BW_CPU_LINE_INTR));
   ck_assert_uint_eq (bw_platform_irq_acknowledge (b->platform), 0x73);
@@ -243,8 +227,8 @@ START_TEST (test_saved_state)
 {
   CtBoard *b = piix3_board ();
   ct_check_descriptions (b);
-  cfg_write (b, CA (1, 0, 0x60), 0x0b0a0905, 4);
-  cfg_write (b, CA (1, 0, 0x4c), 0x4e, 1);
+  ct_cfg_write (b, CT_CA (1, 0, 0x60), 0x0b0a0905, 4);
+  ct_cfg_write (b, CT_CA (1, 0, 0x4c), 0x4e, 1);
   ct_outb (b, 0xcf9, 0x02);
   bw_pci_function_set_irq (&dev (b, "a")->pci, TRUE);
   ct_check_state_round_trip (b, piix3_board);

@@ -10,7 +10,6 @@
 #include "devices/chipset/bw-pci.h"
 #include "devices/chipset/bw-piix4-pm.h"
 
-#define CA(dev, fn, reg) (0x80000000u | (dev) << 11 | (fn) << 8 | (reg))
 #define BASE 0xb000
 
 static CtBoard *
@@ -19,27 +18,13 @@ pm_board (void)
   return ct_board_new (16, "i440fx", "piix3", "pic-i8259:pic", "piix4-pm:pm");
 }
 
-static guint32
-cfg_read (CtBoard *b, guint32 addr, guint size)
-{
-  ct_out (b, 0xcf8, addr & ~3u, 4);
-  return ct_in (b, 0xcfc + (addr & 3), size);
-}
-
-static void
-cfg_write (CtBoard *b, guint32 addr, guint32 value, guint size)
-{
-  ct_out (b, 0xcf8, addr & ~3u, 4);
-  ct_out (b, 0xcfc + (addr & 3), value, size);
-}
-
 /* What SeaBIOS does: PMBA, then PM I/O enable. */
 static CtBoard *
 mapped_board (void)
 {
   CtBoard *b = pm_board ();
-  cfg_write (b, CA (1, 3, 0x40), BASE | 1, 4);
-  cfg_write (b, CA (1, 3, 0x80), 0x01, 1);
+  ct_cfg_write (b, CT_CA (1, 3, 0x40), BASE | 1, 4);
+  ct_cfg_write (b, CT_CA (1, 3, 0x80), 0x01, 1);
   return b;
 }
 
@@ -52,13 +37,13 @@ pm (CtBoard *b)
 START_TEST (test_identity)
 {
   CtBoard *b = pm_board ();
-  ck_assert_uint_eq (cfg_read (b, CA (1, 3, 0), 4), 0x71138086);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 3, 0x08), 4), 0x06800003);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 3, 0x3d), 1), 1);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 3, 0x40), 4), 1); /* I/O space indicator */
-  ck_assert_uint_eq (cfg_read (b, CA (1, 3, 0x5b), 1), 0x02); /* APMC_EN: SMM "done" */
-  cfg_write (b, CA (1, 3, 0x58), 0, 4);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 3, 0x5b), 1), 0x02);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 3, 0), 4), 0x71138086);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 3, 0x08), 4), 0x06800003);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 3, 0x3d), 1), 1);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 3, 0x40), 4), 1); /* I/O space indicator */
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 3, 0x5b), 1), 0x02); /* APMC_EN: SMM "done" */
+  ct_cfg_write (b, CT_CA (1, 3, 0x58), 0, 4);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 3, 0x5b), 1), 0x02);
   ct_board_free (b);
 }
 END_TEST
@@ -66,19 +51,19 @@ END_TEST
 START_TEST (test_mapping)
 {
   CtBoard *b = pm_board ();
-  cfg_write (b, CA (1, 3, 0x40), BASE | 1, 4);
+  ct_cfg_write (b, CT_CA (1, 3, 0x40), BASE | 1, 4);
   ck_assert_uint_eq (bw_piix4_pm_get_base (pm (b)), 0);
   ck_assert_uint_eq (ct_in (b, BASE + BW_PM1_EN, 2), 0xffff); /* nothing there yet */
-  cfg_write (b, CA (1, 3, 0x80), 0x01, 1);
+  ct_cfg_write (b, CT_CA (1, 3, 0x80), 0x01, 1);
   ck_assert_uint_eq (bw_piix4_pm_get_base (pm (b)), BASE);
   ct_out (b, BASE + BW_PM1_EN, BW_PM1_PWRBTN, 2);
   ck_assert_uint_eq (ct_in (b, BASE + BW_PM1_EN, 2), BW_PM1_PWRBTN);
   /* Low bits of PMBA are not writable; moving it moves the block. */
-  cfg_write (b, CA (1, 3, 0x40), 0x6123, 4);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 3, 0x40), 4), 0x6101);
+  ct_cfg_write (b, CT_CA (1, 3, 0x40), 0x6123, 4);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 3, 0x40), 4), 0x6101);
   ck_assert_uint_eq (ct_in (b, 0x6100 + BW_PM1_EN, 2), BW_PM1_PWRBTN);
   ck_assert_uint_eq (ct_in (b, BASE + BW_PM1_EN, 2), 0xffff);
-  cfg_write (b, CA (1, 3, 0x80), 0x00, 1);
+  ct_cfg_write (b, CT_CA (1, 3, 0x80), 0x00, 1);
   ck_assert_uint_eq (bw_piix4_pm_get_base (pm (b)), 0);
   ck_assert_uint_eq (ct_in (b, 0x6100 + BW_PM1_EN, 2), 0xffff);
   ct_board_free (b);
@@ -238,11 +223,11 @@ END_TEST
 START_TEST (test_smbus)
 {
   CtBoard *b = pm_board ();
-  cfg_write (b, CA (1, 3, 0x90), 0xb101, 4);
-  cfg_write (b, CA (1, 3, 0xd2), 0x09, 1);
-  ck_assert_uint_eq (cfg_read (b, CA (1, 3, 0x90), 4), 0xb101);
+  ct_cfg_write (b, CT_CA (1, 3, 0x90), 0xb101, 4);
+  ct_cfg_write (b, CT_CA (1, 3, 0xd2), 0x09, 1);
+  ck_assert_uint_eq (ct_cfg_read (b, CT_CA (1, 3, 0x90), 4), 0xb101);
   ck_assert_uint_eq (ct_inb (b, 0xb100), 0xff); /* PCI I/O space still off */
-  cfg_write (b, CA (1, 3, 0x04), 0x0001, 2);
+  ct_cfg_write (b, CT_CA (1, 3, 0x04), 0x0001, 2);
   ck_assert_uint_eq (ct_inb (b, 0xb100), 0x00);
   ct_outb (b, 0xb104, 0xa1); /* address 0x50, read */
   ct_outb (b, 0xb102, 0x48); /* start a byte-data transaction */
@@ -262,8 +247,8 @@ START_TEST (test_reset)
   bw_platform_reset (b->platform);
   ck_assert_uint_eq (bw_piix4_pm_get_base (pm (b)), 0);
   ck_assert (!bw_piix4_pm_acpi_enabled (pm (b)));
-  cfg_write (b, CA (1, 3, 0x40), BASE | 1, 4);
-  cfg_write (b, CA (1, 3, 0x80), 0x01, 1);
+  ct_cfg_write (b, CT_CA (1, 3, 0x40), BASE | 1, 4);
+  ct_cfg_write (b, CT_CA (1, 3, 0x80), 0x01, 1);
   ck_assert_uint_eq (ct_in (b, BASE + BW_PM1_EN, 2), 0);
   ck_assert_uint_eq (ct_in (b, BASE + BW_PM_TMR, 4), 0); /* counts from the reset */
   ct_board_free (b);
