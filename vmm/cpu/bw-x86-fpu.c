@@ -1222,10 +1222,10 @@ bw_x86_cpu_set_fxsave (BwX86Cpu *cpu, const uint8_t in[512])
 
 /* ---- MMX: the registers are the mantissas of the physical x87 registers -- */
 
-/* Every MMX instruction but EMMS: #UD with CR0.EM, #NM with CR0.TS, #MF
- * for a pending x87 exception; then TOP = 0 and all tags valid. */
-void
-bw_x86_mmx_enter (BwX86Cpu *cpu)
+/* What every MMX instruction checks first: #UD with CR0.EM, #NM with
+ * CR0.TS, #MF for a pending x87 exception. */
+BW_X86_INLINE Fpu *
+mmx_check (BwX86Cpu *cpu)
 {
   if ((cpu->cr0 & BW_X86_CR0_EM) || !cpu->config.has_fpu)
     bw_x86_raise (cpu, BW_X86_EXC_UD);
@@ -1234,21 +1234,24 @@ bw_x86_mmx_enter (BwX86Cpu *cpu)
   Fpu *f = fpu_of (cpu);
   if ((f->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
     bw_x86_raise (cpu, BW_X86_EXC_MF);
+  return f;
+}
+
+/* Every MMX instruction but EMMS: the checks, then TOP = 0 and all tags
+ * valid. */
+void
+bw_x86_mmx_enter (BwX86Cpu *cpu)
+{
+  Fpu *f = mmx_check (cpu);
   f->top = 0;
   f->empty = 0;
 }
 
+/* EMMS: the checks, then all tags empty. */
 void
 bw_x86_mmx_emms (BwX86Cpu *cpu)
 {
-  if ((cpu->cr0 & BW_X86_CR0_EM) || !cpu->config.has_fpu)
-    bw_x86_raise (cpu, BW_X86_EXC_UD);
-  if (cpu->cr0 & BW_X86_CR0_TS)
-    bw_x86_raise (cpu, BW_X86_EXC_NM);
-  Fpu *f = fpu_of (cpu);
-  if ((f->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
-    bw_x86_raise (cpu, BW_X86_EXC_MF);
-  f->empty = 0xff;
+  mmx_check (cpu)->empty = 0xff;
 }
 
 uint64_t
