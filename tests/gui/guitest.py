@@ -9,6 +9,7 @@ import struct
 import subprocess
 import sys
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "manage"))
@@ -19,6 +20,87 @@ MANAGER = os.path.join(BUILD_ROOT, "app", "manager", "boxwood")
 VM = os.path.join(BUILD_ROOT, "app", "vm", "boxwood-vm")
 GUI_SESSION = os.path.join(BUILD_ROOT, "tests", "gui", "gui-session")
 XVFB = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "dbus-run-session", "--"]
+
+
+def reopen_world(root):
+    """The private world the outer run made at root (bwtest.Env), seen from
+    the inner run under Xvfb, whose environment already points into it."""
+    env = bwtest.Env.__new__(bwtest.Env)
+    env.root = root
+    env.home = os.path.join(root, "home")
+    env.config = os.path.join(root, "config")
+    env.runtime = os.path.join(root, "run")
+    env.env = dict(os.environ)
+    return env
+
+
+def run_inner(env, script, args, timeout):
+    """Runs `script --inner ROOT ARGS...` under Xvfb with a D-Bus session in
+    env's world; passes its TAP output on, its stderr as comments (less the
+    session bus's noise), and returns its exit status."""
+    t0 = time.monotonic()
+    r = subprocess.run(XVFB + ["/usr/bin/python3", os.path.abspath(script), "--inner", env.root]
+                       + list(args), env=env.env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=timeout)
+    sys.stdout.write(r.stdout)
+    print(f"# GUI run took {time.monotonic() - t0:.1f} s")
+    for line in r.stderr.splitlines():
+        if "dbus-daemon" not in line and "SpiRegistry" not in line:
+            print("# " + line)
+    return r.returncode
+
+
+def close_world(env):
+    """Stops what a GUI run left behind in env's world (a VM it started,
+    the service) and removes the world."""
+    for pid in own_processes(env.runtime, "boxwood-vm"):
+        os.kill(pid, 9)
+    env.stop_service()
+    env.cleanup()
+
+
+class StepRunner:
+    """A GUI test's steps as TAP, stopping at the first failure (later steps
+    build on it). A step may return a note: it is reported skipped with it.
+    On a failure: the AT-SPI tree of self.app with BW_GUI_DUMP set, its
+    windows' screenshots into $BW_GUI_FAIL_SHOTS."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = False
+        self.app = None
+
+    def step(self, title, fn):
+        self.n += 1
+        if self.failed:
+            print(f"ok {self.n} - {title} # SKIP an earlier step failed", flush=True)
+            return
+        try:
+            note = fn()
+            print(f"ok {self.n} - {title}" + (f" # SKIP {note}" if note else ""), flush=True)
+        except Exception as e:  # report and stop: later steps build on this one
+            self.failed = True
+            print(f"not ok {self.n} - {title}", flush=True)
+            for line in traceback.format_exception(type(e), e, e.__traceback__):
+                for part in line.rstrip().splitlines():
+                    print("# " + part, flush=True)
+            try:  # the application may be gone
+                shots = os.environ.get("BW_GUI_FAIL_SHOTS")
+                if shots and self.app is not None:
+                    for i, w in enumerate(w for w in self.app if w is not None):
+                        screenshot(w.name, os.path.join(shots, f"fail-{self.n}-{i}.png"))
+                if self.app is not None and os.environ.get("BW_GUI_DUMP"):
+                    for line in dump(self.app):
+                        print("# " + line, flush=True)
+            except Exception as e2:
+                print(f"# (no screenshots or dump: {e2})", flush=True)
+
+    def run_steps(self, steps):
+        """steps: (title, function) pairs. Returns the exit status."""
+        print(f"1..{len(steps)}", flush=True)
+        for title, fn in steps:
+            self.step(title, fn)
+        return 1 if self.failed else 0
 
 
 def missing_tools():

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guitest as g  # noqa: E402
@@ -25,41 +24,11 @@ SRC = os.environ.get("BW_SOURCE_ROOT") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def env_world(root):
-    env = g.bwtest.Env.__new__(g.bwtest.Env)
-    env.root = root
-    env.home = os.path.join(root, "home")
-    env.config = os.path.join(root, "config")
-    env.runtime = os.path.join(root, "run")
-    env.env = dict(os.environ)
-    return env
-
-
-class Steps:
+class Steps(g.StepRunner):
     def __init__(self, env):
+        super().__init__()
         self.env = env
-        self.app = None
         self.demo = None
-        self.n = 0
-        self.failed = False
-
-    def step(self, title, fn):
-        self.n += 1
-        if self.failed:
-            print(f"ok {self.n} - {title} # SKIP an earlier step failed", flush=True)
-            return
-        try:
-            fn()
-            print(f"ok {self.n} - {title}", flush=True)
-        except Exception as e:
-            self.failed = True
-            print(f"not ok {self.n} - {title}", flush=True)
-            for line in traceback.format_exception(type(e), e, e.__traceback__):
-                for part in line.rstrip().splitlines():
-                    print("# " + part, flush=True)
-            if self.app is not None and os.environ.get("BW_GUI_DUMP"):
-                for line in g.dump(self.app):
-                    print("# " + line, flush=True)
 
     def screentext(self):
         rc, out, _ = self.env.run("controlvm", NAME, "screentext")
@@ -162,10 +131,7 @@ class Steps:
             ("the details pane previews the running guest's screen", self.preview_shows_guest),
             ("power off from the command line hides the preview", self.poweroff_hides_preview),
         ]
-        print(f"1..{len(steps)}", flush=True)
-        for title, fn in steps:
-            self.step(title, fn)
-        return 1 if self.failed else 0
+        return self.run_steps(steps)
 
 
 def png_size(path):
@@ -195,7 +161,7 @@ def mean_rgb(path, crop=None):
 
 
 def inner(root):
-    env = env_world(root)
+    env = g.reopen_world(root)
     steps = Steps(env)
     try:
         rc = steps.run()
@@ -231,21 +197,9 @@ def outer():
         env.env.update({"GSETTINGS_BACKEND": "memory", "BOXWOOD_VM": g.VM,
                         "BOXWOOD_MANAGE": g.bwtest.MANAGE, "BOXWOOD_MANAGER": g.MANAGER,
                         "NO_AT_BRIDGE": "0", "GTK_A11Y": "atspi"})
-        t0 = time.monotonic()
-        r = subprocess.run(g.XVFB + ["/usr/bin/python3", os.path.abspath(__file__), "--inner",
-                                     env.root], env=env.env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, timeout=420)
-        sys.stdout.write(r.stdout)
-        print(f"# GUI run took {time.monotonic() - t0:.1f} s")
-        for line in r.stderr.splitlines():
-            if "dbus-daemon" not in line and "SpiRegistry" not in line:
-                print("# " + line)
-        return r.returncode
+        return g.run_inner(env, __file__, [], timeout=420)
     finally:
-        for pid in g.own_processes(env.runtime, "boxwood-vm"):
-            os.kill(pid, 9)
-        env.stop_service()
-        env.cleanup()
+        g.close_world(env)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guitest as g  # noqa: E402
@@ -35,40 +32,13 @@ def showvminfo(env, name):
     return info
 
 
-class Steps:
+class Steps(g.StepRunner):
     def __init__(self, env, iso):
+        super().__init__()
         self.env = env
         self.iso = iso
-        self.n = 0
-        self.failed = False
-        self.app = None
         self.session = None
         self.manager = None
-
-    def step(self, title, fn):
-        self.n += 1
-        if self.failed:
-            print(f"ok {self.n} - {title} # SKIP an earlier step failed", flush=True)
-            return
-        try:
-            note = fn()
-            print(f"ok {self.n} - {title}" + (f" # SKIP {note}" if note else ""), flush=True)
-        except Exception as e:  # report and stop: later steps build on this one
-            self.failed = True
-            print(f"not ok {self.n} - {title}", flush=True)
-            for line in traceback.format_exception(type(e), e, e.__traceback__):
-                for part in line.rstrip().splitlines():
-                    print("# " + part, flush=True)
-            try:  # the application may be gone
-                shots = os.environ.get("BW_GUI_FAIL_SHOTS")
-                if shots and self.app is not None:
-                    for i, w in enumerate(w for w in self.app if w is not None):
-                        g.screenshot(w.name, os.path.join(shots, f"fail-{self.n}-{i}.png"))
-                if self.app is not None and os.environ.get("BW_GUI_DUMP"):
-                    for line in g.dump(self.app):
-                        print("# " + line, flush=True)
-            except Exception as e2:
-                print(f"# (no screenshots or dump: {e2})", flush=True)
 
     # -- the steps -------------------------------------------------------
 
@@ -426,19 +396,11 @@ class Steps:
             ("remove deletes the machine's files after a confirmation", self.remove_with_files),
             ("the window speaks German with LANGUAGE=de", self.german),
         ]
-        print(f"1..{len(steps)}", flush=True)
-        for title, fn in steps:
-            self.step(title, fn)
-        return 1 if self.failed else 0
+        return self.run_steps(steps)
 
 
 def inner(root, iso):
-    env = g.bwtest.Env.__new__(g.bwtest.Env)
-    env.root = root
-    env.home = os.path.join(root, "home")
-    env.config = os.path.join(root, "config")
-    env.runtime = os.path.join(root, "run")
-    env.env = dict(os.environ)
+    env = g.reopen_world(root)
     log = open(os.path.join(root, "boxwood.log"), "w+")
     # BW_GUI_GDB=1: the manager runs under gdb, which prints a backtrace
     # into the log if it crashes.
@@ -476,22 +438,9 @@ def outer():
         g.write_iso(iso, ISO_LABEL)
         env.env.update({"GSETTINGS_BACKEND": "memory", "BOXWOOD_VM": g.VM,
                         "NO_AT_BRIDGE": "0", "GTK_A11Y": "atspi"})
-        t0 = time.monotonic()
-        r = subprocess.run(g.XVFB + ["/usr/bin/python3", os.path.abspath(__file__), "--inner",
-                                     env.root, iso], env=env.env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, timeout=240)
-        sys.stdout.write(r.stdout)
-        print(f"# GUI run took {time.monotonic() - t0:.1f} s")
-        for line in r.stderr.splitlines():
-            if "dbus-daemon" not in line and "SpiRegistry" not in line:
-                print("# " + line)
-        return r.returncode
+        return g.run_inner(env, __file__, [iso], timeout=240)
     finally:
-        # Whatever the GUI run left behind in this world (a VM it started).
-        for pid in g.own_processes(env.runtime, "boxwood-vm"):
-            os.kill(pid, 9)
-        env.stop_service()
-        env.cleanup()
+        g.close_world(env)
 
 
 if __name__ == "__main__":
