@@ -90,15 +90,16 @@ bw_test_machine_run_to_hlt (BwTestMachine *m)
   return st;
 }
 
-GBytes *
-bw_test_machine_load_guest (const char *name)
+BwX86State
+bw_test_machine_run_guest (BwTestMachine *m, const char *name, uint16_t ip)
 {
   const char *build = g_getenv ("BW_BUILD_ROOT");
   g_autofree char *path = g_build_filename (build ? build : ".", "tests", "cpu", name, NULL);
   g_autoptr (GError) error = NULL;
-  char *data;
+  g_autofree char *data = NULL;
   gsize len;
   if (!g_file_get_contents (path, &data, &len, &error))
     ck_abort_msg ("guest %s: %s", path, error->message);
-  return g_bytes_new_take (data, len);
+  bw_test_machine_load_real (m, 0, ip, (const uint8_t *) data, len);
+  return bw_test_machine_run_to_hlt (m);
 }

@@ -29,5 +29,7 @@ void bw_test_machine_load_real (BwTestMachine *m, uint16_t cs, uint16_t ip,
 /* Runs up to a million instructions; the run must end at HLT. */
 BwX86State bw_test_machine_run_to_hlt (BwTestMachine *m);
 
-/* The nasm guest $BW_BUILD_ROOT/tests/cpu/NAME; aborts the test when absent. */
-GBytes *bw_test_machine_load_guest (const char *name);
+/* Loads the nasm guest $BW_BUILD_ROOT/tests/cpu/NAME at 0000:IP in real
+ * mode (bw_test_machine_load_real) and runs it to HLT; aborts the test
+ * when the file is absent. */
+BwX86State bw_test_machine_run_guest (BwTestMachine *m, const char *name, uint16_t ip);

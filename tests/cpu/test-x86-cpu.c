@@ -260,11 +260,7 @@ END_TEST
 START_TEST (test_single_step_trap)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("tf.bin");
-  gsize len;
-  const uint8_t *code = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x1000, code, len);
-  BwX86State st = bw_test_machine_run_to_hlt (m);
+  BwX86State st = bw_test_machine_run_guest (m, "tf.bin", 0x1000);
   ck_assert_uint_eq (m->ram[0x2000] | (m->ram[0x2001] << 8), 8);
   ck_assert_uint_eq (st.eflags & BW_X86_TF, 0);
   bw_test_machine_free (m);
@@ -318,11 +314,7 @@ END_TEST
 START_TEST (test_self_modifying_code)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("smc.bin");
-  gsize len;
-  const uint8_t *code = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x1000, code, len);
-  BwX86State st = bw_test_machine_run_to_hlt (m);
+  BwX86State st = bw_test_machine_run_guest (m, "smc.bin", 0x1000);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX] & 0xff, 5);
   ck_assert_uint_eq (st.gpr[BW_X86_EBX] & 0xff, 7);
   ck_assert_uint_eq (st.gpr[BW_X86_ECX] & 0xffff, 2);
@@ -368,11 +360,7 @@ END_TEST
 START_TEST (test_protected_mode_paging)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("pmode.bin");
-  gsize len;
-  const uint8_t *code = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = bw_test_machine_run_to_hlt (m);
+  BwX86State st = bw_test_machine_run_guest (m, "pmode.bin", 0x7c00);
   ck_assert_uint_eq (st.cr0 & 0x80000001u, 0x80000001u);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x12345678u);
   ck_assert_uint_eq (st.gpr[BW_X86_EBX], 0x00c00004u);
@@ -390,11 +378,7 @@ END_TEST
 START_TEST (test_pae_nx)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("pae.bin");
-  gsize len;
-  const uint8_t *code = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = bw_test_machine_run_to_hlt (m);
+  BwX86State st = bw_test_machine_run_guest (m, "pae.bin", 0x7c00);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0xc3);
   ck_assert_uint_eq (st.gpr[BW_X86_EBX], 0x800000);
   ck_assert_uint_eq (st.gpr[BW_X86_ECX], 0x11);
@@ -413,11 +397,7 @@ rd32 (Machine *m, uint32_t addr)
 START_TEST (test_tasks_and_call_gates)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("tasks.bin");
-  gsize len;
-  const uint8_t *code = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = bw_test_machine_run_to_hlt (m);
+  BwX86State st = bw_test_machine_run_guest (m, "tasks.bin", 0x7c00);
   ck_assert_uint_eq (rd32 (m, 0x500), 0x7a5c);
   ck_assert_uint_eq (rd32 (m, 0x504), 2);      /* CALL to a TSS, then a task gate */
   ck_assert_uint_eq (rd32 (m, 0x508), 0x4000); /* nested: NT set */
@@ -437,11 +417,7 @@ END_TEST
 START_TEST (test_user_interrupt_supervisor_tables)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("usersys.bin");
-  gsize len;
-  const uint8_t *code = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = bw_test_machine_run_to_hlt (m);
+  BwX86State st = bw_test_machine_run_guest (m, "usersys.bin", 0x7c00);
   ck_assert_uint_eq (rd32 (m, 0x504), 0); /* no page fault */
   ck_assert_uint_eq (rd32 (m, 0x500), 0x600d);
   ck_assert_uint_eq (st.gpr[BW_X86_EAX], 0x1b);
@@ -452,11 +428,7 @@ END_TEST
 START_TEST (test_v86_and_sysenter)
 {
   Machine *m = machine_new ();
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("v86.bin");
-  gsize len;
-  const uint8_t *code = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
-  BwX86State st = bw_test_machine_run_to_hlt (m);
+  BwX86State st = bw_test_machine_run_guest (m, "v86.bin", 0x7c00);
   ck_assert_uint_eq (rd32 (m, 0x600), 0x2000);
   ck_assert_uint_eq (rd32 (m, 0x604), 0x20000);
   ck_assert_uint_eq (rd32 (m, 0x608), 0x3000);
@@ -474,11 +446,7 @@ START_TEST (test_fpu)
 {
   BwX86Config config = { .has_fpu = TRUE };
   Machine *m = bw_test_machine_new (RAM_SIZE, &config);
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("fpu.bin");
-  gsize len;
-  const uint8_t *code = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x1000, code, len);
-  bw_test_machine_run_to_hlt (m);
+  bw_test_machine_run_guest (m, "fpu.bin", 0x1000);
   double d;
   memcpy (&d, m->ram + 0x2000, 8);
   ck_assert (fabs (d - sqrt (4.375)) < 1e-15);
@@ -509,11 +477,7 @@ START_TEST (test_sse_system)
 {
   BwX86Config config = { .has_fpu = TRUE };
   Machine *m = bw_test_machine_new (RAM_SIZE, &config);
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest ("sse.bin");
-  gsize len;
-  const uint8_t *code = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x7c00, code, len);
-  bw_test_machine_run_to_hlt (m);
+  bw_test_machine_run_guest (m, "sse.bin", 0x7c00);
   const uint8_t *r = m->ram + 0x3000;
   static const struct
   {

@@ -25,17 +25,6 @@ machine_new (void)
   return bw_test_machine_new (RAM_SIZE, NULL);
 }
 
-/* Loads tests/cpu/NAME (a nasm guest at 0000:7C00) and runs it to HLT. */
-static BwX86State
-run_guest (Machine *m, const char *name)
-{
-  g_autoptr (GBytes) bin = bw_test_machine_load_guest (name);
-  gsize len;
-  const uint8_t *data = g_bytes_get_data (bin, &len);
-  bw_test_machine_load_real (m, 0, 0x7c00, data, len);
-  return bw_test_machine_run_to_hlt (m);
-}
-
 static uint32_t
 rd32 (Machine *m, uint32_t addr)
 {
@@ -54,7 +43,7 @@ rd16 (Machine *m, uint32_t addr)
 START_TEST (test_vme)
 {
   Machine *m = machine_new ();
-  run_guest (m, "vme.bin");
+  bw_test_machine_run_guest (m, "vme.bin", 0x7c00);
   /* IF as V86 code sees it is VIF; IOPL reads 3. */
   ck_assert_uint_eq (rd16 (m, 0x800) & 0x3200, 0x3200);  /* STI set VIF */
   ck_assert_uint_eq (rd16 (m, 0x820) & 0x3200, 0x3200);  /* INT 21h pushed VIF as IF */
@@ -91,7 +80,7 @@ END_TEST
 START_TEST (test_pvi)
 {
   Machine *m = machine_new ();
-  run_guest (m, "pvi.bin");
+  bw_test_machine_run_guest (m, "pvi.bin", 0x7c00);
   ck_assert_uint_eq (rd32 (m, 0xf00), 3);
   ck_assert_uint_eq (rd32 (m, 0x1004), 0);  /* CLI at CPL 3 without PVI */
   ck_assert_uint_eq (rd32 (m, 0x1014), 0);  /* MOV from DR7 at CPL 3 */
@@ -110,7 +99,7 @@ END_TEST
 START_TEST (test_io_bitmap)
 {
   Machine *m = machine_new ();
-  run_guest (m, "iopb.bin");
+  bw_test_machine_run_guest (m, "iopb.bin", 0x7c00);
   ck_assert_uint_eq (m->ram[0x800], 0x99);  /* IN from an allowed port */
   ck_assert_uint_eq (m->ram[0x804], 0x99);  /* INSB */
   ck_assert_uint_eq (rd32 (m, 0x808), 0);   /* REP OUTSB ran out */
@@ -133,7 +122,7 @@ END_TEST
 START_TEST (test_debug_registers)
 {
   Machine *m = machine_new ();
-  BwX86State st = run_guest (m, "dbreg.bin");
+  BwX86State st = bw_test_machine_run_guest (m, "dbreg.bin", 0x7c00);
   static const struct
   {
     uint32_t test, dr6;
