@@ -225,7 +225,8 @@ class Steps(g.StepRunner):
         assert g.list_rows(self.app) == []
         g.click(g.wait_find(main, "push button", "Retry"))
         # (Aborted when no boxwood-vm was there to start and power off.)
-        g.wait_for(lambda: any(r[0] == "Test VM" for r in g.list_rows(self.app)), 15,
+        # (A fresh service and the list's refill: generous for a loaded host.)
+        g.wait_for(lambda: any(r[0] == "Test VM" for r in g.list_rows(self.app)), 40,
                    "list back after Retry")
 
     def keyboard_opens_wizard(self):
