@@ -620,8 +620,10 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
     fn = i.mod == 3 ? bw_x86_mov_rr32_store : bw_x86_mov_m32_r32;
   else if (fn == bw_x86_mov_r_rm_sized[2])
     fn = i.mod == 3 ? bw_x86_mov_rr32_load : bw_x86_mov_r32_m32;
-  else if (fn == OP (movzx) && i.osz == 0 && i.mod != 3 && (flags & BW_X86_I_O32))
-    fn = bw_x86_movzx_r32_m8;
+  else if (fn == OP (movzx) && i.mod != 3 && (flags & BW_X86_I_O32))
+    fn = i.osz == 0 ? bw_x86_movzx_r32_m8 : bw_x86_movzx_r32_m16;
+  else if (fn == bw_x86_mov_rm_r_sized[1] && i.mod != 3)
+    fn = bw_x86_mov_m16_r16;
   else if (i.mod == 3 && i.osz == 2)
     fn = bw_x86_alu_reg_form (fn);
   i.fn = fn;

@@ -455,28 +455,58 @@ BW_X86_OP (movzx)
   bw_x86_reg_set (cpu, i->reg, (i->flags & BW_X86_I_O32) ? 2 : 1, v);
 }
 
+/* MOVZX r32, m8 / m16 (bytes of compressed streams, 16-bit probability
+ * tables) and MOV m16, r16, with the same frameless fast path. */
+#define MOVZX_MEM(OSZ, N)                                                                   \
+  static __attribute__ ((noinline)) void movzx_r32_m##N##_slow (BwX86Cpu *cpu,              \
+                                                                const BwX86Insn *i)         \
+  {                                                                                         \
+    cpu->gpr[i->reg] = bw_x86_rm_get (cpu, i, OSZ);                                         \
+  }                                                                                         \
+  void bw_x86_movzx_r32_m##N (BwX86Cpu *cpu, const BwX86Insn *i)                            \
+  {                                                                                         \
+    uint32_t off = bw_x86_ea (cpu, i);                                                      \
+    const BwX86Seg *s = &cpu->seg[i->seg];                                                  \
+    if (BW_X86_LIKELY ((s->flat & BW_X86_ACC_R) && off <= 0xfffffffcu))                     \
+      {                                                                                     \
+        uint32_t lin = s->s.base + off;                                                     \
+        const BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];            \
+        if (BW_X86_LIKELY (e->tag_r == ((lin + (1u << OSZ) - 1) & ~0xfffu)))                \
+          {                                                                                 \
+            uint16_t v_ = 0;                                                                \
+            memcpy (&v_, e->host + (lin & 0xfff), 1u << OSZ);                               \
+            cpu->gpr[i->reg] = GUINT16_FROM_LE (v_);                                        \
+            return;                                                                         \
+          }                                                                                 \
+      }                                                                                     \
+    movzx_r32_m##N##_slow (cpu, i);                                                         \
+  }
+MOVZX_MEM (0, 8)
+MOVZX_MEM (1, 16)
+
 static __attribute__ ((noinline)) void
-movzx_r32_m8_slow (BwX86Cpu *cpu, const BwX86Insn *i)
+mov_m16_r16_slow (BwX86Cpu *cpu, const BwX86Insn *i)
 {
-  cpu->gpr[i->reg] = bw_x86_rm_get (cpu, i, 0);
+  bw_x86_rm_set (cpu, i, 1, cpu->gpr[i->reg] & 0xffff);
 }
 
 void
-bw_x86_movzx_r32_m8 (BwX86Cpu *cpu, const BwX86Insn *i)
+bw_x86_mov_m16_r16 (BwX86Cpu *cpu, const BwX86Insn *i)
 {
   uint32_t off = bw_x86_ea (cpu, i);
   const BwX86Seg *s = &cpu->seg[i->seg];
-  if (BW_X86_LIKELY ((s->flat & BW_X86_ACC_R) && off <= 0xfffffffcu))
+  if (BW_X86_LIKELY ((s->flat & BW_X86_ACC_W) && off <= 0xfffffffcu))
     {
       uint32_t lin = s->s.base + off;
       const BwX86TlbEntry *e = &cpu->tlb[(lin >> 12) & (BW_X86_TLB_SIZE - 1)];
-      if (BW_X86_LIKELY (e->tag_r == (lin & ~0xfffu)))
+      if (BW_X86_LIKELY (e->tag_w == ((lin + 1) & ~0xfffu)))
         {
-          cpu->gpr[i->reg] = e->host[lin & 0xfff];
+          uint16_t v = GUINT16_TO_LE ((uint16_t) cpu->gpr[i->reg]);
+          memcpy (e->host + (lin & 0xfff), &v, 2);
           return;
         }
     }
-  movzx_r32_m8_slow (cpu, i);
+  mov_m16_r16_slow (cpu, i);
 }
 
 BW_X86_OP (movsx)

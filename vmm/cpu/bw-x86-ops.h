@@ -163,8 +163,10 @@ void bw_x86_mov_r32_m32 (BwX86Cpu *cpu, const BwX86Insn *i);
 /* The register-operand handler for a 32-bit ALU handler of the tables
  * (ADD..CMP r/m,r; r,r/m; r/m,imm), or fn itself. */
 BwX86Op bw_x86_alu_reg_form (BwX86Op fn);
-/* MOVZX r32, m8 (bytes of compressed streams and tables). */
+/* MOVZX r32, m8 / m16 and MOV m16, r16 with a frameless TLB fast path. */
 void bw_x86_movzx_r32_m8 (BwX86Cpu *cpu, const BwX86Insn *i);
+void bw_x86_movzx_r32_m16 (BwX86Cpu *cpu, const BwX86Insn *i);
+void bw_x86_mov_m16_r16 (BwX86Cpu *cpu, const BwX86Insn *i);
 extern const BwX86Op bw_x86_mov_r_rm_sized[3];
 extern const BwX86Op bw_x86_push_r_sized[3];
 extern const BwX86Op bw_x86_pop_r_sized[3];
