@@ -615,11 +615,16 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
 
   if (d->sized && fn == d->fn)
     fn = d->sized[i.osz];
-  /* MOV r32 <-> r/m32, the commonest instructions: by operand kind too. */
+  /* MOV r32 <-> r/m32, the commonest instructions: by operand kind and
+   * address form too. */
+  gboolean base_disp = (flags & BW_X86_I_A32) && i.mod != 3 && i.index == BW_X86_NOREG
+                       && i.base != BW_X86_NOREG;
   if (fn == bw_x86_mov_rm_r_sized[2])
-    fn = i.mod == 3 ? bw_x86_mov_rr32_store : bw_x86_mov_m32_r32;
+    fn = i.mod == 3 ? bw_x86_mov_rr32_store
+         : base_disp ? bw_x86_mov_m32_r32_bd : bw_x86_mov_m32_r32;
   else if (fn == bw_x86_mov_r_rm_sized[2])
-    fn = i.mod == 3 ? bw_x86_mov_rr32_load : bw_x86_mov_r32_m32;
+    fn = i.mod == 3 ? bw_x86_mov_rr32_load
+         : base_disp ? bw_x86_mov_r32_m32_bd : bw_x86_mov_r32_m32;
   else if (fn == OP (movzx) && i.mod != 3 && (flags & BW_X86_I_O32))
     fn = i.osz == 0 ? bw_x86_movzx_r32_m8 : bw_x86_movzx_r32_m16;
   else if (fn == bw_x86_mov_rm_r_sized[1] && i.mod != 3)

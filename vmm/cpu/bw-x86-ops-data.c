@@ -73,10 +73,18 @@ mov_m32_r32_slow (BwX86Cpu *cpu, const BwX86Insn *i)
   bw_x86_rm_set (cpu, i, 2, cpu->gpr[i->reg]);
 }
 
-void
-bw_x86_mov_r32_m32 (BwX86Cpu *cpu, const BwX86Insn *i)
+/* bd: the address is base + displacement with 32-bit addressing (the
+ * decoder checked), the commonest form in compiled code. */
+BW_X86_INLINE uint32_t
+mem_off (BwX86Cpu *cpu, const BwX86Insn *i, gboolean bd)
 {
-  uint32_t off = bw_x86_ea (cpu, i);
+  return bd ? i->disp + cpu->gpr[i->base] : bw_x86_ea (cpu, i);
+}
+
+BW_X86_INLINE void
+mov_r32_m32 (BwX86Cpu *cpu, const BwX86Insn *i, gboolean bd)
+{
+  uint32_t off = mem_off (cpu, i, bd);
   const BwX86Seg *s = &cpu->seg[i->seg];
   if (BW_X86_LIKELY ((s->flat & BW_X86_ACC_R) && off <= 0xfffffffcu))
     {
@@ -93,10 +101,10 @@ bw_x86_mov_r32_m32 (BwX86Cpu *cpu, const BwX86Insn *i)
   mov_r32_m32_slow (cpu, i);
 }
 
-void
-bw_x86_mov_m32_r32 (BwX86Cpu *cpu, const BwX86Insn *i)
+BW_X86_INLINE void
+mov_m32_r32 (BwX86Cpu *cpu, const BwX86Insn *i, gboolean bd)
 {
-  uint32_t off = bw_x86_ea (cpu, i);
+  uint32_t off = mem_off (cpu, i, bd);
   const BwX86Seg *s = &cpu->seg[i->seg];
   if (BW_X86_LIKELY ((s->flat & BW_X86_ACC_W) && off <= 0xfffffffcu))
     {
@@ -110,6 +118,30 @@ bw_x86_mov_m32_r32 (BwX86Cpu *cpu, const BwX86Insn *i)
         }
     }
   mov_m32_r32_slow (cpu, i);
+}
+
+void
+bw_x86_mov_r32_m32 (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  mov_r32_m32 (cpu, i, FALSE);
+}
+
+void
+bw_x86_mov_r32_m32_bd (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  mov_r32_m32 (cpu, i, TRUE);
+}
+
+void
+bw_x86_mov_m32_r32 (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  mov_m32_r32 (cpu, i, FALSE);
+}
+
+void
+bw_x86_mov_m32_r32_bd (BwX86Cpu *cpu, const BwX86Insn *i)
+{
+  mov_m32_r32 (cpu, i, TRUE);
 }
 
 BW_X86_OP (mov_rm_r)

@@ -160,6 +160,9 @@ void bw_x86_mov_rr32_store (BwX86Cpu *cpu, const BwX86Insn *i);
 void bw_x86_mov_rr32_load (BwX86Cpu *cpu, const BwX86Insn *i);
 void bw_x86_mov_m32_r32 (BwX86Cpu *cpu, const BwX86Insn *i);
 void bw_x86_mov_r32_m32 (BwX86Cpu *cpu, const BwX86Insn *i);
+/* The same for [base + disp] with 32-bit addressing. */
+void bw_x86_mov_m32_r32_bd (BwX86Cpu *cpu, const BwX86Insn *i);
+void bw_x86_mov_r32_m32_bd (BwX86Cpu *cpu, const BwX86Insn *i);
 /* The register-operand handler for a 32-bit ALU handler of the tables
  * (ADD..CMP r/m,r; r,r/m; r/m,imm), or fn itself. */
 BwX86Op bw_x86_alu_reg_form (BwX86Op fn);
