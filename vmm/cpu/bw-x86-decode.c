@@ -630,7 +630,7 @@ bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86I
   else if (fn == bw_x86_mov_rm_r_sized[1] && i.mod != 3)
     fn = bw_x86_mov_m16_r16;
   else if (i.mod == 3 && i.osz == 2)
-    fn = bw_x86_alu_reg_form (fn);
+    fn = bw_x86_shift_reg_form (bw_x86_alu_reg_form (fn));
   i.fn = fn;
   i.len = p;
   i.flags = flags | (props & (BW_X86_I_SETS_EIP | BW_X86_I_END | BW_X86_I_COND));

@@ -150,6 +150,27 @@ const BwX86Op bw_x86_shift_sized[8][3] = {
   SHIFT_ROW (4), SHIFT_ROW (5), SHIFT_ROW (6), SHIFT_ROW (7),
 };
 
+/* The 32-bit register-operand forms, picked when decoding ModRM.mod 3. */
+#define SHIFT_RR(KIND)                                                                      \
+  static void shift_rr_##KIND (BwX86Cpu *cpu, const BwX86Insn *i)                           \
+  {                                                                                         \
+    unsigned count = shift_count (cpu, i);                                                  \
+    cpu->gpr[i->rm] = shift_value (cpu, KIND, 2, cpu->gpr[i->rm], count);                   \
+  }
+SHIFT_RR (0) SHIFT_RR (1) SHIFT_RR (2) SHIFT_RR (3)
+SHIFT_RR (4) SHIFT_RR (5) SHIFT_RR (6) SHIFT_RR (7)
+static const BwX86Op shift_rr[8] = { shift_rr_0, shift_rr_1, shift_rr_2, shift_rr_3,
+                                     shift_rr_4, shift_rr_5, shift_rr_6, shift_rr_7 };
+
+BwX86Op
+bw_x86_shift_reg_form (BwX86Op fn)
+{
+  for (unsigned k = 0; k < 8; k++)
+    if (fn == bw_x86_shift_sized[k][2])
+      return shift_rr[k];
+  return fn;
+}
+
 /* SHLD/SHRD: opcodes A4/A5 left, AC/AD right; A4/AC take an imm8 count. */
 static uint32_t
 double_shift (BwX86Cpu *cpu, gboolean left, int osz, uint32_t dst, uint32_t src, unsigned count)
