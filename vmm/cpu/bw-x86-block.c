@@ -186,7 +186,8 @@ bw_x86_block_find (BwX86Cpu *cpu)
   b->dead = FALSE;
   b->dead_next = NULL;
   b->link_gen = cpu->block_gen - 1;
-  b->link[0] = b->link[1] = NULL;
+  b->link_next = 0;
+  memset (b->link, 0, sizeof b->link);
   b->phys2_page = last_page != (phys & ~0xfffu) ? last_page : UINT32_MAX;
   memcpy (b->insns, cpu->scratch, n * sizeof (BwX86Insn));
   b->hash_next = cpu->hash[h];

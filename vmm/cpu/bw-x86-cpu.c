@@ -462,10 +462,12 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
       uint32_t lin = cpu->seg[BW_X86_CS].s.base + cpu->eip;
       if (prev && prev->link_gen == cpu->block_gen)
         {
-          if (prev->link_lin[0] == lin && prev->link[0])
-            b = prev->link[0];
-          else if (prev->link_lin[1] == lin && prev->link[1])
-            b = prev->link[1];
+          for (unsigned k = 0; k < BW_X86_BLOCK_LINKS; k++)
+            if (prev->link_lin[k] == lin && prev->link[k])
+              {
+                b = prev->link[k];
+                break;
+              }
           if (b && b->mode != cpu->seg[BW_X86_CS].big)
             b = NULL;
         }
@@ -477,9 +479,12 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
               if (prev->link_gen != cpu->block_gen)
                 {
                   prev->link_gen = cpu->block_gen;
-                  prev->link[0] = prev->link[1] = NULL;
+                  prev->link_next = 0;
+                  memset (prev->link, 0, sizeof prev->link);
                 }
-              int k = prev->link[0] == NULL ? 0 : 1;
+              /* Round robin once full. */
+              unsigned k = prev->link_next;
+              prev->link_next = (k + 1) % BW_X86_BLOCK_LINKS;
               prev->link_lin[k] = lin;
               prev->link[k] = b;
             }

@@ -62,6 +62,9 @@ struct _BwX86Insn
 #define BW_X86_NOREG 8
 
 #define BW_X86_BLOCK_MAX_INSNS 64
+/* Successors remembered per block: a block goes on past a Jcc not taken,
+ * so it has an exit per taken Jcc besides its end. */
+#define BW_X86_BLOCK_LINKS 4
 
 /* A run of instructions decoded from one physical address in one mode.
  * A block never starts an instruction on another page than its first;
@@ -79,8 +82,9 @@ struct _BwX86Block
   /* Successors seen at run time, by linear address; valid while
    * link_gen equals the CPU's block_gen (see bw_x86_cpu_run). */
   uint32_t link_gen;
-  uint32_t link_lin[2];
-  BwX86Block *link[2];
+  uint32_t link_next; /* slot the next new successor replaces */
+  uint32_t link_lin[BW_X86_BLOCK_LINKS];
+  BwX86Block *link[BW_X86_BLOCK_LINKS];
   BwX86Insn insns[];
 };
 
