@@ -117,6 +117,43 @@ START_TEST (test_io_bitmap)
 }
 END_TEST
 
+/* ---- alignment check, WAIT --------------------------------------------- */
+
+START_TEST (test_alignment_check)
+{
+  BwX86Config config = { .has_fpu = TRUE };
+  Machine *m = bw_test_machine_new (RAM_SIZE, &config);
+  bw_test_machine_run_guest (m, "align.bin", 0x7c00);
+  ck_assert_uint_eq (rd32 (m, 0x3038), 0); /* no other exception */
+  /* Six #AC(0) at CPL 3 (word store, dword load, RMW, FILD m64,
+   * CMPXCHG8B, PUSH to a misaligned stack), then WAIT's #NM in ring 0. */
+  ck_assert_uint_eq (rd32 (m, 0xf00), 7);
+  for (unsigned k = 0; k < 7; k++)
+    {
+      uint32_t e = 0x1000 + 16 * k;
+      ck_assert_msg (rd32 (m, e) == rd32 (m, 0x1800 + 4 * k), "fault %u at %x, expected %x", k,
+                     rd32 (m, e), rd32 (m, 0x1800 + 4 * k));
+      ck_assert_uint_eq (rd32 (m, e + 4), 0);
+      ck_assert_uint_eq (rd32 (m, e + 8), k < 6 ? 17 : 7);
+      ck_assert_uint_eq (rd32 (m, e + 12), k < 6 ? 0x1b : 0x08);
+    }
+  /* The faulting accesses left no trace. */
+  for (uint32_t a = 0x3040; a < 0x3060; a += 4)
+    ck_assert_uint_eq (rd32 (m, a), 0);
+  ck_assert_uint_eq (rd32 (m, 0x3020), 0x5a5a5a5a);
+  ck_assert_uint_eq (rd16 (m, 0x5ffa), 0); /* (5FFCh: PUSHFD later) */
+  /* Aligned at CPL 3, then misaligned with AC clear, with AM clear and
+   * at CPL 0: no fault, stored. */
+  ck_assert_uint_eq (rd32 (m, 0x3000), 0x22221111);
+  ck_assert_uint_eq (rd32 (m, 0x3008), 0x11111111);
+  ck_assert_uint_eq (rd16 (m, 0x3011), 0x1234);
+  ck_assert_uint_eq (rd32 (m, 0x3019), 0x22222222);
+  ck_assert_uint_eq (rd32 (m, 0x3025), 0x33333333);
+  ck_assert_uint_eq (rd32 (m, 0x3030), 1); /* WAIT with TS alone ran */
+  bw_test_machine_free (m);
+}
+END_TEST
+
 /* ---- debug registers --------------------------------------------------- */
 
 START_TEST (test_debug_registers)
@@ -346,6 +383,7 @@ sys_suite (void)
   tcase_add_test (tc, test_vme);
   tcase_add_test (tc, test_pvi);
   tcase_add_test (tc, test_io_bitmap);
+  tcase_add_test (tc, test_alignment_check);
   suite_add_tcase (s, tc);
   tc = tcase_create ("debug");
   tcase_add_test (tc, test_debug_registers);

@@ -56,6 +56,7 @@ reset_common (BwX86Cpu *cpu)
   cpu->cr0 = BW_X86_CR0_ET | (cpu->cr0 & (BW_X86_CR0_CD | BW_X86_CR0_NW));
   cpu->cr2 = cpu->cr3 = cpu->cr4 = 0;
   cpu->cpl = 0;
+  cpu->align_check = FALSE;
   for (int s = 0; s < BW_X86_N_SEGS; s++)
     {
       BwX86SegState st = { .selector = 0, .base = 0, .limit = 0xffff,
@@ -147,6 +148,7 @@ bw_x86_cpu_set_state (BwX86Cpu *cpu, const BwX86State *st)
   cpu->last_vector = -1;
   /* Decoded blocks stay: they are keyed by physical address and mode. */
   bw_x86_tlb_flush (cpu);
+  bw_x86_update_align_check (cpu);
 }
 
 /* ---- entry points ----------------------------------------------------- */

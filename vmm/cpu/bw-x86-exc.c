@@ -44,6 +44,7 @@ deliver_real (BwX86Cpu *cpu, int vector, uint32_t next_eip)
   bw_x86_push (cpu, 2, next_eip);
   cpu->eflags = flags & ~(BW_X86_IF | BW_X86_TF | BW_X86_AC | BW_X86_RF);
   cpu->lf_op = BW_X86_LF_NONE;
+  bw_x86_update_align_check (cpu);
   bw_x86_seg_real (cpu, BW_X86_CS, entry >> 16);
   cpu->eip = entry & 0xffff;
 }
@@ -189,6 +190,7 @@ deliver_protected (BwX86Cpu *cpu, int vector, gboolean soft, gboolean has_error,
     flags &= ~BW_X86_IF;
   cpu->eflags = flags;
   cpu->lf_op = BW_X86_LF_NONE;
+  bw_x86_update_align_check (cpu);
 }
 
 void

@@ -139,4 +139,6 @@ bw_x86_write_eflags (BwX86Cpu *cpu, uint32_t value, uint32_t mask)
   f = (f & ~mask) | (value & mask);
   cpu->eflags = (f & ~0x8028u) | 0x2u; /* reserved bits: 1 is set, 3/5/15 clear */
   cpu->lf_op = BW_X86_LF_NONE;
+  if (mask & BW_X86_AC)
+    bw_x86_update_align_check (cpu);
 }

@@ -189,6 +189,7 @@ static uint64_t
 read64 (BwX86Cpu *cpu, int seg, uint32_t off)
 {
   uint32_t lo = bw_x86_read (cpu, seg, off, 4);
+  bw_x86_check_align (cpu, cpu->seg[seg].s.base + off, 8);
   uint32_t hi = bw_x86_read (cpu, seg, off + 4, 4);
   return ((uint64_t) hi << 32) | lo;
 }
@@ -196,7 +197,7 @@ read64 (BwX86Cpu *cpu, int seg, uint32_t off)
 static void
 write64 (BwX86Cpu *cpu, int seg, uint32_t off, uint64_t v)
 {
-  bw_x86_seg_lin (cpu, seg, off, 8, BW_X86_ACC_W);
+  bw_x86_check_align (cpu, bw_x86_seg_lin (cpu, seg, off, 8, BW_X86_ACC_W), 8);
   bw_x86_write (cpu, seg, off, 4, (uint32_t) v);
   bw_x86_write (cpu, seg, off + 4, 4, (uint32_t) (v >> 32));
 }

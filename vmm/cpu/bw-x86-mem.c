@@ -56,8 +56,10 @@ bw_x86_tlb_fill (BwX86Cpu *cpu, uint32_t lin, int acc)
       if (e->host && !(cpu->dbp_read && bw_x86_debug_page_watched (cpu, lin, FALSE)))
         e->tag_r = lin & ~0xfffu;
     }
+  if (BW_X86_UNLIKELY (cpu->align_check))
+    e->tag_r = BW_X86_TLB_NONE; /* every access must reach the slow path */
   e->nx = nx;
-  if ((acc & BW_X86_ACC_W) && writable && e->host && e->tag_w == BW_X86_TLB_NONE
+  if (!cpu->align_check && (acc & BW_X86_ACC_W) && writable && e->host && e->tag_w == BW_X86_TLB_NONE
       && !bw_x86_page_has_code (cpu, page)
       && !(cpu->dbp_write && bw_x86_debug_page_watched (cpu, lin, TRUE)))
     {
@@ -98,9 +100,22 @@ bw_x86_phys_write (BwX86Cpu *cpu, uint32_t paddr, unsigned size, uint32_t value)
   cpu->bus.mmio_write (cpu->bus.opaque, paddr, size, value);
 }
 
+void
+bw_x86_update_align_check (BwX86Cpu *cpu)
+{
+  gboolean on = cpu->cpl == 3 && (cpu->cr0 & BW_X86_CR0_AM) && (cpu->eflags & BW_X86_AC);
+  if (on && !cpu->align_check)
+    {
+      cpu->align_check = TRUE;
+      bw_x86_tlb_flush (cpu); /* no fast entries while checking */
+    }
+  cpu->align_check = on;
+}
+
 uint32_t
 bw_x86_lin_read_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size)
 {
+  bw_x86_check_align (cpu, lin, size);
   if (BW_X86_UNLIKELY (cpu->dbp_read))
     bw_x86_debug_data (cpu, lin, size, FALSE);
   if ((lin & 0xfff) > 4096 - size)
@@ -127,6 +142,7 @@ bw_x86_lin_read_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size)
 void
 bw_x86_lin_write_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t value)
 {
+  bw_x86_check_align (cpu, lin, size);
   if (BW_X86_UNLIKELY (cpu->dbp_write))
     bw_x86_debug_data (cpu, lin, size, TRUE);
   if ((lin & 0xfff) > 4096 - size)
@@ -151,6 +167,7 @@ bw_x86_lin_write_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t valu
 void
 bw_x86_probe_write_slow (BwX86Cpu *cpu, uint32_t lin, unsigned size)
 {
+  bw_x86_check_align (cpu, lin, size);
   bw_x86_tlb_fill (cpu, lin, BW_X86_ACC_W);
   if ((lin & 0xfff) > 4096 - size)
     bw_x86_tlb_fill (cpu, lin + size - 1, BW_X86_ACC_W);
@@ -171,7 +188,8 @@ sys_phys (BwX86Cpu *cpu, uint32_t lin, int acc)
 uint32_t
 bw_x86_sys_read (BwX86Cpu *cpu, uint32_t lin, unsigned size)
 {
-  if (cpu->cpl != 3 || !(cpu->cr0 & BW_X86_CR0_PG))
+  /* At CPL 3 byte by byte (never alignment-checked), paging on or off. */
+  if (cpu->cpl != 3)
     return bw_x86_lin_read (cpu, lin, size);
   uint32_t v = 0;
   for (unsigned k = 0; k < size; k++)
@@ -182,7 +200,7 @@ bw_x86_sys_read (BwX86Cpu *cpu, uint32_t lin, unsigned size)
 void
 bw_x86_sys_write (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t value)
 {
-  if (cpu->cpl != 3 || !(cpu->cr0 & BW_X86_CR0_PG))
+  if (cpu->cpl != 3)
     {
       bw_x86_lin_write (cpu, lin, size, value);
       return;

@@ -360,6 +360,7 @@ BW_X86_OP (mov_cr_r)
         cpu->cr0 = v;
         if (pe_changed)
           bw_x86_seg_refresh_all (cpu);
+        bw_x86_update_align_check (cpu);
       }
       break;
     case 2:

@@ -233,6 +233,9 @@ struct _BwX86Cpu
   uint64_t msr_bios_sign_id;
   /* Set while translating an implicit supervisor access (bw_x86_sys_*). */
   gboolean sys_access;
+  /* CPL 3 with CR0.AM and EFLAGS.AC: no fast TLB entries, and the slow
+   * paths raise #AC for misaligned data (bw_x86_update_align_check). */
+  gboolean align_check;
   uint64_t msr_sysenter[3];
   uint64_t msr_mtrr[5];
   uint64_t msr_mtrr_var[16];
@@ -267,6 +270,7 @@ enum
   BW_X86_EXC_GP = 13,
   BW_X86_EXC_PF = 14,
   BW_X86_EXC_MF = 16,
+  BW_X86_EXC_AC = 17,
 };
 
 G_NORETURN void bw_x86_raise (BwX86Cpu *cpu, int vector);
@@ -456,6 +460,19 @@ uint32_t bw_x86_phys_read (BwX86Cpu *cpu, uint32_t paddr, unsigned size);
 uint32_t bw_x86_sys_read (BwX86Cpu *cpu, uint32_t lin, unsigned size);
 void bw_x86_sys_write (BwX86Cpu *cpu, uint32_t lin, unsigned size, uint32_t value);
 void bw_x86_phys_write (BwX86Cpu *cpu, uint32_t paddr, unsigned size, uint32_t value);
+/* Recomputes align_check; called wherever CR0, CPL or EFLAGS.AC change. */
+void bw_x86_update_align_check (BwX86Cpu *cpu);
+
+/* #AC(0) for a misaligned 2-, 4- or 8-byte data access while alignment
+ * checking is on (the slow paths call it; so do 8-byte operands made of
+ * two 4-byte accesses). */
+BW_X86_INLINE void
+bw_x86_check_align (BwX86Cpu *cpu, uint32_t lin, unsigned size)
+{
+  if (BW_X86_UNLIKELY (cpu->align_check) && (size == 2 || size == 4 || size == 8)
+      && (lin & (size - 1)))
+    bw_x86_raise_err (cpu, BW_X86_EXC_AC, 0);
+}
 
 BW_X86_INLINE uint32_t
 bw_x86_lin_read (BwX86Cpu *cpu, uint32_t lin, unsigned size)

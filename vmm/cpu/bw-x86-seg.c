@@ -184,4 +184,5 @@ bw_x86_set_cpl (BwX86Cpu *cpu, unsigned cpl)
   if ((cpl == 3) != (cpu->cpl == 3) && (cpu->cr0 & BW_X86_CR0_PG))
     bw_x86_tlb_flush (cpu);
   cpu->cpl = cpl;
+  bw_x86_update_align_check (cpu);
 }

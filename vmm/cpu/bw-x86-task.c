@@ -155,6 +155,7 @@ bw_x86_task_switch (BwX86Cpu *cpu, uint16_t sel, uint32_t lo, uint32_t hi, int r
   cpu->eip = eip;
   cpu->eflags = (nflags & ~0x8028u) | 2;
   cpu->lf_op = BW_X86_LF_NONE;
+  bw_x86_update_align_check (cpu);
 
   /* Selectors first without checks, so that a fault below leaves them
    * visible to the handler, as on the 386. */
