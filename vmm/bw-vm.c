@@ -252,6 +252,12 @@ bw_vm_get_backend (BwVm *vm)
   return vm->choice.backend;
 }
 
+const char *
+bw_vm_get_backend_reason (BwVm *vm)
+{
+  return vm->choice.reason;
+}
+
 guint
 bw_vm_get_n_vcpus (BwVm *vm)
 {

@@ -72,6 +72,9 @@ BwConfig *bw_vm_get_config (BwVm *vm);
 BwVmState bw_vm_get_state (BwVm *vm);
 /* NULL before start. */
 const BwCpuBackend *bw_vm_get_backend (BwVm *vm);
+/* Why the execution manager chose that backend, one sentence (NULL
+ * before start). */
+const char *bw_vm_get_backend_reason (BwVm *vm);
 guint bw_vm_get_n_vcpus (BwVm *vm);
 /* vCPU i (NULL before start). */
 BwVcpu *bw_vm_get_vcpu (BwVm *vm, guint index);

@@ -310,12 +310,16 @@ backend_note (BwVm *vm)
   const char *accel = bw_config_get_string_default (bw_vm_get_config (vm), "acceleration", "auto");
   if (!backend || g_str_equal (backend->name, "kvm") || !g_str_equal (accel, "auto"))
     return NULL;
+  /* The probe alone (no calibration) names what a person can fix, such
+   * as /dev/kvm's permissions; past it, the execution manager's own
+   * verdict (KVM measured unusable or slow here). */
   const BwCpuBackend *kvm = bw_cpu_backend_find ("kvm");
   g_autoptr (GError) error = NULL;
   if (!kvm || !kvm->probe (&error))
     return g_strdup_printf ("hardware virtualization is not available%s%s",
                             error ? ": " : "", error ? error->message : "");
-  return g_strdup ("KVM measured slower than the software CPU here");
+  const char *why = bw_vm_get_backend_reason (vm);
+  return g_strdup (why ? why : "KVM measured slower than the software CPU here");
 }
 
 /* The drives on the IDE controller; the first CD drive is the one the
