@@ -418,6 +418,9 @@ check_interrupts (BwX86Cpu *cpu)
 static __attribute__ ((noinline)) BwX86Exit
 run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
 {
+  /* *stepped's value in a register: it only ever goes from FALSE to
+   * TRUE here, and the volatile copy is written when it does. */
+  gboolean did_step = *stepped;
   for (;;)
     {
       if (cpu->dead_blocks)
@@ -432,8 +435,9 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
           if (g_atomic_int_and (&cpu->exit_request, 0))
             return BW_X86_EXIT_REQUEST;
         }
-      if (BW_X86_UNLIKELY (cpu->irq_shadow || g_atomic_int_get (&cpu->nmi_pending)
-                           || g_atomic_int_get (&cpu->intr_level))
+      /* Bitwise ORs: one branch for the three (usually all clear). */
+      if (BW_X86_UNLIKELY (cpu->irq_shadow | g_atomic_int_get (&cpu->nmi_pending)
+                           | g_atomic_int_get (&cpu->intr_level))
           && check_interrupts (cpu))
         {
           cpu->halted = FALSE;
@@ -447,18 +451,18 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
        * not at the end of the block that crosses it. One compare for
        * both ends of the budget. */
       if (BW_X86_UNLIKELY (cpu->insn_count + BW_X86_BLOCK_MAX_INSNS > end)
-          || (BW_X86_UNLIKELY (cpu->step_check || (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
+          || (BW_X86_UNLIKELY (cpu->step_check | (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
               && bw_x86_debug_wants_step (cpu)))
         {
           if (cpu->insn_count >= end)
             return BW_X86_EXIT_BUDGET;
           if (bw_x86_debug_step (cpu, *stepped))
             return BW_X86_EXIT_DEBUG;
-          *stepped = TRUE;
+          *stepped = did_step = TRUE;
           continue;
         }
-      if (!*stepped)
-        *stepped = TRUE;
+      if (BW_X86_UNLIKELY (!did_step))
+        *stepped = did_step = TRUE;
       /* Follow the previous block's link when it names this address. */
       BwX86Block *b = NULL, *prev = cpu->prev_block;
       uint32_t lin = cpu->seg[BW_X86_CS].s.base + cpu->eip;
