@@ -23,12 +23,11 @@ maybe_become_vm_window (int argc, char **argv)
     wanted = strcmp (argv[i], "--startvm") == 0 || g_str_has_prefix (argv[i], "--startvm=");
   if (!wanted)
     return -1;
-  g_autofree char *program = bw_manager_find_vm_program ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *program = bw_manager_find_vm_program (&error);
   if (program == NULL)
     {
-      fprintf (stderr, "boxwood: %s\n",
-               _ ("the program boxwood-vm was not found next to boxwood "
-                  "(set BOXWOOD_VM to its path)"));
+      fprintf (stderr, "boxwood: %s\n", error->message);
       return 1;
     }
   argv[0] = program;

@@ -198,8 +198,8 @@ bw_manager_window_select_machine (BwManagerWindow *self, const char *machine)
   bw_manager_window_show_error (self, _ ("Could not select the machine"), error);
 }
 
-char *
-bw_manager_find_vm_program (void)
+static char *
+find_vm_program (void)
 {
   const char *env = g_getenv ("BOXWOOD_VM");
   if (env != NULL && *env != '\0')
@@ -216,6 +216,17 @@ bw_manager_find_vm_program (void)
   if (g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
     return g_steal_pointer (&built);
   return g_find_program_in_path ("boxwood-vm");
+}
+
+char *
+bw_manager_find_vm_program (GError **error)
+{
+  char *program = find_vm_program ();
+  if (program == NULL)
+    g_set_error_literal (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_NOT_FOUND,
+                         _ ("the program boxwood-vm was not found next to boxwood "
+                            "(set BOXWOOD_VM to its path)"));
+  return program;
 }
 
 typedef struct
@@ -263,13 +274,10 @@ start_machine (BwManagerWindow *self, gboolean headless)
     return;
   g_autofree char *doing
       = g_strdup_printf (_ ("Could not start “%s”"), bw_machine_item_get_name (item));
-  g_autofree char *program = bw_manager_find_vm_program ();
   g_autoptr (GError) error = NULL;
+  g_autofree char *program = bw_manager_find_vm_program (&error);
   if (program == NULL)
     {
-      error = g_error_new_literal (BW_CLIENT_ERROR, BW_CLIENT_ERROR_NOT_FOUND,
-                                   _ ("the program boxwood-vm was not found next to boxwood "
-                                      "(set BOXWOOD_VM to its path)"));
       bw_manager_window_show_error (self, doing, error);
       return;
     }

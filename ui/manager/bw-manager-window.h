@@ -36,7 +36,8 @@ gboolean bw_manager_window_select (BwManagerWindow *self, const char *uuid);
 void bw_manager_window_select_machine (BwManagerWindow *self, const char *machine);
 
 /* boxwood-vm: $BOXWOOD_VM, else next to the running program, else in the
- * build tree. NULL when none is found. */
-char *bw_manager_find_vm_program (void);
+ * build tree. NULL when none is found (BW_CLIENT_ERROR_NOT_FOUND says
+ * what to do). */
+char *bw_manager_find_vm_program (GError **error);
 
 G_END_DECLS
