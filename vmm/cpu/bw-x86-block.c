@@ -78,8 +78,11 @@ kill_block (BwX86Cpu *cpu, BwX86Block *b)
   /* The running block stops after the current instruction: exec_insns()
    * ends at an instruction flagged END (the block never runs again). */
   if (b == cpu->cur_block)
-    for (uint32_t k = 0; k < b->n_insns; k++)
-      b->insns[k].flags |= BW_X86_I_END;
+    {
+      for (uint32_t k = 0; k < b->n_insns; k++)
+        b->insns[k].flags |= BW_X86_I_END;
+      cpu->jit_stop = 1;
+    }
   cpu->block_gen++;
   b->dead_next = cpu->dead_blocks;
   cpu->dead_blocks = b;
@@ -188,6 +191,9 @@ bw_x86_block_find (BwX86Cpu *cpu)
   b->link_gen = cpu->block_gen - 1;
   b->link_next = 0;
   memset (b->link, 0, sizeof b->link);
+  b->jit_code = NULL;
+  b->jit_runs = 0;
+  b->jit_failed = FALSE;
   b->phys2_page = last_page != (phys & ~0xfffu) ? last_page : UINT32_MAX;
   memcpy (b->insns, cpu->scratch, n * sizeof (BwX86Insn));
   b->hash_next = cpu->hash[h];

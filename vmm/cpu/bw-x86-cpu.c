@@ -31,6 +31,7 @@ bw_x86_cpu_new (const BwX86Bus *bus, const BwX86Config *config)
   cpu->attention = 1;
   cpu->pending_ranges = g_array_new (FALSE, FALSE, sizeof (Range));
   bw_x86_block_init (cpu);
+  bw_x86_jit_init (cpu);
   bw_x86_cpu_reset (cpu);
   return cpu;
 }
@@ -42,6 +43,7 @@ bw_x86_cpu_free (BwX86Cpu *cpu)
     return;
   bw_x86_trace_free (cpu);
   bw_x86_block_fini (cpu);
+  bw_x86_jit_fini (cpu);
   g_array_unref (cpu->pending_ranges);
   g_free (cpu);
 }
@@ -497,8 +499,17 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
         }
       cpu->prev_block = b;
       cpu->cur_block = b;
-      if (cpu->seg[BW_X86_CS].big)
-        exec_insns (cpu, b->insns, 0xffffffffu);
+      if (b->jit_code)
+        {
+          cpu->jit_stop = 0;
+          b->jit_code (cpu);
+        }
+      else if (cpu->seg[BW_X86_CS].big)
+        {
+          if (cpu->jit)
+            bw_x86_jit_consider (cpu, b);
+          exec_insns (cpu, b->insns, 0xffffffffu);
+        }
       else
         exec_insns (cpu, b->insns, 0xffffu);
       cpu->cur_block = NULL;

@@ -106,8 +106,19 @@ typedef struct
   uint32_t cr0, cr2, cr3, cr4;
 } BwX86State;
 
+/* The translator: DEFAULT is ON unless BOXWOOD_CPU_JIT says off, on or
+ * eager (translate every 32-bit block at its first run, for tests). */
+typedef enum
+{
+  BW_X86_JIT_DEFAULT,
+  BW_X86_JIT_ON,
+  BW_X86_JIT_OFF,
+  BW_X86_JIT_EAGER,
+} BwX86JitMode;
+
 typedef struct
 {
+  BwX86JitMode jit;
   /* Whether an x87 FPU is present. Without one, ESC opcodes decode and do
    * nothing (CR0.EM clear, ET clear), as on a board with an empty socket. */
   bool has_fpu;
@@ -173,5 +184,8 @@ typedef struct
   uint64_t blocks_decoded;
   uint64_t blocks_invalidated;
   uint64_t blocks_live;
+  uint64_t jit_blocks;  /* blocks translated to host code */
+  uint64_t jit_bytes;   /* host code written */
+  uint64_t jit_flushes; /* times the code buffer was dropped whole */
 } BwX86CacheStats;
 void bw_x86_cpu_get_cache_stats (BwX86Cpu *cpu, BwX86CacheStats *stats);

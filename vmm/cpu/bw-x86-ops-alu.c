@@ -135,7 +135,7 @@ const BwX86Op bw_x86_alu_rm_imm_sized[8][3] = ALU_TABLE (alu_rm_imm);
   }
 ALU_RR (0) ALU_RR (1) ALU_RR (2) ALU_RR (3) ALU_RR (4) ALU_RR (5) ALU_RR (6) ALU_RR (7)
 #define ALU_RR_ROW(F) { F##_0, F##_1, F##_2, F##_3, F##_4, F##_5, F##_6, F##_7 }
-static const BwX86Op alu_rr[3][8] = { ALU_RR_ROW (alu_rr_rm_r), ALU_RR_ROW (alu_rr_r_rm),
+const BwX86Op bw_x86_alu_rr[3][8] = { ALU_RR_ROW (alu_rr_rm_r), ALU_RR_ROW (alu_rr_r_rm),
                                       ALU_RR_ROW (alu_rr_rm_imm) };
 
 BwX86Op
@@ -144,11 +144,11 @@ bw_x86_alu_reg_form (BwX86Op fn)
   for (unsigned k = 0; k < 8; k++)
     {
       if (fn == bw_x86_alu_rm_r_sized[k][2])
-        return alu_rr[0][k];
+        return bw_x86_alu_rr[0][k];
       if (fn == bw_x86_alu_r_rm_sized[k][2])
-        return alu_rr[1][k];
+        return bw_x86_alu_rr[1][k];
       if (fn == bw_x86_alu_rm_imm_sized[k][2])
-        return alu_rr[2][k];
+        return bw_x86_alu_rr[2][k];
     }
   return fn;
 }

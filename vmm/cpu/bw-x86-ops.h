@@ -166,6 +166,8 @@ void bw_x86_mov_r32_m32_bd (BwX86Cpu *cpu, const BwX86Insn *i);
 /* The register-operand handler for a 32-bit ALU handler of the tables
  * (ADD..CMP r/m,r; r,r/m; r/m,imm), or fn itself. */
 BwX86Op bw_x86_alu_reg_form (BwX86Op fn);
+/* Those register forms: [0] rm op= reg, [1] reg op= rm, [2] rm op= imm. */
+extern const BwX86Op bw_x86_alu_rr[3][8];
 /* The same for the 32-bit shifts and rotates of the C0/C1/D0-D3 group. */
 BwX86Op bw_x86_shift_reg_form (BwX86Op fn);
 /* MOVZX r32, m8 / m16 and MOV m16, r16 with a frameless TLB fast path. */

@@ -70,6 +70,9 @@ struct _BwX86Insn
  * A block never starts an instruction on another page than its first;
  * only its last instruction may cross into a second page (phys2). */
 typedef struct _BwX86Block BwX86Block;
+/* A block translated to host code (bw-x86-jit.c). */
+typedef void (*BwX86JitFn) (BwX86Cpu *cpu);
+typedef struct _BwX86Jit BwX86Jit;
 struct _BwX86Block
 {
   uint32_t phys;        /* physical address of the first byte */
@@ -85,6 +88,10 @@ struct _BwX86Block
   uint32_t link_next; /* slot the next new successor replaces */
   uint32_t link_lin[BW_X86_BLOCK_LINKS];
   BwX86Block *link[BW_X86_BLOCK_LINKS];
+  /* The translation, once the block has run jit_runs times. */
+  BwX86JitFn jit_code;
+  uint32_t jit_runs;
+  gboolean jit_failed;
   BwX86Insn insns[];
 };
 
@@ -212,6 +219,11 @@ struct _BwX86Cpu
   BwX86Block *prev_block;
   BwX86Insn scratch[BW_X86_BLOCK_MAX_INSNS];
   BwX86CacheStats stats;
+  /* The translator (NULL: interpreter only); jit_stop: the running block
+   * died, the translated code leaves after the current instruction. */
+  BwX86Jit *jit;
+  uint8_t jit_stop;
+  uint32_t jit_expect; /* scratch for the generated code */
 
   /* x87 state (bw-x86-fpu.c keeps its layout private). */
   uint8_t fpu_state[256] __attribute__ ((aligned (16)));
@@ -746,6 +758,12 @@ void bw_x86_block_reap (BwX86Cpu *cpu);
 void bw_x86_block_stop_running (BwX86Cpu *cpu);
 void bw_x86_block_init (BwX86Cpu *cpu);
 void bw_x86_block_fini (BwX86Cpu *cpu);
+
+/* The translator (bw-x86-jit.c). consider: counts a run of b and
+ * translates it once it is hot; b->jit_code is then set. */
+void bw_x86_jit_init (BwX86Cpu *cpu);
+void bw_x86_jit_fini (BwX86Cpu *cpu);
+void bw_x86_jit_consider (BwX86Cpu *cpu, BwX86Block *b);
 
 static inline gboolean
 bw_x86_page_has_code (BwX86Cpu *cpu, uint32_t phys_page)

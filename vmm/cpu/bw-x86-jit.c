@@ -1,0 +1,771 @@
+/* bw-x86-jit.c: the translator, the CPU's second tier.
+ *
+ * A decoded block (bw-x86-block.c) that has run often enough in 32-bit
+ * code becomes x86-64 code for the host. The commonest instruction forms
+ * are written out inline: register moves and ALU operations on the guest
+ * registers in the CPU structure, the lazy-flag record, loads and stores
+ * through the software TLB with the flat-segment test, PUSH/POP, and Jcc
+ * from the host's own flags when the ALU operation before it left them.
+ * Everything else, and every inline memory access that misses the fast
+ * path, calls the instruction's interpreter handler with its decoded
+ * BwX86Insn, so the two tiers share one implementation of each rule.
+ *
+ * The translation keeps the interpreter's state exact at every point a
+ * handler or a fault could look: EIP is brought up to date (by a constant
+ * add, blocks being straight-line code) before every call, the lazy flags
+ * are written as the handlers write them, and the instruction count is
+ * added at each exit. Faults longjmp out of the generated code just as
+ * out of the interpreter. A block that dies while it runs (a store to its
+ * own page) sets cpu->jit_stop, which the code tests after each call.
+ *
+ * Code lives in one buffer per CPU, filled in order and dropped whole when
+ * full (every block falls back to the interpreter until it is hot again).
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <sys/mman.h>
+
+#include "vmm/cpu/bw-x86-jit-emit.h"
+#include "vmm/cpu/bw-x86-private.h"
+
+#define JIT_BUFFER_SIZE (32u << 20)
+/* Room reserved for one block: inline forms stay well under 200 bytes
+ * per instruction with their out-of-line paths. */
+#define JIT_BLOCK_MAX (BW_X86_BLOCK_MAX_INSNS * 512u)
+#define JIT_MAX_STUBS (BW_X86_BLOCK_MAX_INSNS * 2)
+
+struct _BwX86Jit
+{
+  uint8_t *base;
+  size_t used;
+  int threshold; /* runs of a block before it is translated */
+};
+
+#define CPU_OFF(field) ((int32_t) offsetof (BwX86Cpu, field))
+#define GPR(r) (CPU_OFF (gpr) + 4 * (int32_t) (r))
+#define SEG(s, field) (CPU_OFF (seg) + (int32_t) ((s) * sizeof (BwX86Seg) + offsetof (BwX86Seg, field)))
+#define TLB(field) (CPU_OFF (tlb) + (int32_t) offsetof (BwX86TlbEntry, field))
+
+/* Out-of-line code, written after the block's main path. */
+typedef enum
+{
+  STUB_EXIT,      /* leave with EIP and the count advanced */
+  STUB_SLOW,      /* call the handler, come back (or leave if the block died) */
+  STUB_BRANCH,    /* a taken branch: leave at its target (CS not flat: the handler) */
+} StubKind;
+
+typedef struct
+{
+  StubKind kind;
+  uint8_t *from[4];     /* rel32s that jump here */
+  unsigned n_from;
+  const BwX86Insn *insn;
+  int32_t eip_delta;    /* EXIT/BRANCH: to the target; SLOW: to the instruction */
+  int32_t branch_delta; /* BRANCH: to the branch instruction */
+  uint32_t count;       /* instructions done when leaving */
+  uint8_t *join;        /* SLOW: where the main path goes on */
+  gboolean kill_check;  /* SLOW: the handler may kill the block */
+} Stub;
+
+typedef struct
+{
+  BwX86Cpu *cpu;
+  BwJitOut o;
+  int32_t synced;     /* the offset from the block's start cpu->eip holds */
+  gboolean flags_live; /* host SF ZF OF PF are the guest's lazy flags */
+  gboolean cf_live;    /* and CF too */
+  Stub stubs[JIT_MAX_STUBS];
+  unsigned n_stubs;
+  gboolean overflow;
+} Tr;
+
+/* ---- helpers the generated code calls ---------------------------------- */
+
+#define COND_FN(CC)                                                                         \
+  static gboolean jit_cond_##CC (BwX86Cpu *cpu)                                             \
+  {                                                                                         \
+    return bw_x86_cond_fast (cpu, CC);                                                      \
+  }
+COND_FN (0) COND_FN (1) COND_FN (2) COND_FN (3) COND_FN (4) COND_FN (5) COND_FN (6)
+COND_FN (7) COND_FN (8) COND_FN (9) COND_FN (10) COND_FN (11) COND_FN (12) COND_FN (13)
+COND_FN (14) COND_FN (15)
+static gboolean (*const jit_cond[16]) (BwX86Cpu *) = {
+  jit_cond_0, jit_cond_1, jit_cond_2, jit_cond_3, jit_cond_4, jit_cond_5,
+  jit_cond_6, jit_cond_7, jit_cond_8, jit_cond_9, jit_cond_10, jit_cond_11,
+  jit_cond_12, jit_cond_13, jit_cond_14, jit_cond_15,
+};
+
+/* INC/DEC keep CF: park it in eflags as the handlers do (bw-x86-ops-alu.c). */
+static void
+jit_park_cf (BwX86Cpu *cpu)
+{
+  uint32_t cf = bw_x86_get_cf (cpu);
+  cpu->eflags = (cpu->eflags & ~BW_X86_CF) | cf;
+}
+
+/* ---- code generation --------------------------------------------------- */
+
+static Stub *
+add_stub (Tr *t, StubKind kind, uint8_t *from)
+{
+  if (t->n_stubs == JIT_MAX_STUBS)
+    {
+      t->overflow = TRUE;
+      t->n_stubs = 0;
+    }
+  Stub *s = &t->stubs[t->n_stubs++];
+  memset (s, 0, sizeof *s);
+  s->kind = kind;
+  s->from[s->n_from++] = from;
+  return s;
+}
+
+static void
+emit_eip_add (BwJitOut *o, int32_t delta)
+{
+  if (delta)
+    jo_add_mem_imm (o, CPU_OFF (eip), delta, 0);
+}
+
+static void
+sync_eip (Tr *t, int32_t off)
+{
+  emit_eip_add (&t->o, off - t->synced);
+  t->synced = off;
+}
+
+/* EIP += delta, insn_count += count, return to the run loop. */
+static void
+emit_leave (BwJitOut *o, int32_t eip_delta, uint32_t count)
+{
+  emit_eip_add (o, eip_delta);
+  jo_add_mem_imm (o, CPU_OFF (insn_count), (int32_t) count, 1);
+  jo_byte (o, 0x5b); /* pop rbx */
+  jo_byte (o, 0xc3); /* ret */
+}
+
+/* handler (cpu, i) */
+static void
+emit_handler_call (BwJitOut *o, const BwX86Insn *i)
+{
+  jo_arg_cpu (o);
+  jo_mov_ri64 (o, JR_SI, (uint64_t) (uintptr_t) i);
+  jo_call (o, (const void *) i->fn);
+}
+
+/* The offset of the memory operand into EAX (32-bit addressing). */
+static void
+emit_ea (Tr *t, const BwX86Insn *i)
+{
+  BwJitOut *o = &t->o;
+  gboolean base = i->base != BW_X86_NOREG, index = i->index != BW_X86_NOREG;
+  if (!base && !index)
+    {
+      jo_mov_ri (o, JR_AX, i->disp);
+      return;
+    }
+  jo_load32 (o, JR_AX, GPR (base ? i->base : i->index));
+  if (base && index)
+    {
+      jo_load32 (o, JR_CX, GPR (i->index));
+      jo_lea_bis (o, JR_AX, JR_AX, JR_CX, i->scale, (int32_t) i->disp);
+    }
+  else if (index && i->scale)
+    {
+      jo_shift_ri (o, JR_AX, 4, i->scale);
+      if (i->disp)
+        jo_alu_ri (o, 0, JR_AX, i->disp);
+    }
+  else if (i->disp)
+    jo_alu_ri (o, 0, JR_AX, i->disp);
+}
+
+
+/* Linear address of the offset in EAX through segment seg for a size-byte
+ * access of kind acc, then the TLB: on a hit RDX is the host page and EAX
+ * the offset in it. Misses jump to slow (the handler). Jumps recorded in
+ * from[0..2]. */
+static unsigned
+emit_tlb (Tr *t, int seg, unsigned size, int acc, uint8_t **from)
+{
+  BwJitOut *o = &t->o;
+  unsigned n = 0;
+  jo_test_mem8 (o, SEG (seg, flat), (uint8_t) acc);
+  from[n++] = jo_jcc (o, 0x4); /* jz: not flat */
+  jo_alu_ri (o, 7, JR_AX, 0xfffffffcu);
+  from[n++] = jo_jcc (o, 0x7); /* ja: the interpreter's fast-path bound */
+  jo_alu_rm (o, 0, JR_AX, SEG (seg, s.base));
+  jo_mov_rr (o, JR_CX, JR_AX);
+  jo_shift_ri (o, JR_CX, 5, 12);
+  jo_movzx_cx_cl (o);
+  jo_rcx_times3 (o);
+  jo_mov_rr (o, JR_DX, JR_AX);
+  if (size > 1)
+    jo_alu_ri (o, 0, JR_DX, size - 1);
+  jo_alu_ri (o, 4, JR_DX, 0xfffff000u);
+  jo_rbx_rcx8 (o, 0x3b, JR_DX, acc == BW_X86_ACC_W ? TLB (tag_w) : TLB (tag_r), FALSE);
+  from[n++] = jo_jcc (o, 0x5); /* jne: miss */
+  jo_rbx_rcx8 (o, 0x8b, JR_DX, TLB (host), TRUE);
+  jo_alu_ri (o, 4, JR_AX, 0xfff);
+  return n;
+}
+
+/* The jumps in from[] go to one SLOW stub that runs i's handler instead
+ * and comes back here. */
+static void
+slow_path (Tr *t, const BwX86Insn *i, uint8_t **from, unsigned n, int32_t off, uint32_t count,
+           gboolean kill_check)
+{
+  Stub *s = add_stub (t, STUB_SLOW, from[0]);
+  for (unsigned k = 1; k < n; k++)
+    s->from[s->n_from++] = from[k];
+  s->insn = i;
+  s->eip_delta = off - t->synced;
+  s->count = count;
+  s->kill_check = kill_check;
+  s->join = t->o.p;
+}
+
+/* Offset of an 8-bit guest register in the CPU structure. */
+static int32_t
+gpr8 (unsigned r)
+{
+  return r < 4 ? GPR (r) : GPR (r - 4) + 1;
+}
+
+static const uint8_t op_load32[] = { 0x8b }, op_load16[] = { 0x0f, 0xb7 },
+                     op_load8[] = { 0x0f, 0xb6 }, op_store32[] = { 0x89 },
+                     op_store16[] = { 0x66, 0x89 }, op_store8[] = { 0x88 };
+
+/* The lazy-flag operation of ALU kind k (32-bit), or NONE for ADC/SBB. */
+static uint32_t
+alu_lazy_op (unsigned k)
+{
+  switch (k)
+    {
+    case 0: return BW_X86_LF_ADD + 2;
+    case 1: case 4: case 6: return BW_X86_LF_LOGIC + 2;
+    case 5: case 7: return BW_X86_LF_SUB + 2;
+    default: return BW_X86_LF_NONE;
+    }
+}
+
+/* EAX op= ECX (or imm), recording the lazy flags; the result stays in
+ * EAX and the host flags are the guest's. test: TEST (AND, no result). */
+static void
+emit_alu_core (Tr *t, unsigned kind, gboolean use_imm, uint32_t imm, gboolean test)
+{
+  BwJitOut *o = &t->o;
+  jo_store32 (o, CPU_OFF (lf_a), JR_AX);
+  if (use_imm)
+    jo_store32_imm (o, CPU_OFF (lf_b), imm);
+  else
+    jo_store32 (o, CPU_OFF (lf_b), JR_CX);
+  unsigned host = test ? 4 : kind == 7 ? 5 : kind;
+  if (use_imm)
+    jo_alu_ri (o, host, JR_AX, imm);
+  else
+    jo_alu_rr (o, host, JR_AX, JR_CX);
+  jo_store32 (o, CPU_OFF (lf_res), JR_AX);
+  jo_store32_imm (o, CPU_OFF (lf_op), test ? BW_X86_LF_LOGIC + 2 : alu_lazy_op (kind));
+  t->flags_live = t->cf_live = TRUE;
+}
+
+/* Register ALU forms: which operands, or FALSE for other handlers. */
+static gboolean
+alu_reg_form (const BwX86Insn *i, unsigned *kind, unsigned *dst, unsigned *src,
+              gboolean *use_imm, gboolean *test)
+{
+  *test = FALSE;
+  *use_imm = FALSE;
+  for (unsigned k = 0; k < 8; k++)
+    {
+      if (i->fn == bw_x86_alu_rr[0][k])
+        *kind = k, *dst = i->rm, *src = i->reg;
+      else if (i->fn == bw_x86_alu_rr[1][k])
+        *kind = k, *dst = i->reg, *src = i->rm;
+      else if (i->fn == bw_x86_alu_rr[2][k])
+        *kind = k, *dst = i->rm, *src = 0, *use_imm = TRUE;
+      else
+        continue;
+      return alu_lazy_op (k) != BW_X86_LF_NONE;
+    }
+  if (i->osz != 2)
+    return FALSE;
+  if (i->fn == bw_x86_op_alu_a_imm)
+    {
+      *kind = (i->opc >> 3) & 7;
+      *dst = BW_X86_EAX;
+      *use_imm = TRUE;
+      return alu_lazy_op (*kind) != BW_X86_LF_NONE;
+    }
+  *kind = 4;
+  *test = TRUE;
+  if (i->fn == bw_x86_op_test_a_imm)
+    {
+      *dst = BW_X86_EAX;
+      *use_imm = TRUE;
+      return TRUE;
+    }
+  if (i->mod != 3)
+    return FALSE;
+  if (i->fn == bw_x86_op_test_rm_r)
+    {
+      *dst = i->rm;
+      *src = i->reg;
+      return TRUE;
+    }
+  if (i->fn == bw_x86_op_test_rm_imm)
+    {
+      *dst = i->rm;
+      *use_imm = TRUE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* A memory operand the inline path can address: 32-bit addressing. */
+static gboolean
+mem_a32 (const BwX86Insn *i)
+{
+  return i->mod != 3 && (i->flags & BW_X86_I_A32);
+}
+
+/* Loads and stores through the TLB. What: the register and size, and
+ * for loads into 8-bit registers the byte write. */
+static gboolean
+try_mem (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
+{
+  BwJitOut *o = &t->o;
+  BwX86Op fn = i->fn;
+  unsigned size;
+  gboolean store;
+  const uint8_t *op;
+  unsigned op_len;
+  int alu_kind = -1;
+
+  if (!mem_a32 (i))
+    return FALSE;
+  if (fn == bw_x86_mov_r32_m32_bd || fn == bw_x86_mov_r32_m32)
+    size = 4, store = FALSE, op = op_load32, op_len = 1;
+  else if (fn == bw_x86_mov_m32_r32_bd || fn == bw_x86_mov_m32_r32)
+    size = 4, store = TRUE, op = op_store32, op_len = 1;
+  else if (fn == bw_x86_movzx_r32_m16)
+    size = 2, store = FALSE, op = op_load16, op_len = 2;
+  else if (fn == bw_x86_movzx_r32_m8)
+    size = 1, store = FALSE, op = op_load8, op_len = 2;
+  else if (fn == bw_x86_mov_m16_r16)
+    size = 2, store = TRUE, op = op_store16, op_len = 2;
+  else if (fn == bw_x86_mov_rm_r_sized[0])
+    size = 1, store = TRUE, op = op_store8, op_len = 1;
+  else if (fn == bw_x86_mov_r_rm_sized[0])
+    size = 1, store = FALSE, op = op_load8, op_len = 2;
+  else
+    {
+      /* ALU r32, m32 and CMP m32, r32 / imm: a load, then the operation. */
+      for (unsigned k = 0; k < 8 && alu_kind < 0; k++)
+        if (alu_lazy_op (k) != BW_X86_LF_NONE
+            && (fn == bw_x86_alu_r_rm_sized[k][2]
+                || (k == 7 && (fn == bw_x86_alu_rm_r_sized[7][2]
+                               || fn == bw_x86_alu_rm_imm_sized[7][2]))))
+          alu_kind = (int) k;
+      if (alu_kind < 0)
+        return FALSE;
+      size = 4, store = FALSE, op = op_load32, op_len = 1;
+    }
+
+  uint8_t *from[3];
+  emit_ea (t, i);
+  unsigned n = emit_tlb (t, i->seg, size, store ? BW_X86_ACC_W : BW_X86_ACC_R, from);
+  if (store)
+    {
+      if (size == 1)
+        jo_load8 (o, JR_CX, gpr8 (i->reg));
+      else
+        jo_load32 (o, JR_CX, GPR (i->reg));
+      jo_host_access (o, op, op_len, JR_CX);
+    }
+  else
+    {
+      jo_host_access (o, op, op_len, JR_CX);
+      if (alu_kind >= 0)
+        {
+          /* a op b with the memory operand where the instruction has it. */
+          if (fn == bw_x86_alu_r_rm_sized[alu_kind][2])
+            {
+              jo_load32 (o, JR_AX, GPR (i->reg));
+              emit_alu_core (t, (unsigned) alu_kind, FALSE, 0, FALSE);
+              if (alu_kind != 7)
+                jo_store32 (o, GPR (i->reg), JR_AX);
+            }
+          else if (fn == bw_x86_alu_rm_r_sized[7][2])
+            {
+              jo_mov_rr (o, JR_AX, JR_CX);
+              jo_load32 (o, JR_CX, GPR (i->reg));
+              emit_alu_core (t, 7, FALSE, 0, FALSE);
+            }
+          else
+            {
+              jo_mov_rr (o, JR_AX, JR_CX);
+              emit_alu_core (t, 7, TRUE, i->imm, FALSE);
+            }
+        }
+      else if (fn == bw_x86_mov_r_rm_sized[0])
+        {
+          jo_byte (o, 0x88); /* mov byte [rbx + disp], cl */
+          jo_rbx_mem (o, JR_CX, gpr8 (i->reg));
+        }
+      else
+        jo_store32 (o, GPR (i->reg), JR_CX);
+    }
+  /* The slow path's handler does the whole instruction; a store may hit
+   * this block's own code. */
+  slow_path (t, i, from, n, off, count, store);
+  /* The slow path leaves the host flags as the handler did. */
+  t->flags_live = t->cf_live = FALSE;
+  return TRUE;
+}
+
+/* PUSH r32 / POP r32 with a flat 32-bit stack. */
+static gboolean
+try_stack (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
+{
+  BwJitOut *o = &t->o;
+  gboolean push = i->fn == bw_x86_push_r_sized[2];
+  if (!push && i->fn != bw_x86_pop_r_sized[2])
+    return FALSE;
+  uint8_t *from[4];
+  jo_cmp_mem8_zero (o, SEG (BW_X86_SS, big));
+  from[0] = jo_jcc (o, 0x4); /* je: 16-bit stack */
+  jo_load32 (o, JR_AX, GPR (BW_X86_ESP));
+  if (push)
+    jo_alu_ri (o, 5, JR_AX, 4);
+  jo_mov_rr (o, JR_SI, JR_AX);
+  unsigned n = 1 + emit_tlb (t, BW_X86_SS, 4, push ? BW_X86_ACC_W : BW_X86_ACC_R, from + 1);
+  if (push)
+    {
+      jo_load32 (o, JR_CX, GPR (i->reg));
+      jo_host_access (o, op_store32, 1, JR_CX);
+      jo_store32 (o, GPR (BW_X86_ESP), JR_SI);
+    }
+  else
+    {
+      jo_host_access (o, op_load32, 1, JR_CX);
+      jo_alu_ri (o, 0, JR_SI, 4);
+      jo_store32 (o, GPR (BW_X86_ESP), JR_SI);
+      jo_store32 (o, GPR (i->reg), JR_CX);
+    }
+  slow_path (t, i, from, n, off, count, push);
+  t->flags_live = t->cf_live = FALSE;
+  return TRUE;
+}
+
+/* Register-only forms; no call, no slow path. */
+static gboolean
+try_reg (Tr *t, const BwX86Insn *i)
+{
+  BwJitOut *o = &t->o;
+  unsigned kind, dst, src;
+  gboolean use_imm, test;
+  if (alu_reg_form (i, &kind, &dst, &src, &use_imm, &test))
+    {
+      jo_load32 (o, JR_AX, GPR (dst));
+      if (!use_imm)
+        jo_load32 (o, JR_CX, GPR (src));
+      emit_alu_core (t, kind, use_imm, i->imm, test);
+      if (!test && kind != 7)
+        jo_store32 (o, GPR (dst), JR_AX);
+      return TRUE;
+    }
+  if (i->fn == bw_x86_mov_rr32_store || i->fn == bw_x86_mov_rr32_load)
+    {
+      gboolean st = i->fn == bw_x86_mov_rr32_store;
+      jo_load32 (o, JR_AX, GPR (st ? i->reg : i->rm));
+      jo_store32 (o, GPR (st ? i->rm : i->reg), JR_AX);
+      return TRUE;
+    }
+  if (i->fn == bw_x86_op_mov_r_imm && i->osz == 2)
+    {
+      jo_store32_imm (o, GPR (i->reg), i->imm);
+      return TRUE;
+    }
+  if (i->fn == bw_x86_op_lea && i->osz == 2 && (i->flags & BW_X86_I_A32))
+    {
+      /* emit_ea's shifts and adds change the host flags. */
+      emit_ea (t, i);
+      jo_store32 (o, GPR (i->reg), JR_AX);
+      t->flags_live = t->cf_live = FALSE;
+      return TRUE;
+    }
+  gboolean inc = i->fn == bw_x86_inc_r_sized[2];
+  if (inc || i->fn == bw_x86_dec_r_sized[2])
+    {
+      if (t->cf_live)
+        {
+          /* Park the host's CF (the guest's) in eflags. */
+          jo_setc (o, JR_CX);
+          jo_movzx_cx_cl (o);
+          jo_load32 (o, JR_DX, CPU_OFF (eflags));
+          jo_alu_ri (o, 4, JR_DX, ~(uint32_t) BW_X86_CF);
+          jo_alu_rr (o, 1, JR_DX, JR_CX);
+          jo_store32 (o, CPU_OFF (eflags), JR_DX);
+        }
+      else
+        {
+          jo_arg_cpu (o);
+          jo_call (o, (const void *) jit_park_cf);
+        }
+      jo_load32 (o, JR_AX, GPR (i->reg));
+      jo_store32 (o, CPU_OFF (lf_a), JR_AX);
+      jo_store32_imm (o, CPU_OFF (lf_b), 1);
+      jo_incdec (o, JR_AX, !inc);
+      jo_store32 (o, CPU_OFF (lf_res), JR_AX);
+      jo_store32_imm (o, CPU_OFF (lf_op), (inc ? BW_X86_LF_INC : BW_X86_LF_DEC) + 2);
+      jo_store32 (o, GPR (i->reg), JR_AX);
+      t->flags_live = TRUE;
+      t->cf_live = FALSE;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+cond_uses_cf (unsigned cc)
+{
+  return (cc >> 1) == 1 || (cc >> 1) == 3;
+}
+
+/* Jcc rel and JMP rel with a 32-bit operand size. */
+static gboolean
+try_branch (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
+{
+  BwJitOut *o = &t->o;
+  if (!(i->flags & BW_X86_I_O32))
+    return FALSE;
+  int32_t target = off + i->len + (int32_t) i->imm;
+  uint8_t *from;
+  if (i->fn == bw_x86_op_jmp_rel)
+    from = jo_jmp (o);
+  else
+    {
+      int cc = -1;
+      for (unsigned k = 0; k < 16; k++)
+        if (i->fn == bw_x86_jcc_cc[k])
+          cc = (int) k;
+      if (cc < 0)
+        return FALSE;
+      if (!t->flags_live || (cond_uses_cf ((unsigned) cc) && !t->cf_live))
+        {
+          jo_arg_cpu (o);
+          jo_call (o, (const void *) jit_cond[cc]);
+          jo_test_rr (o, JR_AX, JR_AX);
+          cc = 0x5; /* jnz */
+        }
+      from = jo_jcc (o, (unsigned) cc);
+    }
+  Stub *s = add_stub (t, STUB_BRANCH, from);
+  s->insn = i;
+  s->eip_delta = target - t->synced;
+  s->branch_delta = off - t->synced;
+  s->count = count;
+  t->flags_live = t->cf_live = FALSE;
+  return TRUE;
+}
+
+static void
+emit_stubs (Tr *t)
+{
+  BwJitOut *o = &t->o;
+  for (unsigned k = 0; k < t->n_stubs; k++)
+    {
+      Stub *s = &t->stubs[k];
+      for (unsigned f = 0; f < s->n_from; f++)
+        jo_patch (o, s->from[f], o->p);
+      switch (s->kind)
+        {
+        case STUB_EXIT:
+          emit_leave (o, s->eip_delta, s->count);
+          break;
+        case STUB_BRANCH:
+          {
+            /* A CS that is not flat checks its limit: the handler does. */
+            jo_cmp_mem8_zero (o, SEG (BW_X86_CS, flat));
+            uint8_t *checked = jo_jcc (o, 0x4);
+            emit_leave (o, s->eip_delta, s->count);
+            jo_patch (o, checked, o->p);
+            emit_eip_add (o, s->branch_delta);
+            emit_handler_call (o, s->insn);
+            emit_leave (o, 0, s->count);
+            break;
+          }
+        case STUB_SLOW:
+          emit_eip_add (o, s->eip_delta);
+          emit_handler_call (o, s->insn);
+          if (s->kill_check)
+            {
+              jo_cmp_mem8_zero (o, CPU_OFF (jit_stop));
+              uint8_t *alive = jo_jcc (o, 0x4);
+              emit_leave (o, s->insn->len, s->count);
+              jo_patch (o, alive, o->p);
+            }
+          emit_eip_add (o, -s->eip_delta);
+          jo_patch (o, jo_jmp (o), s->join);
+          break;
+        }
+    }
+}
+
+/* The generic form: sync EIP, call the handler, then what its flags say. */
+static void
+emit_generic (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count, gboolean last)
+{
+  BwJitOut *o = &t->o;
+  sync_eip (t, off);
+  gboolean cond = (i->flags & (BW_X86_I_SETS_EIP | BW_X86_I_COND))
+                  == (BW_X86_I_SETS_EIP | BW_X86_I_COND);
+  if (cond)
+    {
+      /* A conditional branch left to its handler: taken when EIP is not
+       * the next instruction's. */
+      jo_load32 (o, JR_AX, CPU_OFF (eip));
+      jo_alu_ri (o, 0, JR_AX, i->len);
+      jo_store32 (o, CPU_OFF (jit_expect), JR_AX);
+    }
+  emit_handler_call (o, i);
+  t->flags_live = t->cf_live = FALSE;
+  if (cond)
+    {
+      jo_load32 (o, JR_AX, CPU_OFF (eip));
+      jo_alu_rm (o, 7, JR_AX, CPU_OFF (jit_expect));
+      Stub *s = add_stub (t, STUB_EXIT, jo_jcc (o, 0x5));
+      s->eip_delta = 0;
+      s->count = count;
+      t->synced = off + i->len;
+      return;
+    }
+  if (i->flags & BW_X86_I_SETS_EIP)
+    {
+      emit_leave (o, 0, count);
+      return;
+    }
+  if (last)
+    return; /* the block's end leaves */
+  jo_cmp_mem8_zero (o, CPU_OFF (jit_stop));
+  Stub *s = add_stub (t, STUB_EXIT, jo_jcc (o, 0x5));
+  s->eip_delta = off + i->len - t->synced;
+  s->count = count;
+}
+
+static gboolean
+translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *used)
+{
+  Tr *t = g_new0 (Tr, 1);
+  t->cpu = cpu;
+  t->o.p = code;
+  t->o.end = code + room;
+
+  BwJitOut *o = &t->o;
+  jo_byte (o, 0x53);           /* push rbx */
+  jo_byte (o, 0x48);           /* mov rbx, rdi */
+  jo_byte (o, 0x89);
+  jo_byte (o, 0xfb);
+
+  int32_t off = 0;
+  gboolean left = FALSE;
+  for (uint32_t k = 0; k < b->n_insns && !left; k++)
+    {
+      const BwX86Insn *i = &b->insns[k];
+      gboolean last = k + 1 == b->n_insns;
+      if (try_branch (t, i, off, k + 1))
+        {
+          if (i->fn == bw_x86_op_jmp_rel)
+            left = TRUE;
+        }
+      else if (!try_reg (t, i) && !try_mem (t, i, off, k + 1) && !try_stack (t, i, off, k + 1))
+        {
+          emit_generic (t, i, off, k + 1, last);
+          if ((i->flags & (BW_X86_I_SETS_EIP | BW_X86_I_COND)) == BW_X86_I_SETS_EIP)
+            left = TRUE;
+        }
+      off += i->len;
+      if (last && !left)
+        emit_leave (o, off - t->synced, k + 1);
+    }
+  emit_stubs (t);
+  gboolean ok = !t->overflow && o->p <= o->end;
+  *used = (size_t) (o->p - code);
+  g_free (t);
+  return ok;
+}
+
+/* ---- the buffer and the entry point ------------------------------------ */
+
+void
+bw_x86_jit_init (BwX86Cpu *cpu)
+{
+  const char *env = g_getenv ("BOXWOOD_CPU_JIT");
+  BwX86JitMode mode = cpu->config.jit;
+  if (mode == BW_X86_JIT_DEFAULT && env)
+    mode = g_str_equal (env, "off") ? BW_X86_JIT_OFF
+           : g_str_equal (env, "eager") ? BW_X86_JIT_EAGER : BW_X86_JIT_ON;
+  if (mode == BW_X86_JIT_OFF)
+    return;
+  void *mem = mmap (NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED)
+    {
+      g_warning ("software CPU: no executable memory for the translator (%s); "
+                 "interpreting only", g_strerror (errno));
+      return;
+    }
+  BwX86Jit *jit = g_new0 (BwX86Jit, 1);
+  jit->base = mem;
+  jit->threshold = mode == BW_X86_JIT_EAGER ? 1 : 16;
+  cpu->jit = jit;
+}
+
+void
+bw_x86_jit_fini (BwX86Cpu *cpu)
+{
+  if (!cpu->jit)
+    return;
+  munmap (cpu->jit->base, JIT_BUFFER_SIZE);
+  g_free (cpu->jit);
+  cpu->jit = NULL;
+}
+
+/* Drops every translation (the buffer is full). Only between blocks. */
+static void
+flush_code (BwX86Cpu *cpu)
+{
+  for (unsigned h = 0; h < BW_X86_BLOCK_HASH; h++)
+    for (BwX86Block *b = cpu->hash[h]; b; b = b->hash_next)
+      {
+        b->jit_code = NULL;
+        b->jit_runs = 0;
+      }
+  cpu->jit->used = 0;
+  cpu->stats.jit_flushes++;
+}
+
+void
+bw_x86_jit_consider (BwX86Cpu *cpu, BwX86Block *b)
+{
+  BwX86Jit *jit = cpu->jit;
+  if (++b->jit_runs < (uint32_t) jit->threshold || !b->mode || b->jit_failed)
+    return;
+  if (JIT_BUFFER_SIZE - jit->used < JIT_BLOCK_MAX)
+    flush_code (cpu);
+  size_t used;
+  uint8_t *code = jit->base + jit->used;
+  if (!translate (cpu, b, code, JIT_BLOCK_MAX, &used))
+    {
+      b->jit_failed = TRUE;
+      return;
+    }
+  jit->used += (used + 15) & ~(size_t) 15;
+  b->jit_code = (BwX86JitFn) code;
+  cpu->stats.jit_blocks++;
+  cpu->stats.jit_bytes += used;
+}
