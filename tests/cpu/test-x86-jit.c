@@ -1,0 +1,1326 @@
+/* test-x86-jit.c: the translator tier (vmm/cpu/bw-x86-jit.c) against the
+ * interpreter. Random 32-bit programs made of the forms the translator
+ * inlines (and some it leaves to the handlers) run on three machines,
+ * interpreter only (OFF), every block translated at its first run (EAGER)
+ * and blocks translated once hot (ON), from the same registers and memory;
+ * registers, flags, segments, the last vector and all of RAM must agree,
+ * and the instruction count for programs that took no exception (see
+ * compare()). The nasm guests in 32-bit mode are compared the same way.
+ *
+ * BW_JIT_SEED and BW_JIT_ITERATIONS override the random test's first seed
+ * and its number of programs; program k uses seed + k, so a failure names
+ * the one seed that repeats it alone (BW_JIT_ITERATIONS=1).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "bw-test.h"
+#include "bw-test-machine.h"
+
+/* ---- the random programs' machine --------------------------------------- */
+
+#define RAM_SIZE 0x40000u /* 256 KiB: everything above is MMIO (reads ~0) */
+#define GDT_BASE 0x0800u
+#define IDT_BASE 0x1000u
+#define HANDLER 0x1800u     /* exceptions without an error code */
+#define HANDLER_ERR 0x1840u /* with one */
+#define RESULT 0x1f00u      /* the handlers store the pushed EIP (and code) here */
+#define CODE_BASE 0x4000u
+#define CODE_MAX 0x2400u    /* generation stops past this much code */
+#define DATA_A 0x8000u      /* 0x8000-0xffff: flat data */
+#define SMALL_BASE 0x20000u /* the small data segment (selector 18h), limit fffh */
+#define SMALL_LIMIT 0xfffu
+#define STACK_TOP 0x30000u
+
+#define SEL_CODE 0x08
+#define SEL_FLAT 0x10
+#define SEL_SMALL 0x18
+
+enum
+{
+  EAX,
+  ECX,
+  EDX,
+  EBX,
+  ESP,
+  EBP,
+  ESI,
+  EDI
+};
+
+/* splitmix64: cheap, and the same programs on every host. */
+typedef struct
+{
+  uint64_t s;
+} Rng;
+
+static uint32_t
+rnd (Rng *r)
+{
+  uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return (uint32_t) ((z ^ (z >> 31)) >> 16);
+}
+
+static uint32_t
+rndn (Rng *r, uint32_t n)
+{
+  return rnd (r) % n;
+}
+
+/* A value with the edges an ALU cares about now and then. */
+static uint32_t
+rnd_value (Rng *r)
+{
+  static const uint32_t edges[] = { 0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
+                                    0x7fffffffu, 0x80000000u, 0xfffffffeu, 0xffffffffu };
+  switch (rndn (r, 4))
+    {
+    case 0: return edges[rndn (r, G_N_ELEMENTS (edges))];
+    case 1: return rndn (r, 256);
+    default: return rnd (r) ^ (rnd (r) << 16);
+    }
+}
+
+/* ---- the program generator ---------------------------------------------- */
+
+typedef struct
+{
+  Rng *r;
+  uint8_t *code; /* the image's CODE_BASE */
+  uint32_t len;
+  gboolean in_loop;  /* ECX counts the loop: not written */
+  gboolean in_skip;  /* code a forward branch may skip: DS stays as it is */
+  int plain_only;    /* inside a rel8 skip: single instructions only */
+  gboolean ds_small; /* DS is the small segment (as far as straight code goes) */
+  uint32_t holes[16]; /* data bytes inside the code pages */
+  unsigned n_holes;
+  /* what the programs did, summed over all of them */
+  unsigned n_smc, n_small, n_loops;
+} Gen;
+
+static void
+emit1 (Gen *g, uint8_t b)
+{
+  g_assert (g->len < 0x3000);
+  g->code[g->len++] = b;
+}
+
+static void
+emit32 (Gen *g, uint32_t v)
+{
+  for (int k = 0; k < 4; k++)
+    emit1 (g, (uint8_t) (v >> (8 * k)));
+}
+
+static void
+emit_bytes (Gen *g, const uint8_t *b, unsigned n)
+{
+  for (unsigned k = 0; k < n; k++)
+    emit1 (g, b[k]);
+}
+
+static uint32_t
+here (Gen *g)
+{
+  return CODE_BASE + g->len;
+}
+
+static void
+put32 (Gen *g, uint32_t at, uint32_t v)
+{
+  for (int k = 0; k < 4; k++)
+    g->code[at - CODE_BASE + k] = (uint8_t) (v >> (8 * k));
+}
+
+static uint8_t
+modrm (unsigned mod, unsigned reg, unsigned rm)
+{
+  return (uint8_t) (mod << 6 | reg << 3 | rm);
+}
+
+/* A register the program may write: never ESP, and not ECX in a loop. */
+static unsigned
+dst32 (Gen *g)
+{
+  for (;;)
+    {
+      unsigned r = rndn (g->r, 8);
+      if (r != ESP && !(r == ECX && g->in_loop))
+        return r;
+    }
+}
+
+/* AL..BH: AH..BH are 4-7. CL and CH belong to ECX. */
+static unsigned
+dst8 (Gen *g)
+{
+  for (;;)
+    {
+      unsigned r = rndn (g->r, 8);
+      if (!((r & 3) == ECX && g->in_loop))
+        return r;
+    }
+}
+
+static void
+emit_mov_imm (Gen *g, unsigned r, uint32_t v)
+{
+  emit1 (g, 0xb8 + r);
+  emit32 (g, v);
+}
+
+/* The multiplicative inverse of an odd number modulo 2^32. */
+static uint32_t
+inverse (uint32_t a)
+{
+  uint32_t x = a;
+  for (int k = 0; k < 5; k++)
+    x *= 2 - a * x;
+  return x;
+}
+
+typedef enum
+{
+  ACC_LOAD,
+  ACC_STORE,
+} Acc;
+
+/* Where an access of size bytes goes, as an offset in its segment. */
+static uint32_t
+pick_target (Gen *g, unsigned size, Acc acc, gboolean small)
+{
+  Rng *r = g->r;
+  uint32_t p = rndn (r, 1000);
+  if (small)
+    {
+      /* The small segment: now and then past its limit (#GP). */
+      if (p < 12)
+        return rndn (r, 2) ? SMALL_LIMIT + 2 - size + rndn (r, 3) : rnd (r) | 0x1000;
+      if (p < 350)
+        return SMALL_LIMIT + 1 - size - rndn (r, 3);
+      return rndn (r, SMALL_LIMIT + 2 - size);
+    }
+  if (acc == ACC_LOAD)
+    {
+      if (p < 3)
+        return 0xffffffffu - rndn (r, 4); /* at the top of the 4 GiB limit */
+      if (p < 80)
+        return CODE_BASE + rndn (r, g->len + 32);
+      if (p < 110)
+        return rndn (r, 0x2000); /* GDT, IDT, handlers */
+    }
+  if (p < 400)
+    return DATA_A + rndn (r, 0x8000 - size + 1);
+  if (p < 550)
+    return DATA_A + 0x1000 * rndn (r, 8) + 0x1000 - 1 - rndn (r, 3); /* crosses */
+  if (p < 600)
+    return RAM_SIZE - 1 - rndn (r, 3); /* crosses from RAM into MMIO */
+  if (p < 700)
+    {
+      switch (rndn (r, 3))
+        {
+        case 0: return RAM_SIZE + rndn (r, 0x100000);
+        case 1: return 0xfee00000u + (rndn (r, 0x400) & ~3u);
+        default: return rnd (r) | 0x80000000u;
+        }
+    }
+  if (p < 800 && g->n_holes)
+    return g->holes[rndn (r, g->n_holes)] + rndn (r, 16 - size + 1);
+  if (p < 900)
+    return STACK_TOP - 0x100 + rndn (r, 0x200);
+  return SMALL_BASE + rndn (r, 0x1000);
+}
+
+/* A memory operand: ModRM, SIB and displacement with a zero reg field, a
+ * segment override prefix or 0. */
+typedef struct
+{
+  uint8_t b[6];
+  unsigned n;
+  uint8_t prefix;
+} Form;
+
+static void
+form_disp (Form *f, unsigned mod, uint32_t d)
+{
+  if (mod == 1)
+    f->b[f->n++] = (uint8_t) d;
+  else
+    for (int k = 0; k < 4; k++)
+      f->b[f->n++] = (uint8_t) (d >> (8 * k));
+}
+
+static uint32_t
+rnd_disp (Rng *r, unsigned mod)
+{
+  if (mod == 1)
+    return (uint32_t) (int8_t) rnd (r);
+  return rndn (r, 2) ? (uint32_t) (int32_t) (int16_t) rnd (r) : rnd (r);
+}
+
+/* Builds a memory operand for an access of size bytes and emits the MOVs
+ * that put its address in the registers it names: every addressing shape
+ * of 32-bit code. LEA-like uses (acc < 0) take the registers as they are. */
+static Form
+mem_form (Gen *g, unsigned size, int acc)
+{
+  Rng *r = g->r;
+  Form f = { 0 };
+  /* Stores always go where pick_target says; loads mostly. */
+  gboolean controlled = acc == ACC_STORE || (acc == ACC_LOAD && (g->ds_small || rndn (r, 8)));
+  if (!controlled)
+    {
+      /* Whatever the registers hold (LEA, some loads). */
+      unsigned mod = rndn (r, 3), rm = rndn (r, 8);
+      if (acc >= 0 && rm == ESP && rndn (r, 2))
+        {
+          /* [esp+disp]: the stack. */
+          f.b[f.n++] = modrm (mod ? mod : 1, 0, 4);
+          f.b[f.n++] = 0x24;
+          form_disp (&f, mod ? mod : 1, rndn (r, 0x40));
+          return f;
+        }
+      f.b[f.n++] = modrm (mod, 0, rm);
+      if (rm == 4)
+        {
+          uint8_t sib = (uint8_t) rnd (r);
+          f.b[f.n++] = sib;
+          if (mod == 0 && (sib & 7) == 5)
+            form_disp (&f, 2, rnd_disp (r, 2));
+        }
+      if (mod == 0 && rm == 5)
+        form_disp (&f, 2, rnd (r));
+      else if (mod)
+        form_disp (&f, mod, rnd_disp (r, mod));
+      return f;
+    }
+
+  /* The shape, then the segment it uses, then the target in it. */
+  enum { DISP, BASE, BASE_DISP, SIB_FULL, SIB_NOINDEX, INDEX_ONLY, N_SHAPES };
+  unsigned shape = rndn (r, N_SHAPES);
+  unsigned base = dst32 (g), index = dst32 (g), scale = rndn (r, 4);
+  unsigned mod = 1 + rndn (r, 2);
+  if ((shape == SIB_FULL || shape == SIB_NOINDEX) && rndn (r, 3) == 0 && base != EBP)
+    mod = 0;
+  gboolean uses_ss = (shape == BASE || shape == BASE_DISP || shape == SIB_FULL
+                      || shape == SIB_NOINDEX) && base == EBP;
+  int seg = uses_ss ? 2 : 3;
+  if (rndn (r, 8) == 0)
+    {
+      static const uint8_t prefixes[] = { 0x26, 0x36, 0x3e, 0x64, 0x65 };
+      static const int segs[] = { 0, 2, 3, 4, 5 };
+      unsigned k = rndn (r, 5);
+      f.prefix = prefixes[k];
+      seg = segs[k];
+    }
+  gboolean small = seg == 3 && g->ds_small;
+  if (small)
+    g->n_small++;
+  uint32_t t = pick_target (g, size, (Acc) acc, small);
+  uint32_t d = mod ? rnd_disp (r, mod) : 0;
+  switch (shape)
+    {
+    case DISP:
+      f.b[f.n++] = modrm (0, 0, 5);
+      form_disp (&f, 2, t);
+      break;
+    case BASE:
+      if (base == EBP)
+        {
+          f.b[f.n++] = modrm (1, 0, EBP);
+          form_disp (&f, 1, 0);
+        }
+      else
+        f.b[f.n++] = modrm (0, 0, base);
+      emit_mov_imm (g, base, t);
+      break;
+    case BASE_DISP:
+      f.b[f.n++] = modrm (mod, 0, base);
+      form_disp (&f, mod, d);
+      emit_mov_imm (g, base, t - d);
+      break;
+    case SIB_FULL:
+      f.b[f.n++] = modrm (mod, 0, 4);
+      if (index == base && scale == 0)
+        scale = 1 + rndn (r, 3);
+      f.b[f.n++] = (uint8_t) (scale << 6 | index << 3 | base);
+      if (mod)
+        form_disp (&f, mod, d);
+      if (index == base)
+        /* v + v * 2^scale = t - d: 1 + 2^scale is odd. */
+        emit_mov_imm (g, base, (t - d) * inverse (1 + (1u << scale)));
+      else
+        {
+          uint32_t y = rndn (r, 2) ? rndn (r, 0x1000) : rnd_value (r);
+          emit_mov_imm (g, index, y);
+          emit_mov_imm (g, base, t - d - (y << scale));
+        }
+      break;
+    case SIB_NOINDEX:
+      f.b[f.n++] = modrm (mod, 0, 4);
+      f.b[f.n++] = (uint8_t) (rndn (r, 4) << 6 | 4 << 3 | base);
+      if (mod)
+        form_disp (&f, mod, d);
+      emit_mov_imm (g, base, t - d);
+      break;
+    default: /* INDEX_ONLY: [index*scale + disp32] */
+      {
+        f.b[f.n++] = modrm (0, 0, 4);
+        f.b[f.n++] = (uint8_t) (scale << 6 | index << 3 | 5);
+        uint32_t y = rndn (r, 2) ? rndn (r, 0x4000) : rnd_value (r);
+        form_disp (&f, 2, t - (y << scale));
+        emit_mov_imm (g, index, y);
+      }
+      break;
+    }
+  return f;
+}
+
+/* prefix(es), opcode bytes, the operand with reg in its reg field, imm. */
+static void
+emit_mem_insn (Gen *g, const Form *f, gboolean o16, const uint8_t *op, unsigned op_len,
+               unsigned reg, uint32_t imm, unsigned imm_len)
+{
+  if (f->prefix)
+    emit1 (g, f->prefix);
+  if (o16)
+    emit1 (g, 0x66);
+  emit_bytes (g, op, op_len);
+  emit1 (g, f->b[0] | (uint8_t) (reg << 3));
+  emit_bytes (g, f->b + 1, f->n - 1);
+  for (unsigned k = 0; k < imm_len; k++)
+    emit1 (g, (uint8_t) (imm >> (8 * k)));
+}
+
+/* ALU kinds the translator inlines: ADD OR AND SUB XOR CMP. */
+static unsigned
+inline_alu_kind (Rng *r)
+{
+  static const unsigned kinds[] = { 0, 1, 4, 5, 6, 7 };
+  return kinds[rndn (r, G_N_ELEMENTS (kinds))];
+}
+
+/* One inlined ALU operation (the host's flags then are the guest's). */
+static void
+gen_alu (Gen *g)
+{
+  Rng *r = g->r;
+  unsigned k = inline_alu_kind (r);
+  unsigned d = k == 7 ? rndn (r, 8) : dst32 (g), s = rndn (r, 8);
+  switch (rndn (r, 9))
+    {
+    case 0: /* op r/m32, r32 */
+      emit1 (g, (uint8_t) (k * 8 + 1));
+      emit1 (g, modrm (3, s, d));
+      break;
+    case 1: /* op r32, r/m32 */
+      emit1 (g, (uint8_t) (k * 8 + 3));
+      emit1 (g, modrm (3, d, s));
+      break;
+    case 2: /* op r/m32, imm32 */
+      emit1 (g, 0x81);
+      emit1 (g, modrm (3, k, d));
+      emit32 (g, rnd_value (r));
+      break;
+    case 3: /* op r/m32, imm8 */
+      emit1 (g, 0x83);
+      emit1 (g, modrm (3, k, d));
+      emit1 (g, (uint8_t) rnd (r));
+      break;
+    case 4: /* op eax, imm32 */
+      emit1 (g, (uint8_t) (k * 8 + 5));
+      emit32 (g, rnd_value (r));
+      break;
+    case 5: /* test */
+      switch (rndn (r, 3))
+        {
+        case 0:
+          emit1 (g, 0x85);
+          emit1 (g, modrm (3, s, rndn (r, 8)));
+          break;
+        case 1:
+          emit1 (g, 0xf7);
+          emit1 (g, modrm (3, 0, rndn (r, 8)));
+          emit32 (g, rnd_value (r));
+          break;
+        default:
+          emit1 (g, 0xa9);
+          emit32 (g, rnd_value (r));
+          break;
+        }
+      break;
+    case 6: /* inc / dec */
+      emit1 (g, (uint8_t) ((rndn (r, 2) ? 0x40 : 0x48) + dst32 (g)));
+      break;
+    case 7: /* op r32, m32 */
+      {
+        Form f = mem_form (g, 4, ACC_LOAD);
+        uint8_t op = (uint8_t) (k * 8 + 3);
+        emit_mem_insn (g, &f, FALSE, &op, 1, d, 0, 0);
+      }
+      break;
+    default: /* cmp m32, r32 / imm */
+      {
+        Form f = mem_form (g, 4, ACC_LOAD);
+        switch (rndn (r, 3))
+          {
+          case 0: emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x39 }, 1, s, 0, 0); break;
+          case 1: emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x81 }, 1, 7, rnd_value (r), 4); break;
+          default: emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x83 }, 1, 7, rnd (r), 1); break;
+          }
+      }
+      break;
+    }
+}
+
+/* Inlined moves, loads, stores and stack operations. */
+static void
+gen_move (Gen *g)
+{
+  Rng *r = g->r;
+  switch (rndn (r, 12))
+    {
+    case 0: /* mov r32, r32 either way */
+      {
+        unsigned d = dst32 (g), s = rndn (r, 8);
+        if (rndn (r, 2))
+          emit_bytes (g, (const uint8_t[]){ 0x89, modrm (3, s, d) }, 2);
+        else
+          emit_bytes (g, (const uint8_t[]){ 0x8b, modrm (3, d, s) }, 2);
+      }
+      break;
+    case 1:
+      emit_mov_imm (g, dst32 (g), rnd_value (r));
+      break;
+    case 2: /* lea */
+      {
+        Form f = mem_form (g, 0, -1);
+        emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x8d }, 1, dst32 (g), 0, 0);
+      }
+      break;
+    case 3: /* mov r32, m32 */
+      {
+        Form f = mem_form (g, 4, ACC_LOAD);
+        emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x8b }, 1, dst32 (g), 0, 0);
+      }
+      break;
+    case 4: /* mov m32, r32 */
+      {
+        Form f = mem_form (g, 4, ACC_STORE);
+        emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x89 }, 1, rndn (r, 8), 0, 0);
+      }
+      break;
+    case 5: /* movzx r32, m8 / m16 */
+      {
+        gboolean w = rndn (r, 2);
+        Form f = mem_form (g, w ? 2 : 1, ACC_LOAD);
+        emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x0f, w ? 0xb7 : 0xb6 }, 2, dst32 (g),
+                       0, 0);
+      }
+      break;
+    case 6: /* mov m16, r16 */
+      {
+        Form f = mem_form (g, 2, ACC_STORE);
+        emit_mem_insn (g, &f, TRUE, (const uint8_t[]){ 0x89 }, 1, rndn (r, 8), 0, 0);
+      }
+      break;
+    case 7: /* mov m8, r8 (AL..BH) */
+      {
+        Form f = mem_form (g, 1, ACC_STORE);
+        emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x88 }, 1, rndn (r, 8), 0, 0);
+      }
+      break;
+    case 8: /* mov r8, m8 */
+      {
+        Form f = mem_form (g, 1, ACC_LOAD);
+        emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x8a }, 1, dst8 (g), 0, 0);
+      }
+      break;
+    case 9:
+    case 10: /* push r32 */
+      emit1 (g, (uint8_t) (0x50 + rndn (r, 8)));
+      break;
+    default: /* pop r32 */
+      emit1 (g, (uint8_t) (0x58 + dst32 (g)));
+      break;
+    }
+}
+
+/* Instructions the translator leaves to the interpreter's handlers. */
+static void
+gen_other (Gen *g)
+{
+  Rng *r = g->r;
+  unsigned d = dst32 (g), s = rndn (r, 8);
+  switch (rndn (r, 16))
+    {
+    case 0: /* adc / sbb r32, r32 or imm */
+      {
+        unsigned k = 2 + rndn (r, 2);
+        if (rndn (r, 2))
+          {
+            emit1 (g, (uint8_t) (k * 8 + 1));
+            emit1 (g, modrm (3, s, d));
+          }
+        else
+          {
+            emit1 (g, 0x83);
+            emit1 (g, modrm (3, k, d));
+            emit1 (g, (uint8_t) rnd (r));
+          }
+      }
+      break;
+    case 1: /* adc / sbb r32, m32 */
+      {
+        Form f = mem_form (g, 4, ACC_LOAD);
+        uint8_t op = (uint8_t) ((2 + rndn (r, 2)) * 8 + 3);
+        emit_mem_insn (g, &f, FALSE, &op, 1, d, 0, 0);
+      }
+      break;
+    case 2: /* shifts and rotates: by 1, imm8, CL */
+      {
+        static const unsigned kinds[] = { 0, 1, 2, 3, 4, 5, 7 };
+        unsigned k = kinds[rndn (r, G_N_ELEMENTS (kinds))];
+        switch (rndn (r, 3))
+          {
+          case 0:
+            emit1 (g, 0xd1);
+            emit1 (g, modrm (3, k, d));
+            break;
+          case 1:
+            emit1 (g, 0xc1);
+            emit1 (g, modrm (3, k, d));
+            emit1 (g, (uint8_t) rndn (r, 40));
+            break;
+          default:
+            emit1 (g, 0xd3);
+            emit1 (g, modrm (3, k, d));
+            break;
+          }
+      }
+      break;
+    case 3: /* setcc r8 */
+      emit_bytes (g, (const uint8_t[]){ 0x0f, (uint8_t) (0x90 + rndn (r, 16)) }, 2);
+      emit1 (g, modrm (3, 0, dst8 (g)));
+      break;
+    case 4: /* pushfd; pop r32 */
+      emit1 (g, 0x9c);
+      if (rndn (r, 2))
+        emit1 (g, (uint8_t) (0x58 + d));
+      break;
+    case 5: /* xchg */
+      if (rndn (r, 2))
+        {
+          emit1 (g, 0x87);
+          emit1 (g, modrm (3, d, dst32 (g)));
+        }
+      else if (rndn (r, 2))
+        emit1 (g, (uint8_t) (0x90 + d));
+      else
+        {
+          Form f = mem_form (g, 4, ACC_STORE);
+          emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x87 }, 1, d, 0, 0);
+        }
+      break;
+    case 6: /* not / neg / mul */
+      emit1 (g, 0xf7);
+      if (rndn (r, 3) == 0)
+        emit1 (g, modrm (3, 4, s)); /* mul: EDX:EAX */
+      else
+        emit1 (g, modrm (3, 2 + rndn (r, 2), d));
+      break;
+    case 7: /* imul */
+      if (rndn (r, 2))
+        {
+          emit_bytes (g, (const uint8_t[]){ 0x0f, 0xaf }, 2);
+          emit1 (g, modrm (3, d, s));
+        }
+      else
+        {
+          emit1 (g, 0x6b);
+          emit1 (g, modrm (3, d, s));
+          emit1 (g, (uint8_t) rnd (r));
+        }
+      break;
+    case 8: /* clc / stc / cmc / cdq / lahf / sahf / nop */
+      {
+        static const uint8_t ops[] = { 0xf8, 0xf9, 0xf5, 0x99, 0x9f, 0x9e, 0x90 };
+        emit1 (g, ops[rndn (r, G_N_ELEMENTS (ops))]);
+      }
+      break;
+    case 9: /* 8- and 16-bit ALU on registers (AH..BH too) */
+      if (rndn (r, 2))
+        {
+          emit1 (g, (uint8_t) (rndn (r, 8) * 8 + 0));
+          emit1 (g, modrm (3, rndn (r, 8), dst8 (g)));
+        }
+      else
+        {
+          emit1 (g, 0x66);
+          emit1 (g, (uint8_t) (rndn (r, 8) * 8 + 1));
+          emit1 (g, modrm (3, rndn (r, 8), d));
+        }
+      break;
+    case 10: /* cmovcc, bt, bswap, movsx */
+      switch (rndn (r, 4))
+        {
+        case 0:
+          emit_bytes (g, (const uint8_t[]){ 0x0f, (uint8_t) (0x40 + rndn (r, 16)) }, 2);
+          emit1 (g, modrm (3, d, s));
+          break;
+        case 1:
+          emit_bytes (g, (const uint8_t[]){ 0x0f, 0xa3 }, 2);
+          emit1 (g, modrm (3, s, rndn (r, 8)));
+          break;
+        case 2:
+          emit_bytes (g, (const uint8_t[]){ 0x0f, (uint8_t) (0xc8 + d) }, 2);
+          break;
+        default:
+          emit_bytes (g, (const uint8_t[]){ 0x0f, 0xbe }, 2);
+          emit1 (g, modrm (3, d, rndn (r, 8)));
+          break;
+        }
+      break;
+    case 11: /* alu m32, r32 (read-modify-write) */
+      {
+        Form f = mem_form (g, 4, ACC_STORE);
+        uint8_t op = (uint8_t) (rndn (r, 7) * 8 + 1);
+        emit_mem_insn (g, &f, FALSE, &op, 1, s, 0, 0);
+      }
+      break;
+    case 12: /* setcc m8 */
+      {
+        Form f = mem_form (g, 1, ACC_STORE);
+        emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x0f, (uint8_t) (0x90 + rndn (r, 16)) },
+                       2, 0, 0, 0);
+      }
+      break;
+    case 13: /* push imm / push m32 / pop m32 */
+      switch (rndn (r, 3))
+        {
+        case 0:
+          emit1 (g, 0x68);
+          emit32 (g, rnd_value (r));
+          break;
+        case 1:
+          {
+            Form f = mem_form (g, 4, ACC_LOAD);
+            emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0xff }, 1, 6, 0, 0);
+          }
+          break;
+        default:
+          {
+            Form f = mem_form (g, 4, ACC_STORE);
+            emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x8f }, 1, 0, 0, 0);
+          }
+          break;
+        }
+      break;
+    case 14: /* mov r16, m16 / mov m8, imm8 */
+      if (rndn (r, 2))
+        {
+          Form f = mem_form (g, 2, ACC_LOAD);
+          emit_mem_insn (g, &f, TRUE, (const uint8_t[]){ 0x8b }, 1, d, 0, 0);
+        }
+      else
+        {
+          Form f = mem_form (g, 1, ACC_STORE);
+          emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0xc6 }, 1, 0, rnd (r), 1);
+        }
+      break;
+    default: /* 8-bit alu with memory */
+      {
+        Form f = mem_form (g, 1, ACC_LOAD);
+        emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ (uint8_t) (rndn (r, 8) * 8 + 2) }, 1,
+                       dst8 (g), 0, 0);
+      }
+      break;
+    }
+}
+
+static void
+gen_plain (Gen *g)
+{
+  switch (rndn (g->r, 5))
+    {
+    case 0:
+    case 1: gen_alu (g); break;
+    case 2:
+    case 3: gen_move (g); break;
+    default: gen_other (g); break;
+    }
+}
+
+static void gen_item (Gen *g);
+
+/* A Jcc (every condition) or JMP forward over a few items, rel8 or rel32. */
+static void
+gen_forward_branch (Gen *g)
+{
+  Rng *r = g->r;
+  gboolean rel8 = g->plain_only || rndn (r, 2);
+  gboolean jmp = rndn (r, 8) == 0;
+  unsigned cc = rndn (r, 16);
+  if (rel8)
+    emit1 (g, jmp ? 0xeb : (uint8_t) (0x70 + cc));
+  else if (jmp)
+    emit1 (g, 0xe9);
+  else
+    emit_bytes (g, (const uint8_t[]){ 0x0f, (uint8_t) (0x80 + cc) }, 2);
+  uint32_t at = g->len;
+  if (rel8)
+    emit1 (g, 0);
+  else
+    emit32 (g, 0);
+  uint32_t start = g->len;
+  gboolean skip = g->in_skip;
+  g->in_skip = TRUE;
+  g->plain_only += rel8;
+  unsigned n = rndn (r, 4);
+  for (unsigned k = 0; k < n; k++)
+    gen_item (g);
+  g->plain_only -= rel8;
+  g->in_skip = skip;
+  uint32_t dist = g->len - start;
+  if (rel8)
+    {
+      g_assert (dist < 128);
+      g->code[at] = (uint8_t) dist;
+    }
+  else
+    put32 (g, CODE_BASE + at, dist);
+}
+
+/* Self-modifying code: a store into the immediate of an instruction a few
+ * instructions ahead in the same block. */
+static void
+gen_smc (Gen *g)
+{
+  Rng *r = g->r;
+  unsigned v = dst32 (g), size = (unsigned[]){ 4, 2, 1 }[rndn (r, 3)];
+  emit_mov_imm (g, v, rnd_value (r));
+  /* DS may be the small segment: go through ES or SS, both flat. */
+  if (g->ds_small || rndn (r, 2))
+    emit1 (g, rndn (r, 2) ? 0x26 : 0x36);
+  if (size == 2)
+    emit1 (g, 0x66);
+  emit1 (g, size == 1 ? 0x88 : 0x89);
+  emit1 (g, modrm (0, v, 5));
+  uint32_t disp_at = here (g);
+  emit32 (g, 0);
+  unsigned n = rndn (r, 3);
+  for (unsigned k = 0; k < n; k++)
+    if (rndn (r, 2))
+      gen_alu (g);
+    else
+      gen_move (g);
+  /* The target: mov r32, imm32 or op r32, imm32. */
+  uint32_t imm_at;
+  unsigned d = dst32 (g);
+  if (rndn (r, 2))
+    {
+      emit1 (g, (uint8_t) (0xb8 + d));
+      imm_at = here (g);
+    }
+  else
+    {
+      emit1 (g, 0x81);
+      emit1 (g, modrm (3, inline_alu_kind (r), d));
+      imm_at = here (g);
+    }
+  emit32 (g, rnd_value (r));
+  put32 (g, disp_at, imm_at + rndn (r, 4 - size + 1));
+  g->n_smc++;
+}
+
+/* A loop run a small number of times: DEC ECX / JNZ, SUB ECX,1 / JNZ or
+ * LOOP back to its start. */
+static void
+gen_loop (Gen *g)
+{
+  Rng *r = g->r;
+  emit_mov_imm (g, ECX, 1 + rndn (r, 40));
+  uint32_t top = g->len;
+  g->in_loop = TRUE;
+  unsigned n = 2 + rndn (r, 12);
+  for (unsigned k = 0; k < n; k++)
+    gen_item (g);
+  g->in_loop = FALSE;
+  unsigned kind = rndn (r, 3);
+  if (kind == 0)
+    emit1 (g, 0x49);
+  else if (kind == 1)
+    emit_bytes (g, (const uint8_t[]){ 0x83, 0xe9, 0x01 }, 3);
+  int32_t back = (int32_t) top - (int32_t) (g->len + 2);
+  if (kind == 2 && back >= -128)
+    {
+      emit1 (g, 0xe2);
+      emit1 (g, (uint8_t) back);
+    }
+  else
+    {
+      if (kind == 2)
+        emit1 (g, 0x49);
+      back = (int32_t) top - (int32_t) (g->len + 2);
+      if (back >= -128 && rndn (r, 2))
+        {
+          emit1 (g, 0x75);
+          emit1 (g, (uint8_t) back);
+        }
+      else
+        {
+          emit_bytes (g, (const uint8_t[]){ 0x0f, 0x85 }, 2);
+          emit32 (g, (uint32_t) ((int32_t) top - (int32_t) (g->len + 4)));
+        }
+    }
+  g->n_loops++;
+}
+
+static void
+gen_item (Gen *g)
+{
+  Rng *r = g->r;
+  if (g->plain_only)
+    {
+      gen_plain (g);
+      return;
+    }
+  unsigned p = rndn (r, 100);
+  if (p < 12)
+    {
+      /* An ALU operation and at once a Jcc on its flags. */
+      gen_alu (g);
+      gen_forward_branch (g);
+    }
+  else if (p < 22)
+    gen_forward_branch (g);
+  else if (p < 28)
+    gen_smc (g);
+  else if (p < 31 && g->n_holes < G_N_ELEMENTS (g->holes))
+    {
+      /* Data inside the code: jmp over 16 bytes that stores may hit. */
+      emit_bytes (g, (const uint8_t[]){ 0xeb, 16 }, 2);
+      g->holes[g->n_holes++] = here (g);
+      for (int k = 0; k < 16; k++)
+        emit1 (g, (uint8_t) rnd (r));
+    }
+  else if (p < 36 && !g->in_loop && !g->in_skip)
+    {
+      /* DS to the small segment or back: push sel; pop ds. */
+      g->ds_small = !g->ds_small;
+      emit_bytes (g, (const uint8_t[]){ 0x6a, g->ds_small ? SEL_SMALL : SEL_FLAT, 0x1f }, 3);
+    }
+  else if (p < 44 && !g->in_loop && !g->in_skip)
+    gen_loop (g);
+  else
+    gen_plain (g);
+}
+
+/* ---- the image: tables, handlers, data and the program ------------------ */
+
+static void
+put_desc (uint8_t *p, uint32_t base, uint32_t limit, uint16_t attr)
+{
+  gboolean gran = limit > 0xfffff;
+  if (gran)
+    limit >>= 12;
+  p[0] = (uint8_t) limit;
+  p[1] = (uint8_t) (limit >> 8);
+  p[2] = (uint8_t) base;
+  p[3] = (uint8_t) (base >> 8);
+  p[4] = (uint8_t) (base >> 16);
+  p[5] = (uint8_t) attr;
+  p[6] = (uint8_t) (((limit >> 16) & 0xf) | ((attr >> 8) & 0xf0) | (gran ? 0x80 : 0));
+  p[7] = (uint8_t) (base >> 24);
+}
+
+static void
+build_image (uint8_t *ram, Rng *r, Gen *g)
+{
+  for (uint32_t a = 0; a < RAM_SIZE; a += 4)
+    {
+      uint32_t v = rnd (r);
+      memcpy (ram + a, &v, 4);
+    }
+  memset (ram + GDT_BASE, 0, 8);
+  put_desc (ram + GDT_BASE + SEL_CODE, 0, 0xffffffffu, 0xc09b);
+  put_desc (ram + GDT_BASE + SEL_FLAT, 0, 0xffffffffu, 0xc093);
+  put_desc (ram + GDT_BASE + SEL_SMALL, SMALL_BASE, SMALL_LIMIT, 0x4093);
+  for (unsigned v = 0; v < 32; v++)
+    {
+      gboolean err = v == 8 || (v >= 10 && v <= 14) || v == 17;
+      uint32_t h = err ? HANDLER_ERR : HANDLER;
+      uint8_t *p = ram + IDT_BASE + 8 * v;
+      p[0] = (uint8_t) h;
+      p[1] = (uint8_t) (h >> 8);
+      p[2] = SEL_CODE;
+      p[3] = 0;
+      p[4] = 0;
+      p[5] = 0x8e; /* 32-bit interrupt gate */
+      p[6] = (uint8_t) (h >> 16);
+      p[7] = (uint8_t) (h >> 24);
+    }
+  /* mov eax,[esp]; mov [ss:RESULT],eax; hlt -- and with an error code:
+   * mov eax,[esp+4]; mov ecx,[esp]; mov [ss:RESULT],eax;
+   * mov [ss:RESULT+4],ecx; hlt. SS, since DS may be the small one. */
+  static const uint8_t h0[] = { 0x8b, 0x04, 0x24, 0x36, 0xa3, RESULT & 0xff, RESULT >> 8, 0, 0,
+                                0xf4 };
+  static const uint8_t h1[] = { 0x8b, 0x44, 0x24, 0x04, 0x8b, 0x0c, 0x24, 0x36, 0xa3,
+                                RESULT & 0xff, RESULT >> 8, 0, 0, 0x36, 0x89, 0x0d,
+                                (RESULT + 4) & 0xff, (RESULT + 4) >> 8, 0, 0, 0xf4 };
+  memcpy (ram + HANDLER, h0, sizeof h0);
+  memcpy (ram + HANDLER_ERR, h1, sizeof h1);
+
+  memset (g, 0, sizeof *g);
+  g->r = r;
+  g->code = ram + CODE_BASE;
+  unsigned n = 20 + rndn (r, 60);
+  for (unsigned k = 0; k < n && g->len < CODE_MAX; k++)
+    gen_item (g);
+  emit1 (g, 0xf4);
+}
+
+/* From the CPU's reset state (TR, LDTR, CR3, CR4 as it has them). */
+static void
+initial_state (BwX86State *st, Rng *r, const BwX86State *reset)
+{
+  *st = *reset;
+  for (int k = 0; k < 8; k++)
+    st->gpr[k] = rnd_value (r);
+  st->gpr[ESP] = STACK_TOP - 8 + rndn (r, 16); /* pushes cross the page now and then */
+  st->eip = CODE_BASE;
+  st->eflags = 2 | (rnd (r) & (BW_X86_CF | BW_X86_PF | BW_X86_AF | BW_X86_ZF | BW_X86_SF
+                               | BW_X86_OF));
+  st->cr0 = BW_X86_CR0_PE | BW_X86_CR0_ET;
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    st->seg[s] = (BwX86SegState){ .selector = SEL_FLAT, .base = 0, .limit = 0xffffffffu,
+                                  .attr = 0xc093 };
+  st->seg[BW_X86_CS] = (BwX86SegState){ .selector = SEL_CODE, .base = 0,
+                                        .limit = 0xffffffffu, .attr = 0xc09b };
+  st->gdtr = (BwX86TableReg){ GDT_BASE, 0x1f };
+  st->idtr = (BwX86TableReg){ IDT_BASE, 32 * 8 - 1 };
+}
+
+/* ---- comparing two machines --------------------------------------------- */
+
+typedef struct
+{
+  BwX86Exit exit;
+  BwX86State st;
+  uint64_t insns;
+  int vector;
+} Outcome;
+
+static Outcome
+run_machine (BwTestMachine *m, const uint8_t *image, const BwX86State *st)
+{
+  memcpy (m->ram, image, m->ram_size);
+  bw_x86_cpu_invalidate_code (m->cpu, 0, m->ram_size);
+  bw_x86_cpu_set_state (m->cpu, st);
+  Outcome o;
+  uint64_t before = bw_x86_cpu_get_insn_count (m->cpu);
+  o.exit = bw_x86_cpu_run (m->cpu, 2000000);
+  bw_x86_cpu_get_state (m->cpu, &o.st);
+  o.insns = bw_x86_cpu_get_insn_count (m->cpu) - before;
+  o.vector = bw_x86_cpu_get_last_vector (m->cpu);
+  return o;
+}
+
+static uint32_t
+rd32 (const BwTestMachine *m, uint32_t addr)
+{
+  uint32_t v;
+  memcpy (&v, m->ram + addr, 4);
+  return v;
+}
+
+static const char *const gpr_names[8] = { "eax", "ecx", "edx", "ebx",
+                                          "esp", "ebp", "esi", "edi" };
+
+/* NULL when a and b agree (registers, flags, segments, control registers,
+ * count, last vector, RAM); else every difference, the translated side
+ * first. */
+static char *
+compare (const char *what, const Outcome *a, const BwTestMachine *ma, const Outcome *b,
+         const BwTestMachine *mb)
+{
+  GString *d = g_string_new (NULL);
+#define DIFF(cond, ...)                                                                     \
+  if (cond)                                                                                 \
+    g_string_append_printf (d, __VA_ARGS__)
+  DIFF (a->exit != b->exit, " exit %d/%d", b->exit, a->exit);
+  for (int k = 0; k < 8; k++)
+    DIFF (a->st.gpr[k] != b->st.gpr[k], " %s %08x/%08x", gpr_names[k], b->st.gpr[k],
+          a->st.gpr[k]);
+  DIFF (a->st.eip != b->st.eip, " eip %08x/%08x", b->st.eip, a->st.eip);
+  DIFF (a->st.eflags != b->st.eflags, " eflags %08x/%08x", b->st.eflags, a->st.eflags);
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    DIFF (memcmp (&a->st.seg[s], &b->st.seg[s], sizeof a->st.seg[s]) != 0,
+          " segment %d %04x/%04x", s, b->st.seg[s].selector, a->st.seg[s].selector);
+  DIFF (a->st.cr0 != b->st.cr0, " cr0 %08x/%08x", b->st.cr0, a->st.cr0);
+  DIFF (a->st.cr2 != b->st.cr2, " cr2 %08x/%08x", b->st.cr2, a->st.cr2);
+  DIFF (a->st.cr3 != b->st.cr3, " cr3 %08x/%08x", b->st.cr3, a->st.cr3);
+  DIFF (a->st.cr4 != b->st.cr4, " cr4 %08x/%08x", b->st.cr4, a->st.cr4);
+  DIFF (a->st.tr.selector != b->st.tr.selector, " tr %04x/%04x", b->st.tr.selector,
+        a->st.tr.selector);
+  DIFF (a->vector != b->vector, " last vector %d/%d", b->vector, a->vector);
+  /* Neither tier counts the instructions a block retired before one of
+   * its instructions faulted, and the two cut blocks differently (a Jcc
+   * taken to the next instruction ends a translated block, not an
+   * interpreted one): after a fault the counts may differ. */
+  DIFF (a->insns != b->insns && a->vector < 0,
+        " %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " instructions", b->insns, a->insns);
+  unsigned n_ram = 0;
+  for (uint32_t k = 0; k < ma->ram_size; k++)
+    if (ma->ram[k] != mb->ram[k] && n_ram++ == 0)
+      g_string_append_printf (d, " RAM[%05x] %02x/%02x", k, mb->ram[k], ma->ram[k]);
+  DIFF (n_ram > 1, " (%u bytes of RAM differ)", n_ram);
+#undef DIFF
+  if (!d->len)
+    {
+      g_string_free (d, TRUE);
+      return NULL;
+    }
+  g_string_prepend (d, " (translated/interpreted):");
+  g_string_prepend (d, what);
+  return g_string_free (d, FALSE);
+}
+
+static uint64_t
+env_number (const char *name, uint64_t fallback)
+{
+  const char *v = g_getenv (name);
+  return v && *v ? g_ascii_strtoull (v, NULL, 0) : fallback;
+}
+
+START_TEST (test_random_programs)
+{
+  uint64_t seed0 = env_number ("BW_JIT_SEED", 20261122);
+  uint64_t iterations = env_number ("BW_JIT_ITERATIONS", 2000);
+  BwX86Config off = { .jit = BW_X86_JIT_OFF }, eager = { .jit = BW_X86_JIT_EAGER },
+              on = { .jit = BW_X86_JIT_ON };
+  BwTestMachine *mo = bw_test_machine_new (RAM_SIZE, &off);
+  BwTestMachine *me = bw_test_machine_new (RAM_SIZE, &eager);
+  BwTestMachine *mn = bw_test_machine_new (RAM_SIZE, &on);
+  uint8_t *image = g_malloc (RAM_SIZE);
+  BwX86State reset;
+  bw_x86_cpu_get_state (mo->cpu, &reset);
+  unsigned n_faults = 0, n_smc = 0, n_small = 0, n_loops = 0;
+  uint64_t n_insns = 0;
+
+  for (uint64_t it = 0; it < iterations; it++)
+    {
+      uint64_t seed = seed0 + it;
+      Rng r = { seed * 0x2545f4914f6cdd1dull };
+      Gen g;
+      build_image (image, &r, &g);
+      BwX86State st;
+      initial_state (&st, &r, &reset);
+
+      Outcome ro = run_machine (mo, image, &st);
+      Outcome re = run_machine (me, image, &st);
+      Outcome rn = run_machine (mn, image, &st);
+      char *diff = compare ("eager", &ro, mo, &re, me);
+      if (!diff)
+        diff = compare ("on", &ro, mo, &rn, mn);
+      if (diff)
+        {
+          fprintf (stderr, "program (BW_JIT_SEED=%" G_GUINT64_FORMAT " BW_JIT_ITERATIONS=1), "
+                   "%u bytes at %05x:\n", seed, g.len, CODE_BASE);
+          for (uint32_t k = 0; k < g.len; k++)
+            fprintf (stderr, "%02x%s", image[CODE_BASE + k], k % 32 == 31 ? "\n" : " ");
+          fprintf (stderr, "\ninitial:");
+          for (int k = 0; k < 8; k++)
+            fprintf (stderr, " %s=%08x", gpr_names[k], st.gpr[k]);
+          fprintf (stderr, " eflags=%08x\n", st.eflags);
+          fprintf (stderr, "interpreter: exit %d at %08x, last vector %d, %" G_GUINT64_FORMAT
+                   " instructions, handler saw EIP %08x\n", ro.exit, ro.st.eip, ro.vector,
+                   ro.insns, rd32 (mo, RESULT));
+          ck_abort_msg ("seed %" G_GUINT64_FORMAT ": %s", seed, diff);
+        }
+      /* The reference itself must end as the programs are built to. */
+      ck_assert_msg (ro.exit == BW_X86_EXIT_HLT, "seed %" G_GUINT64_FORMAT ": exit %d", seed,
+                     ro.exit);
+      if (ro.vector >= 0)
+        n_faults++;
+      n_smc += g.n_smc;
+      n_small += g.n_small;
+      n_loops += g.n_loops;
+      n_insns += ro.insns;
+    }
+
+  BwX86CacheStats se, sn;
+  bw_x86_cpu_get_cache_stats (me->cpu, &se);
+  bw_x86_cpu_get_cache_stats (mn->cpu, &sn);
+  fprintf (stderr, "# %" G_GUINT64_FORMAT " programs, %" G_GUINT64_FORMAT
+           " instructions, %u ended by a fault, %u SMC stores, %u small-segment accesses, "
+           "%u loops; eager translated %" G_GUINT64_FORMAT " blocks, on %" G_GUINT64_FORMAT "\n",
+           iterations, n_insns, n_faults, n_smc, n_small, n_loops, se.jit_blocks,
+           sn.jit_blocks);
+  ck_assert_uint_gt (se.jit_blocks, 0);
+  if (iterations >= 100)
+    {
+      /* The programs reach what they are made to reach. */
+      ck_assert_uint_gt (sn.jit_blocks, 0);
+      ck_assert_uint_gt (n_faults, 0);
+      ck_assert_uint_gt (n_smc, 0);
+      ck_assert_uint_gt (n_small, 0);
+      ck_assert_uint_gt (se.blocks_invalidated, 0);
+    }
+  g_free (image);
+  bw_test_machine_free (mo);
+  bw_test_machine_free (me);
+  bw_test_machine_free (mn);
+}
+END_TEST
+
+/* ---- fixed cases ------------------------------------------------------ */
+
+/* Runs code at CODE_BASE in flat 32-bit mode on a fresh machine. */
+static BwTestMachine *
+run_fixed (BwX86JitMode mode, const uint8_t *code, size_t len, BwX86State *out)
+{
+  BwX86Config config = { .jit = mode };
+  BwTestMachine *m = bw_test_machine_new (RAM_SIZE, &config);
+  Rng r = { 1 };
+  Gen g;
+  build_image (m->ram, &r, &g);
+  memset (m->ram + DATA_A, 0, 0x8000);
+  memcpy (m->ram + CODE_BASE, code, len);
+  BwX86State reset, st;
+  bw_x86_cpu_get_state (m->cpu, &reset);
+  initial_state (&st, &r, &reset);
+  bw_x86_cpu_set_state (m->cpu, &st);
+  ck_assert_int_eq (bw_x86_cpu_run (m->cpu, 100000), BW_X86_EXIT_HLT);
+  bw_x86_cpu_get_state (m->cpu, out);
+  return m;
+}
+
+/* A store into the immediate of a later instruction of the same block
+ * takes effect in translated code, in a loop that runs it again. */
+START_TEST (test_smc_same_block)
+{
+  static const uint8_t code[] = {
+    0xb9, 0x14, 0x00, 0x00, 0x00,             /* mov ecx, 20 */
+    0x31, 0xd2,                               /* l: xor edx, edx */
+    0x89, 0x0d, 0x13, 0x40, 0x00, 0x00,       /* mov [4013h], ecx */
+    0x42,                                     /* inc edx */
+    0x8d, 0x76, 0x00,                         /* lea esi, [esi+0] */
+    0x81, 0xc2, 0x00, 0x00, 0x00, 0x00,       /* add edx, imm (4013h) */
+    0x01, 0xd3,                               /* add ebx, edx */
+    0x49,                                     /* dec ecx */
+    0x75, 0xe9,                               /* jnz l */
+    0xf4,
+  };
+  for (int mode = BW_X86_JIT_ON; mode <= BW_X86_JIT_EAGER; mode++)
+    {
+      BwX86State st;
+      BwTestMachine *m = run_fixed ((BwX86JitMode) mode, code, sizeof code, &st);
+      /* edx = 1 + ecx each pass: the last add had ecx = 1. */
+      ck_assert_uint_eq (st.gpr[EDX], 2);
+      ck_assert_uint_eq (rd32 (m, CODE_BASE + 0x13), 1);
+      BwX86CacheStats s;
+      bw_x86_cpu_get_cache_stats (m->cpu, &s);
+      ck_assert_uint_gt (s.blocks_invalidated, 0);
+      if (mode == BW_X86_JIT_EAGER)
+        ck_assert_uint_gt (s.jit_blocks, 0);
+      bw_test_machine_free (m);
+    }
+}
+END_TEST
+
+/* A load through a DS with a small limit raises #GP(0) at the load, after
+ * the inline instructions before it in the block took effect. */
+START_TEST (test_small_segment_fault)
+{
+  static const uint8_t code[] = {
+    0x6a, SEL_SMALL, 0x1f,                    /* push 18h; pop ds */
+    0xbb, 0x00, 0x0f, 0x00, 0x00,             /* mov ebx, 0f00h */
+    0x8b, 0x43, 0x10,                         /* mov eax, [ebx+10h]: in the limit */
+    0x89, 0xc6,                               /* mov esi, eax */
+    0x83, 0xc3, 0x7f,                         /* add ebx, 7fh */
+    0x8b, 0x7b, 0x7e,                         /* mov edi, [ebx+7eh]: ffdh, past fffh */
+    0xf4,
+  };
+  BwX86State st[2];
+  BwTestMachine *m[2];
+  for (int k = 0; k < 2; k++)
+    {
+      m[k] = run_fixed (k ? BW_X86_JIT_EAGER : BW_X86_JIT_OFF, code, sizeof code, &st[k]);
+      ck_assert_int_eq (bw_x86_cpu_get_last_vector (m[k]->cpu), 13); /* #GP */
+      ck_assert_uint_eq (rd32 (m[k], RESULT), CODE_BASE + 16); /* the pushed EIP */
+      ck_assert_uint_eq (rd32 (m[k], RESULT + 4), 0);          /* the error code */
+      ck_assert_uint_eq (st[k].gpr[ESI], rd32 (m[k], SMALL_BASE + 0xf10));
+      ck_assert_uint_eq (st[k].gpr[EBX], 0xf7f);
+      ck_assert_uint_eq (st[k].seg[BW_X86_DS].selector, SEL_SMALL);
+    }
+  ck_assert (memcmp (st[0].gpr, st[1].gpr, sizeof st[0].gpr) == 0);
+  ck_assert_uint_eq (st[0].eflags, st[1].eflags);
+  BwX86CacheStats s;
+  bw_x86_cpu_get_cache_stats (m[1]->cpu, &s);
+  ck_assert_uint_gt (s.jit_blocks, 0);
+  bw_test_machine_free (m[0]);
+  bw_test_machine_free (m[1]);
+}
+END_TEST
+
+/* ---- the nasm guests: translated against interpreted ------------------ */
+
+static const char *const guests[] = {
+  "pmode.bin", "pae.bin", "tasks.bin", "usersys.bin", "v86.bin", "sse.bin",
+  "vme.bin", "pvi.bin", "iopb.bin", "dbreg.bin", "align.bin",
+};
+
+START_TEST (test_guests)
+{
+  const char *name = guests[_i];
+  BwX86Config off = { .jit = BW_X86_JIT_OFF, .has_fpu = TRUE },
+              eager = { .jit = BW_X86_JIT_EAGER, .has_fpu = TRUE };
+  BwTestMachine *mo = bw_test_machine_new (16u << 20, &off);
+  BwTestMachine *me = bw_test_machine_new (16u << 20, &eager);
+  Outcome a = { .exit = BW_X86_EXIT_HLT }, b = { .exit = BW_X86_EXIT_HLT };
+  a.st = bw_test_machine_run_guest (mo, name, 0x7c00);
+  b.st = bw_test_machine_run_guest (me, name, 0x7c00);
+  a.insns = bw_x86_cpu_get_insn_count (mo->cpu);
+  b.insns = bw_x86_cpu_get_insn_count (me->cpu);
+  a.vector = bw_x86_cpu_get_last_vector (mo->cpu);
+  b.vector = bw_x86_cpu_get_last_vector (me->cpu);
+  char *diff = compare (name, &a, mo, &b, me);
+  ck_assert_msg (diff == NULL, "%s", diff);
+  BwX86CacheStats s;
+  bw_x86_cpu_get_cache_stats (me->cpu, &s);
+  ck_assert_msg (s.jit_blocks > 0, "%s: nothing translated", name);
+  bw_test_machine_free (mo);
+  bw_test_machine_free (me);
+}
+END_TEST
+
+static Suite *
+jit_suite (void)
+{
+  Suite *s = suite_create ("x86-jit");
+  TCase *tc = tcase_create ("fixed");
+  tcase_set_timeout (tc, 30);
+  tcase_add_test (tc, test_smc_same_block);
+  tcase_add_test (tc, test_small_segment_fault);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("random");
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_random_programs);
+  suite_add_tcase (s, tc);
+  tc = tcase_create ("guests");
+  tcase_set_timeout (tc, 30);
+  tcase_add_loop_test (tc, test_guests, 0, G_N_ELEMENTS (guests));
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  return bw_test_run (jit_suite ());
+}
