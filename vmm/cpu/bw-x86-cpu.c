@@ -423,6 +423,7 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
   /* *stepped's value in a register: it only ever goes from FALSE to
    * TRUE here, and the volatile copy is written when it does. */
   gboolean did_step = *stepped;
+  cpu->jit_end = end > BW_X86_BLOCK_MAX_INSNS ? end - BW_X86_BLOCK_MAX_INSNS : 0;
   for (;;)
     {
       if (cpu->dead_blocks)
@@ -444,6 +445,7 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
         {
           cpu->halted = FALSE;
           cpu->prev_block = NULL;
+          cpu->jit_exit = NULL;
         }
       if (cpu->halted)
         return BW_X86_EXIT_HLT;
@@ -497,11 +499,13 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
               prev->link[k] = b;
             }
         }
+      if (cpu->jit_exit)
+        bw_x86_jit_chain (cpu, b, lin);
       cpu->prev_block = b;
       cpu->cur_block = b;
       if (b->jit_code)
         {
-          cpu->jit_stop = 0;
+          /* Sets prev_block and cur_block to each block it chains to. */
           b->jit_code (cpu);
         }
       else if (cpu->seg[BW_X86_CS].big)
@@ -527,8 +531,10 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
 
   g_atomic_int_set (&cpu->running, 1);
   cpu->prev_block = NULL;
+  cpu->jit_exit = NULL;
   if (setjmp (cpu->jmp))
     {
+      cpu->jit_exit = NULL;
       cpu->prev_block = NULL;
       cpu->cur_block = NULL;
       cpu->db_trap = 0; /* the faulting instruction did not complete */

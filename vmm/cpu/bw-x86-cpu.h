@@ -187,5 +187,6 @@ typedef struct
   uint64_t jit_blocks;  /* blocks translated to host code */
   uint64_t jit_bytes;   /* host code written */
   uint64_t jit_flushes; /* times the code buffer was dropped whole */
+  uint64_t jit_chains;  /* exits pointed straight at their successor */
 } BwX86CacheStats;
 void bw_x86_cpu_get_cache_stats (BwX86Cpu *cpu, BwX86CacheStats *stats);

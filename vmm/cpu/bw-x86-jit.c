@@ -23,6 +23,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <sys/mman.h>
 
@@ -53,12 +54,13 @@ typedef enum
   STUB_EXIT,      /* leave with EIP and the count advanced */
   STUB_SLOW,      /* call the handler, come back (or leave if the block died) */
   STUB_BRANCH,    /* a taken branch: leave at its target (CS not flat: the handler) */
+  STUB_HANDLER,   /* the handler does the instruction (a branch) and the block ends */
 } StubKind;
 
 typedef struct
 {
   StubKind kind;
-  uint8_t *from[4];     /* rel32s that jump here */
+  uint8_t *from[6];     /* rel32s that jump here */
   unsigned n_from;
   const BwX86Insn *insn;
   int32_t eip_delta;    /* EXIT/BRANCH: to the target; SLOW: to the instruction */
@@ -104,6 +106,32 @@ jit_park_cf (BwX86Cpu *cpu)
   cpu->eflags = (cpu->eflags & ~BW_X86_CF) | cf;
 }
 
+/* After an exit whose target is only known at run time (RET, a handler
+ * that branched): the successor's entry when the run loop has nothing to
+ * do before it and the previous block has a link to it, else NULL (back
+ * to the run loop, which makes the link). Mirrors run_blocks()'s checks. */
+static uint8_t *
+jit_next (BwX86Cpu *cpu)
+{
+  if (cpu->insn_count > cpu->jit_end
+      || (g_atomic_int_get (&cpu->attention) | g_atomic_int_get (&cpu->nmi_pending)
+          | cpu->irq_shadow | cpu->halted | cpu->step_check
+          | (cpu->eflags & (BW_X86_TF | BW_X86_RF)))
+      || (g_atomic_int_get (&cpu->intr_level) && (cpu->eflags & BW_X86_IF)))
+    return NULL;
+  BwX86Block *prev = cpu->prev_block;
+  if (!prev || prev->link_gen != cpu->block_gen)
+    return NULL;
+  uint32_t lin = cpu->seg[BW_X86_CS].s.base + cpu->eip;
+  for (unsigned k = 0; k < BW_X86_BLOCK_LINKS; k++)
+    {
+      BwX86Block *b = prev->link[k];
+      if (prev->link_lin[k] == lin && b)
+        return b->jit_code && b->mode == cpu->seg[BW_X86_CS].big ? b->jit_entry : NULL;
+    }
+  return NULL;
+}
+
 /* ---- code generation --------------------------------------------------- */
 
 static Stub *
@@ -141,6 +169,76 @@ emit_leave (BwJitOut *o, int32_t eip_delta, uint32_t count)
 {
   emit_eip_add (o, eip_delta);
   jo_add_mem_imm (o, CPU_OFF (insn_count), (int32_t) count, 1);
+  jo_byte (o, 0x5b); /* pop rbx */
+  jo_byte (o, 0xc3); /* ret */
+}
+
+/* The chain slot: cmp dword [rbx + block_gen], imm32 (disp32 form); jne
+ * out; jmp rel32. bw_x86_jit_chain() writes the generation and the jump;
+ * until then the jump goes to out. */
+#define SLOT_GEN 6   /* offset of the imm32 */
+#define SLOT_JMP 17  /* offset of the jmp's rel32 */
+
+/* Like emit_leave, but first, when the budget and the run loop allow, on
+ * to the successor block once it is chained. */
+static void
+emit_leave_chained (BwJitOut *o, int32_t eip_delta, uint32_t count)
+{
+  emit_eip_add (o, eip_delta);
+  jo_add_mem_imm (o, CPU_OFF (insn_count), (int32_t) count, 1);
+  uint8_t *out[5];
+  unsigned n = 0;
+  /* mov rax, [rbx + insn_count]; cmp rax, [rbx + jit_end]; ja out */
+  jo_byte (o, 0x48);
+  jo_load32 (o, JR_AX, CPU_OFF (insn_count));
+  jo_byte (o, 0x48);
+  jo_alu_rm (o, 7, JR_AX, CPU_OFF (jit_end));
+  out[n++] = jo_jcc (o, 0x7);
+  /* Requests, NMI, the debugger; INTR only while IF is set. */
+  jo_load32 (o, JR_AX, CPU_OFF (attention));
+  jo_alu_rm (o, 1, JR_AX, CPU_OFF (nmi_pending));
+  jo_alu_rm (o, 1, JR_AX, CPU_OFF (step_check));
+  out[n++] = jo_jcc (o, 0x5);
+  jo_test_mem8 (o, CPU_OFF (eflags) + 1, BW_X86_IF >> 8);
+  uint8_t *no_if = jo_jcc (o, 0x4);
+  jo_load32 (o, JR_AX, CPU_OFF (intr_level));
+  jo_test_rr (o, JR_AX, JR_AX);
+  out[n++] = jo_jcc (o, 0x5);
+  jo_patch (o, no_if, o->p);
+  uint8_t *slot = o->p;
+  jo_byte (o, 0x81);
+  jo_byte (o, 0xbb); /* cmp dword [rbx + disp32], imm32 */
+  jo_u32 (o, (uint32_t) CPU_OFF (block_gen));
+  jo_u32 (o, 0);
+  out[n++] = jo_jcc (o, 0x5);
+  out[n++] = jo_jmp (o);
+  for (unsigned k = 0; k < n; k++)
+    jo_patch (o, out[k], o->p);
+  /* out: say which slot, and where it went. */
+  jo_load32 (o, JR_AX, CPU_OFF (eip));
+  jo_alu_rm (o, 0, JR_AX, SEG (BW_X86_CS, s.base));
+  jo_store32 (o, CPU_OFF (jit_exit_lin), JR_AX);
+  jo_mov_ri64 (o, JR_AX, (uint64_t) (uintptr_t) slot);
+  jo_byte (o, 0x48);
+  jo_store32 (o, CPU_OFF (jit_exit), JR_AX);
+  jo_byte (o, 0x5b); /* pop rbx */
+  jo_byte (o, 0xc3); /* ret */
+}
+
+/* EIP is set: insn_count += count, then on to the successor found by
+ * jit_next(), or back to the run loop. */
+static void
+emit_leave_indirect (BwJitOut *o, uint32_t count)
+{
+  jo_add_mem_imm (o, CPU_OFF (insn_count), (int32_t) count, 1);
+  jo_arg_cpu (o);
+  jo_call (o, (const void *) jit_next);
+  jo_byte (o, 0x48);
+  jo_test_rr (o, JR_AX, JR_AX);
+  uint8_t *none = jo_jcc (o, 0x4);
+  jo_byte (o, 0xff); /* jmp rax */
+  jo_byte (o, 0xe0);
+  jo_patch (o, none, o->p);
   jo_byte (o, 0x5b); /* pop rbx */
   jo_byte (o, 0xc3); /* ret */
 }
@@ -530,6 +628,52 @@ try_reg (Tr *t, const BwX86Insn *i)
   return FALSE;
 }
 
+/* CALL rel32 and RET (C3, C2 iw) with a flat CS and a flat 32-bit stack;
+ * anything else is the handler's (STUB_HANDLER). */
+static gboolean
+try_call_ret (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
+{
+  BwJitOut *o = &t->o;
+  gboolean call = i->fn == bw_x86_op_call_rel;
+  if ((!call && i->fn != bw_x86_op_ret) || !(i->flags & BW_X86_I_O32))
+    return FALSE;
+  uint8_t *from[5];
+  unsigned n = 0;
+  jo_cmp_mem8_zero (o, SEG (BW_X86_CS, flat));
+  from[n++] = jo_jcc (o, 0x4);
+  jo_cmp_mem8_zero (o, SEG (BW_X86_SS, big));
+  from[n++] = jo_jcc (o, 0x4);
+  jo_load32 (o, JR_AX, GPR (BW_X86_ESP));
+  if (call)
+    jo_alu_ri (o, 5, JR_AX, 4);
+  jo_mov_rr (o, JR_SI, JR_AX);
+  n += emit_tlb (t, BW_X86_SS, 4, call ? BW_X86_ACC_W : BW_X86_ACC_R, from + n);
+  if (call)
+    {
+      /* Push the next instruction's address, then on to the target. */
+      jo_load32 (o, JR_CX, CPU_OFF (eip));
+      jo_alu_ri (o, 0, JR_CX, (uint32_t) (off + i->len - t->synced));
+      jo_host_access (o, op_store32, 1, JR_CX);
+      jo_store32 (o, GPR (BW_X86_ESP), JR_SI);
+      emit_leave_chained (o, off + i->len + (int32_t) i->imm - t->synced, count);
+    }
+  else
+    {
+      jo_host_access (o, op_load32, 1, JR_CX);
+      jo_alu_ri (o, 0, JR_SI, 4 + (i->opc == 0xc2 ? (i->imm & 0xffff) : 0));
+      jo_store32 (o, GPR (BW_X86_ESP), JR_SI);
+      jo_store32 (o, CPU_OFF (eip), JR_CX);
+      emit_leave_indirect (o, count);
+    }
+  Stub *s = add_stub (t, STUB_HANDLER, from[0]);
+  for (unsigned k = 1; k < n; k++)
+    s->from[s->n_from++] = from[k];
+  s->insn = i;
+  s->eip_delta = off - t->synced;
+  s->count = count;
+  return TRUE;
+}
+
 static gboolean
 cond_uses_cf (unsigned cc)
 {
@@ -592,13 +736,18 @@ emit_stubs (Tr *t)
             /* A CS that is not flat checks its limit: the handler does. */
             jo_cmp_mem8_zero (o, SEG (BW_X86_CS, flat));
             uint8_t *checked = jo_jcc (o, 0x4);
-            emit_leave (o, s->eip_delta, s->count);
+            emit_leave_chained (o, s->eip_delta, s->count);
             jo_patch (o, checked, o->p);
             emit_eip_add (o, s->branch_delta);
             emit_handler_call (o, s->insn);
             emit_leave (o, 0, s->count);
             break;
           }
+        case STUB_HANDLER:
+          emit_eip_add (o, s->eip_delta);
+          emit_handler_call (o, s->insn);
+          emit_leave_indirect (o, s->count);
+          break;
         case STUB_SLOW:
           emit_eip_add (o, s->eip_delta);
           emit_handler_call (o, s->insn);
@@ -646,7 +795,7 @@ emit_generic (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count, gboolean l
     }
   if (i->flags & BW_X86_I_SETS_EIP)
     {
-      emit_leave (o, 0, count);
+      emit_leave_indirect (o, count);
       return;
     }
   if (last)
@@ -658,7 +807,8 @@ emit_generic (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count, gboolean l
 }
 
 static gboolean
-translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *used)
+translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *used,
+           uint8_t **entry)
 {
   Tr *t = g_new0 (Tr, 1);
   t->cpu = cpu;
@@ -670,6 +820,16 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
   jo_byte (o, 0x48);           /* mov rbx, rdi */
   jo_byte (o, 0x89);
   jo_byte (o, 0xfb);
+  /* Chained blocks come in here: this block is the running one. */
+  *entry = o->p;
+  jo_mov_ri64 (o, JR_AX, (uint64_t) (uintptr_t) b);
+  jo_byte (o, 0x48);
+  jo_store32 (o, CPU_OFF (cur_block), JR_AX);
+  jo_byte (o, 0x48);
+  jo_store32 (o, CPU_OFF (prev_block), JR_AX);
+  jo_byte (o, 0xc6); /* mov byte [rbx + jit_stop], 0 */
+  jo_rbx_mem (o, 0, CPU_OFF (jit_stop));
+  jo_byte (o, 0);
 
   int32_t off = 0;
   gboolean left = FALSE;
@@ -677,20 +837,33 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
     {
       const BwX86Insn *i = &b->insns[k];
       gboolean last = k + 1 == b->n_insns;
+      gboolean inline_form = TRUE;
       if (try_branch (t, i, off, k + 1))
         {
           if (i->fn == bw_x86_op_jmp_rel)
             left = TRUE;
         }
+      else if (try_call_ret (t, i, off, k + 1))
+        left = TRUE;
       else if (!try_reg (t, i) && !try_mem (t, i, off, k + 1) && !try_stack (t, i, off, k + 1))
         {
+          inline_form = FALSE;
           emit_generic (t, i, off, k + 1, last);
           if ((i->flags & (BW_X86_I_SETS_EIP | BW_X86_I_COND)) == BW_X86_I_SETS_EIP)
             left = TRUE;
         }
       off += i->len;
+      /* The block's end: on to the next instruction. After an inline form
+       * the block ended at a page end or its size limit, so the run loop
+       * has nothing to look at there; after a handler it may have (STI,
+       * MOV SS, HLT, ...). */
       if (last && !left)
-        emit_leave (o, off - t->synced, k + 1);
+        {
+          if (inline_form)
+            emit_leave_chained (o, off - t->synced, k + 1);
+          else
+            emit_leave (o, off - t->synced, k + 1);
+        }
     }
   emit_stubs (t);
   gboolean ok = !t->overflow && o->p <= o->end;
@@ -730,6 +903,10 @@ bw_x86_jit_fini (BwX86Cpu *cpu)
 {
   if (!cpu->jit)
     return;
+  g_debug ("translator: %" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT " bytes, %"
+           G_GUINT64_FORMAT " chains, %" G_GUINT64_FORMAT " flushes",
+           cpu->stats.jit_blocks, cpu->stats.jit_bytes, cpu->stats.jit_chains,
+           cpu->stats.jit_flushes);
   munmap (cpu->jit->base, JIT_BUFFER_SIZE);
   g_free (cpu->jit);
   cpu->jit = NULL;
@@ -746,6 +923,7 @@ flush_code (BwX86Cpu *cpu)
         b->jit_runs = 0;
       }
   cpu->jit->used = 0;
+  cpu->jit_exit = NULL;
   cpu->stats.jit_flushes++;
 }
 
@@ -759,13 +937,29 @@ bw_x86_jit_consider (BwX86Cpu *cpu, BwX86Block *b)
     flush_code (cpu);
   size_t used;
   uint8_t *code = jit->base + jit->used;
-  if (!translate (cpu, b, code, JIT_BLOCK_MAX, &used))
+  uint8_t *entry;
+  if (!translate (cpu, b, code, JIT_BLOCK_MAX, &used, &entry))
     {
       b->jit_failed = TRUE;
       return;
     }
   jit->used += (used + 15) & ~(size_t) 15;
   b->jit_code = (BwX86JitFn) code;
+  b->jit_entry = entry;
   cpu->stats.jit_blocks++;
   cpu->stats.jit_bytes += used;
+}
+
+void
+bw_x86_jit_chain (BwX86Cpu *cpu, BwX86Block *b, uint32_t lin)
+{
+  uint8_t *slot = cpu->jit_exit;
+  cpu->jit_exit = NULL;
+  if (!b->jit_code || cpu->jit_exit_lin != lin)
+    return;
+  uint32_t gen = cpu->block_gen;
+  memcpy (slot + SLOT_GEN, &gen, 4);
+  int32_t rel = (int32_t) (b->jit_entry - (slot + SLOT_JMP + 4));
+  memcpy (slot + SLOT_JMP, &rel, 4);
+  cpu->stats.jit_chains++;
 }

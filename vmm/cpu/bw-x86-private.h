@@ -90,6 +90,7 @@ struct _BwX86Block
   BwX86Block *link[BW_X86_BLOCK_LINKS];
   /* The translation, once the block has run jit_runs times. */
   BwX86JitFn jit_code;
+  uint8_t *jit_entry; /* where chained blocks come in */
   uint32_t jit_runs;
   gboolean jit_failed;
   BwX86Insn insns[];
@@ -224,6 +225,13 @@ struct _BwX86Cpu
   BwX86Jit *jit;
   uint8_t jit_stop;
   uint32_t jit_expect; /* scratch for the generated code */
+  /* Chaining: translated blocks jump straight to their successor while
+   * insn_count <= jit_end and nothing needs the run loop. jit_exit: the
+   * chain slot of the exit the last block left by (NULL: none), with the
+   * linear address it went to. */
+  uint64_t jit_end;
+  uint8_t *jit_exit;
+  uint32_t jit_exit_lin;
 
   /* x87 state (bw-x86-fpu.c keeps its layout private). */
   uint8_t fpu_state[256] __attribute__ ((aligned (16)));
@@ -764,6 +772,9 @@ void bw_x86_block_fini (BwX86Cpu *cpu);
 void bw_x86_jit_init (BwX86Cpu *cpu);
 void bw_x86_jit_fini (BwX86Cpu *cpu);
 void bw_x86_jit_consider (BwX86Cpu *cpu, BwX86Block *b);
+/* Points the chain slot the last translated block left by at b, when b is
+ * translated and is where that exit went (lin: b's linear address). */
+void bw_x86_jit_chain (BwX86Cpu *cpu, BwX86Block *b, uint32_t lin);
 
 static inline gboolean
 bw_x86_page_has_code (BwX86Cpu *cpu, uint32_t phys_page)
