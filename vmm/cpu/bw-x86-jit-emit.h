@@ -258,6 +258,35 @@ jo_shift_ri (BwJitOut *o, unsigned r, unsigned ext, uint8_t count)
   jo_byte (o, count);
 }
 
+/* imul r32, r32, imm32 */
+static inline void
+jo_imul_rri (BwJitOut *o, unsigned dst, unsigned src, uint32_t imm)
+{
+  jo_byte (o, 0x69);
+  jo_byte (o, 0xc0 | (dst << 3) | src);
+  jo_u32 (o, imm);
+}
+
+/* imul r32, [rbx + disp] */
+static inline void
+jo_imul_rm (BwJitOut *o, unsigned r, int32_t disp)
+{
+  jo_byte (o, 0x0f);
+  jo_byte (o, 0xaf);
+  jo_rbx_mem (o, r, disp);
+}
+
+/* mov word [rbx + disp], r16 */
+static inline void
+jo_store16 (BwJitOut *o, int32_t disp, unsigned r)
+{
+  jo_byte (o, 0x66);
+  jo_byte (o, 0x89);
+  jo_rbx_mem (o, r, disp);
+}
+
+/* shl/shr/sar r32, imm8: ext 4, 5, 7 */
+
 /* movzx ecx, cl */
 static inline void
 jo_movzx_cx_cl (BwJitOut *o)
@@ -266,24 +295,25 @@ jo_movzx_cx_cl (BwJitOut *o)
   jo_bytes (o, b, sizeof b);
 }
 
-/* lea rcx, [rcx + rcx * 2] */
+/* op r, [rbx + rcx + disp] (r 64-bit with wide): 8B load, 3B cmp */
 static inline void
-jo_rcx_times3 (BwJitOut *o)
-{
-  static const uint8_t b[] = { 0x48, 0x8d, 0x0c, 0x49 };
-  jo_bytes (o, b, sizeof b);
-}
-
-/* op r, [rbx + rcx * 8 + disp] (r 64-bit with wide): 8B load, 3B cmp */
-static inline void
-jo_rbx_rcx8 (BwJitOut *o, uint8_t opcode, unsigned r, int32_t disp, int wide)
+jo_rbx_rcx (BwJitOut *o, uint8_t opcode, unsigned r, int32_t disp, int wide)
 {
   if (wide)
     jo_byte (o, 0x48);
   jo_byte (o, opcode);
   jo_byte (o, 0x84 | (r << 3));
-  jo_byte (o, 0xcb); /* scale 8, index rcx, base rbx */
+  jo_byte (o, 0x0b); /* scale 1, index rcx, base rbx */
   jo_u32 (o, (uint32_t) disp);
+}
+
+/* lea edx, [rax + disp8] */
+static inline void
+jo_lea_dx_ax (BwJitOut *o, int8_t disp)
+{
+  jo_byte (o, 0x8d);
+  jo_byte (o, 0x50);
+  jo_byte (o, (uint8_t) disp);
 }
 
 /* Accesses to [rdx + rax] (the host page pointer plus the offset):

@@ -75,8 +75,12 @@ typedef struct
   BwX86Cpu *cpu;
   BwJitOut o;
   int32_t synced;     /* the offset from the block's start cpu->eip holds */
-  gboolean flags_live; /* host SF ZF OF PF are the guest's lazy flags */
-  gboolean cf_live;    /* and CF too */
+  gboolean flags_live; /* host SF ZF PF are the guest's lazy flags */
+  gboolean of_live;    /* and OF */
+  gboolean cf_live;    /* and CF */
+  /* The lazy-flag operation cpu->lf_op holds, when an inline form of this
+   * block set it (and no handler ran since); else -1. */
+  int lazy;
   Stub stubs[JIT_MAX_STUBS];
   unsigned n_stubs;
   gboolean overflow;
@@ -280,9 +284,11 @@ emit_ea (Tr *t, const BwX86Insn *i)
 }
 
 
+G_STATIC_ASSERT (sizeof (BwX86TlbEntry) == 32);
+
 /* Linear address of the offset in EAX through segment seg for a size-byte
- * access of kind acc, then the TLB: on a hit RDX is the host page and EAX
- * the offset in it. Misses jump to slow (the handler). Jumps recorded in
+ * access of kind acc, then the TLB: on a hit the host address is
+ * [RDX + RAX]. Misses jump to slow (the handler). Jumps recorded in
  * from[0..2]. */
 static unsigned
 emit_tlb (Tr *t, int seg, unsigned size, int acc, uint8_t **from)
@@ -294,18 +300,15 @@ emit_tlb (Tr *t, int seg, unsigned size, int acc, uint8_t **from)
   jo_alu_ri (o, 7, JR_AX, 0xfffffffcu);
   from[n++] = jo_jcc (o, 0x7); /* ja: the interpreter's fast-path bound */
   jo_alu_rm (o, 0, JR_AX, SEG (seg, s.base));
+  /* RCX = the entry's offset: page number modulo 256, times 32. */
   jo_mov_rr (o, JR_CX, JR_AX);
-  jo_shift_ri (o, JR_CX, 5, 12);
-  jo_movzx_cx_cl (o);
-  jo_rcx_times3 (o);
-  jo_mov_rr (o, JR_DX, JR_AX);
-  if (size > 1)
-    jo_alu_ri (o, 0, JR_DX, size - 1);
+  jo_shift_ri (o, JR_CX, 5, 12 - 5);
+  jo_alu_ri (o, 4, JR_CX, (BW_X86_TLB_SIZE - 1) << 5);
+  jo_lea_dx_ax (o, (int8_t) (size - 1));
   jo_alu_ri (o, 4, JR_DX, 0xfffff000u);
-  jo_rbx_rcx8 (o, 0x3b, JR_DX, acc == BW_X86_ACC_W ? TLB (tag_w) : TLB (tag_r), FALSE);
+  jo_rbx_rcx (o, 0x3b, JR_DX, acc == BW_X86_ACC_W ? TLB (tag_w) : TLB (tag_r), FALSE);
   from[n++] = jo_jcc (o, 0x5); /* jne: miss */
-  jo_rbx_rcx8 (o, 0x8b, JR_DX, TLB (host), TRUE);
-  jo_alu_ri (o, 4, JR_AX, 0xfff);
+  jo_rbx_rcx (o, 0x8b, JR_DX, TLB (addend), TRUE);
   return n;
 }
 
@@ -367,7 +370,8 @@ emit_alu_core (Tr *t, unsigned kind, gboolean use_imm, uint32_t imm, gboolean te
     jo_alu_rr (o, host, JR_AX, JR_CX);
   jo_store32 (o, CPU_OFF (lf_res), JR_AX);
   jo_store32_imm (o, CPU_OFF (lf_op), test ? BW_X86_LF_LOGIC + 2 : alu_lazy_op (kind));
-  t->flags_live = t->cf_live = TRUE;
+  t->flags_live = t->of_live = t->cf_live = TRUE;
+  t->lazy = (int) (test ? BW_X86_LF_LOGIC + 2 : alu_lazy_op (kind));
 }
 
 /* Register ALU forms: which operands, or FALSE for other handlers. */
@@ -459,6 +463,8 @@ try_mem (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
     size = 1, store = TRUE, op = op_store8, op_len = 1;
   else if (fn == bw_x86_mov_r_rm_sized[0])
     size = 1, store = FALSE, op = op_load8, op_len = 2;
+  else if (fn == bw_x86_mov_r_rm_sized[1])
+    size = 2, store = FALSE, op = op_load16, op_len = 2;
   else
     {
       /* ALU r32, m32 and CMP m32, r32 / imm: a load, then the operation. */
@@ -514,6 +520,8 @@ try_mem (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
           jo_byte (o, 0x88); /* mov byte [rbx + disp], cl */
           jo_rbx_mem (o, JR_CX, gpr8 (i->reg));
         }
+      else if (fn == bw_x86_mov_r_rm_sized[1])
+        jo_store16 (o, GPR (i->reg), JR_CX);
       else
         jo_store32 (o, GPR (i->reg), JR_CX);
     }
@@ -521,7 +529,7 @@ try_mem (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
    * this block's own code. */
   slow_path (t, i, from, n, off, count, store);
   /* The slow path leaves the host flags as the handler did. */
-  t->flags_live = t->cf_live = FALSE;
+  t->flags_live = t->of_live = t->cf_live = FALSE;
   return TRUE;
 }
 
@@ -555,8 +563,129 @@ try_stack (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
       jo_store32 (o, GPR (i->reg), JR_CX);
     }
   slow_path (t, i, from, n, off, count, push);
-  t->flags_live = t->cf_live = FALSE;
+  t->flags_live = t->of_live = t->cf_live = FALSE;
   return TRUE;
+}
+
+/* Makes the host's flags the guest's again from the lazy record of an
+ * inline ADD, SUB or logic operation (or INC/DEC: all but CF; shifts and
+ * multiplies: SF ZF PF). Redoing the operation on the recorded operands
+ * gives exactly the flags it gave. */
+static void
+regen_flags (Tr *t)
+{
+  BwJitOut *o = &t->o;
+  int lz = t->lazy & ~3;
+  switch (lz)
+    {
+    case BW_X86_LF_ADD:
+    case BW_X86_LF_SUB:
+      jo_load32 (o, JR_AX, CPU_OFF (lf_a));
+      jo_alu_rm (o, lz == BW_X86_LF_ADD ? 0 : 7, JR_AX, CPU_OFF (lf_b));
+      t->flags_live = t->of_live = t->cf_live = TRUE;
+      break;
+    case BW_X86_LF_INC:
+    case BW_X86_LF_DEC:
+      jo_load32 (o, JR_AX, CPU_OFF (lf_a));
+      jo_incdec (o, JR_AX, lz == BW_X86_LF_DEC);
+      t->flags_live = t->of_live = TRUE;
+      break;
+    default: /* LOGIC, RES_CO */
+      jo_load32 (o, JR_AX, CPU_OFF (lf_res));
+      jo_test_rr (o, JR_AX, JR_AX);
+      t->flags_live = TRUE;
+      t->of_live = t->cf_live = lz == BW_X86_LF_LOGIC;
+      break;
+    }
+}
+
+/* The conditions that read OF. */
+static gboolean
+cond_uses_of (unsigned cc)
+{
+  return (cc >> 1) == 0 || (cc >> 1) == 6 || (cc >> 1) == 7;
+}
+
+/* SHL/SHR/SAR r32 by an immediate or 1; IMUL r32, r32(, imm); MOV r16
+ * from a register. */
+static gboolean
+try_shift_mul (Tr *t, const BwX86Insn *i)
+{
+  BwJitOut *o = &t->o;
+  int kind = -1;
+  for (unsigned k = 4; k < 8; k++)
+    if (i->fn == bw_x86_shift_rr[k] && (i->opc == 0xc1 || i->opc == 0xd1))
+      kind = (int) k;
+  if (kind >= 0)
+    {
+      unsigned count = (i->opc == 0xd1 ? 1 : i->imm) & 31;
+      if (count == 0)
+        return TRUE; /* changes nothing, flags included */
+      unsigned ext = kind == 6 ? 4 : (unsigned) kind;
+      /* CF is the host's; OF: SHL the result's sign ^ CF, SHR by one the
+       * operand's sign, else 0 (as bw-x86-ops-shift.c defines it). */
+      jo_load32 (o, JR_AX, GPR (i->rm));
+      if (ext == 5 && count == 1)
+        jo_mov_rr (o, JR_DX, JR_AX);
+      jo_shift_ri (o, JR_AX, ext, (uint8_t) count);
+      jo_setc (o, JR_CX);
+      jo_movzx_cx_cl (o);
+      if (ext == 4 || (ext == 5 && count == 1))
+        {
+          if (ext == 4)
+            {
+              jo_mov_rr (o, JR_DX, JR_AX);
+              jo_shift_ri (o, JR_DX, 5, 31);
+              jo_alu_rr (o, 6, JR_DX, JR_CX);
+            }
+          else
+            jo_shift_ri (o, JR_DX, 5, 31);
+          jo_shift_ri (o, JR_DX, 4, 11);
+          jo_alu_rr (o, 1, JR_CX, JR_DX);
+        }
+      jo_store32_imm (o, CPU_OFF (lf_a), 0);
+      jo_store32 (o, CPU_OFF (lf_b), JR_CX);
+      jo_store32 (o, CPU_OFF (lf_res), JR_AX);
+      jo_store32_imm (o, CPU_OFF (lf_op), BW_X86_LF_RES_CO + 2);
+      jo_store32 (o, GPR (i->rm), JR_AX);
+      t->flags_live = t->of_live = t->cf_live = FALSE;
+      t->lazy = BW_X86_LF_RES_CO + 2;
+      return TRUE;
+    }
+  gboolean imm = i->fn == bw_x86_op_imul_r_rm_imm;
+  if ((imm || i->fn == bw_x86_op_imul_r_rm) && i->osz == 2 && i->mod == 3)
+    {
+      /* CF = OF = the product does not fit: the host's too. */
+      if (imm)
+        {
+          jo_load32 (o, JR_AX, GPR (i->rm));
+          jo_imul_rri (o, JR_AX, JR_AX, i->imm);
+        }
+      else
+        {
+          jo_load32 (o, JR_AX, GPR (i->reg));
+          jo_imul_rm (o, JR_AX, GPR (i->rm));
+        }
+      jo_setc (o, JR_CX);
+      jo_movzx_cx_cl (o);
+      jo_imul_rri (o, JR_CX, JR_CX, BW_X86_CF | BW_X86_OF);
+      jo_store32_imm (o, CPU_OFF (lf_a), 0);
+      jo_store32 (o, CPU_OFF (lf_b), JR_CX);
+      jo_store32 (o, CPU_OFF (lf_res), JR_AX);
+      jo_store32_imm (o, CPU_OFF (lf_op), BW_X86_LF_RES_CO + 2);
+      jo_store32 (o, GPR (i->reg), JR_AX);
+      t->flags_live = t->of_live = t->cf_live = FALSE;
+      t->lazy = BW_X86_LF_RES_CO + 2;
+      return TRUE;
+    }
+  if (i->mod == 3 && (i->fn == bw_x86_mov_r_rm_sized[1] || i->fn == bw_x86_mov_rm_r_sized[1]))
+    {
+      gboolean load = i->fn == bw_x86_mov_r_rm_sized[1];
+      jo_load16 (o, JR_AX, GPR (load ? i->rm : i->reg));
+      jo_store16 (o, GPR (load ? i->reg : i->rm), JR_AX);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* Register-only forms; no call, no slow path. */
@@ -593,17 +722,33 @@ try_reg (Tr *t, const BwX86Insn *i)
       /* emit_ea's shifts and adds change the host flags. */
       emit_ea (t, i);
       jo_store32 (o, GPR (i->reg), JR_AX);
-      t->flags_live = t->cf_live = FALSE;
+      t->flags_live = t->of_live = t->cf_live = FALSE;
       return TRUE;
     }
   gboolean inc = i->fn == bw_x86_inc_r_sized[2];
   if (inc || i->fn == bw_x86_dec_r_sized[2])
     {
-      if (t->cf_live)
+      int lz = t->lazy & ~3;
+      if (!t->cf_live && (lz == BW_X86_LF_ADD || lz == BW_X86_LF_SUB))
+        regen_flags (t);
+      if (t->lazy >= 0 && (lz == BW_X86_LF_INC || lz == BW_X86_LF_DEC))
+        ; /* CF is parked already */
+      else if (t->cf_live || lz == BW_X86_LF_LOGIC || lz == BW_X86_LF_RES_CO)
         {
-          /* Park the host's CF (the guest's) in eflags. */
-          jo_setc (o, JR_CX);
-          jo_movzx_cx_cl (o);
+          /* Park the guest's CF in eflags: the host's CF, 0 after logic
+           * operations, bit 0 of lf_b after shifts and multiplies. */
+          if (t->cf_live)
+            {
+              jo_setc (o, JR_CX);
+              jo_movzx_cx_cl (o);
+            }
+          else if (lz == BW_X86_LF_LOGIC)
+            jo_alu_rr (o, 6, JR_CX, JR_CX);
+          else
+            {
+              jo_load32 (o, JR_CX, CPU_OFF (lf_b));
+              jo_alu_ri (o, 4, JR_CX, BW_X86_CF);
+            }
           jo_load32 (o, JR_DX, CPU_OFF (eflags));
           jo_alu_ri (o, 4, JR_DX, ~(uint32_t) BW_X86_CF);
           jo_alu_rr (o, 1, JR_DX, JR_CX);
@@ -621,11 +766,12 @@ try_reg (Tr *t, const BwX86Insn *i)
       jo_store32 (o, CPU_OFF (lf_res), JR_AX);
       jo_store32_imm (o, CPU_OFF (lf_op), (inc ? BW_X86_LF_INC : BW_X86_LF_DEC) + 2);
       jo_store32 (o, GPR (i->reg), JR_AX);
-      t->flags_live = TRUE;
+      t->flags_live = t->of_live = TRUE;
       t->cf_live = FALSE;
+      t->lazy = (inc ? BW_X86_LF_INC : BW_X86_LF_DEC) + 2;
       return TRUE;
     }
-  return FALSE;
+  return try_shift_mul (t, i);
 }
 
 /* CALL rel32 and RET (C3, C2 iw) with a flat CS and a flat 32-bit stack;
@@ -699,13 +845,24 @@ try_branch (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
           cc = (int) k;
       if (cc < 0)
         return FALSE;
-      if (!t->flags_live || (cond_uses_cf ((unsigned) cc) && !t->cf_live))
+      int lz = t->lazy & ~3;
+      gboolean need_cf = cond_uses_cf ((unsigned) cc), need_of = cond_uses_of ((unsigned) cc);
+#define HOST_HAS_FLAGS                                                                      \
+  (t->flags_live && (!need_cf || t->cf_live) && (!need_of || t->of_live))
+      if (!HOST_HAS_FLAGS && t->lazy >= 0
+          && (lz == BW_X86_LF_ADD || lz == BW_X86_LF_SUB || lz == BW_X86_LF_LOGIC
+              || (lz == BW_X86_LF_INC || lz == BW_X86_LF_DEC ? !need_cf
+                  : !need_cf && !need_of)))
+        regen_flags (t);
+      if (!HOST_HAS_FLAGS)
         {
           jo_arg_cpu (o);
           jo_call (o, (const void *) jit_cond[cc]);
           jo_test_rr (o, JR_AX, JR_AX);
           cc = 0x5; /* jnz */
+          t->flags_live = t->of_live = t->cf_live = FALSE;
         }
+#undef HOST_HAS_FLAGS
       from = jo_jcc (o, (unsigned) cc);
     }
   Stub *s = add_stub (t, STUB_BRANCH, from);
@@ -713,7 +870,6 @@ try_branch (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
   s->eip_delta = target - t->synced;
   s->branch_delta = off - t->synced;
   s->count = count;
-  t->flags_live = t->cf_live = FALSE;
   return TRUE;
 }
 
@@ -782,7 +938,8 @@ emit_generic (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count, gboolean l
       jo_store32 (o, CPU_OFF (jit_expect), JR_AX);
     }
   emit_handler_call (o, i);
-  t->flags_live = t->cf_live = FALSE;
+  t->flags_live = t->of_live = t->cf_live = FALSE;
+  t->lazy = -1;
   if (cond)
     {
       jo_load32 (o, JR_AX, CPU_OFF (eip));
@@ -812,6 +969,7 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
 {
   Tr *t = g_new0 (Tr, 1);
   t->cpu = cpu;
+  t->lazy = -1;
   t->o.p = code;
   t->o.end = code + room;
 

@@ -53,6 +53,7 @@ bw_x86_tlb_fill (BwX86Cpu *cpu, uint32_t lin, int acc)
       e->tag_r = e->tag_w = BW_X86_TLB_NONE;
       e->phys_page = page;
       e->host = cpu->bus.map_page (cpu->bus.opaque, page, FALSE);
+      e->addend = (uintptr_t) e->host - (lin & ~0xfffu);
       if (e->host && !(cpu->dbp_read && bw_x86_debug_page_watched (cpu, lin, FALSE)))
         e->tag_r = lin & ~0xfffu;
     }

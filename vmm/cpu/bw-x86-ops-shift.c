@@ -159,7 +159,7 @@ const BwX86Op bw_x86_shift_sized[8][3] = {
   }
 SHIFT_RR (0) SHIFT_RR (1) SHIFT_RR (2) SHIFT_RR (3)
 SHIFT_RR (4) SHIFT_RR (5) SHIFT_RR (6) SHIFT_RR (7)
-static const BwX86Op shift_rr[8] = { shift_rr_0, shift_rr_1, shift_rr_2, shift_rr_3,
+const BwX86Op bw_x86_shift_rr[8] = { shift_rr_0, shift_rr_1, shift_rr_2, shift_rr_3,
                                      shift_rr_4, shift_rr_5, shift_rr_6, shift_rr_7 };
 
 BwX86Op
@@ -167,7 +167,7 @@ bw_x86_shift_reg_form (BwX86Op fn)
 {
   for (unsigned k = 0; k < 8; k++)
     if (fn == bw_x86_shift_sized[k][2])
-      return shift_rr[k];
+      return bw_x86_shift_rr[k];
   return fn;
 }
 

@@ -170,6 +170,8 @@ BwX86Op bw_x86_alu_reg_form (BwX86Op fn);
 extern const BwX86Op bw_x86_alu_rr[3][8];
 /* The same for the 32-bit shifts and rotates of the C0/C1/D0-D3 group. */
 BwX86Op bw_x86_shift_reg_form (BwX86Op fn);
+/* Those register forms by ModRM.reg (ROL..SAR). */
+extern const BwX86Op bw_x86_shift_rr[8];
 /* MOVZX r32, m8 / m16 and MOV m16, r16 with a frameless TLB fast path. */
 void bw_x86_movzx_r32_m8 (BwX86Cpu *cpu, const BwX86Insn *i);
 void bw_x86_movzx_r32_m16 (BwX86Cpu *cpu, const BwX86Insn *i);

@@ -126,6 +126,9 @@ typedef struct
   uint32_t phys_page; /* physical page of the linear page */
   uint32_t nx;        /* no execute (PAE with EFER.NXE) */
   uint8_t *host;      /* host pointer of the page (NULL: MMIO) */
+  /* host minus the linear page: host address = addend + linear address
+   * (what translated code adds); 32 bytes per entry for its indexing. */
+  uintptr_t addend;
 } BwX86TlbEntry;
 
 #define BW_X86_BLOCK_HASH 8192
