@@ -67,7 +67,6 @@ typedef struct
   int32_t branch_delta; /* BRANCH: to the branch instruction */
   uint32_t count;       /* instructions done when leaving */
   uint8_t *join;        /* SLOW: where the main path goes on */
-  gboolean kill_check;  /* SLOW: the handler may kill the block */
 } Stub;
 
 typedef struct
@@ -315,8 +314,7 @@ emit_tlb (Tr *t, int seg, unsigned size, int acc, uint8_t **from)
 /* The jumps in from[] go to one SLOW stub that runs i's handler instead
  * and comes back here. */
 static void
-slow_path (Tr *t, const BwX86Insn *i, uint8_t **from, unsigned n, int32_t off, uint32_t count,
-           gboolean kill_check)
+slow_path (Tr *t, const BwX86Insn *i, uint8_t **from, unsigned n, int32_t off, uint32_t count)
 {
   Stub *s = add_stub (t, STUB_SLOW, from[0]);
   for (unsigned k = 1; k < n; k++)
@@ -324,7 +322,6 @@ slow_path (Tr *t, const BwX86Insn *i, uint8_t **from, unsigned n, int32_t off, u
   s->insn = i;
   s->eip_delta = off - t->synced;
   s->count = count;
-  s->kill_check = kill_check;
   s->join = t->o.p;
 }
 
@@ -526,8 +523,9 @@ try_mem (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
         jo_store32 (o, GPR (i->reg), JR_CX);
     }
   /* The slow path's handler does the whole instruction; a store may hit
-   * this block's own code. */
-  slow_path (t, i, from, n, off, count, store);
+   * this block's own code, any access a data breakpoint (both end the
+   * block after this instruction). */
+  slow_path (t, i, from, n, off, count);
   /* The slow path leaves the host flags as the handler did. */
   t->flags_live = t->of_live = t->cf_live = FALSE;
   return TRUE;
@@ -562,7 +560,7 @@ try_stack (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
       jo_store32 (o, GPR (BW_X86_ESP), JR_SI);
       jo_store32 (o, GPR (i->reg), JR_CX);
     }
-  slow_path (t, i, from, n, off, count, push);
+  slow_path (t, i, from, n, off, count);
   t->flags_live = t->of_live = t->cf_live = FALSE;
   return TRUE;
 }
@@ -907,13 +905,14 @@ emit_stubs (Tr *t)
         case STUB_SLOW:
           emit_eip_add (o, s->eip_delta);
           emit_handler_call (o, s->insn);
-          if (s->kill_check)
-            {
-              jo_cmp_mem8_zero (o, CPU_OFF (jit_stop));
-              uint8_t *alive = jo_jcc (o, 0x4);
-              emit_leave (o, s->insn->len, s->count);
-              jo_patch (o, alive, o->p);
-            }
+          {
+            /* The block died (a store to its code) or must end here (a
+             * data breakpoint): leave after this instruction. */
+            jo_cmp_mem8_zero (o, CPU_OFF (jit_stop));
+            uint8_t *alive = jo_jcc (o, 0x4);
+            emit_leave (o, s->insn->len, s->count);
+            jo_patch (o, alive, o->p);
+          }
           emit_eip_add (o, -s->eip_delta);
           jo_patch (o, jo_jmp (o), s->join);
           break;
