@@ -409,15 +409,46 @@ inline_alu_kind (Rng *r)
   return kinds[rndn (r, G_N_ELEMENTS (kinds))];
 }
 
-/* One inlined ALU operation (the host's flags then are the guest's). */
+/* One inlined ALU, shift or multiply operation (the host's flags then are
+ * the guest's, or the translator rebuilds them from the lazy record). */
 static void
 gen_alu (Gen *g)
 {
   Rng *r = g->r;
   unsigned k = inline_alu_kind (r);
   unsigned d = k == 7 ? rndn (r, 8) : dst32 (g), s = rndn (r, 8);
-  switch (rndn (r, 9))
+  switch (rndn (r, 11))
     {
+    case 9: /* shl / shr / sar (and the rotates) by an immediate, 0 and 1 too */
+      {
+        static const unsigned kinds[] = { 4, 5, 7, 4, 5, 7, 6, 0, 1, 2, 3 };
+        unsigned k = kinds[rndn (r, G_N_ELEMENTS (kinds))], how = rndn (r, 8);
+        if (how == 0)
+          emit_bytes (g, (const uint8_t[]){ 0xd1, modrm (3, k, dst32 (g)) }, 2);
+        else
+          emit_bytes (g, (const uint8_t[]){ 0xc1, modrm (3, k, dst32 (g)),
+                                            (uint8_t) (how == 1   ? 1
+                                                       : how == 2 ? rndn (r, 256)
+                                                                  : rndn (r, 32)) },
+                      3);
+      }
+      break;
+    case 10: /* imul r32, r/m32 (, imm) */
+      d = dst32 (g);
+      switch (rndn (r, 3))
+        {
+        case 0:
+          emit_bytes (g, (const uint8_t[]){ 0x0f, 0xaf, modrm (3, d, s) }, 3);
+          break;
+        case 1:
+          emit_bytes (g, (const uint8_t[]){ 0x6b, modrm (3, d, s), (uint8_t) rnd (r) }, 3);
+          break;
+        default:
+          emit_bytes (g, (const uint8_t[]){ 0x69, modrm (3, d, s) }, 2);
+          emit32 (g, rnd_value (r));
+          break;
+        }
+      break;
     case 0: /* op r/m32, r32 */
       emit1 (g, (uint8_t) (k * 8 + 1));
       emit1 (g, modrm (3, s, d));
@@ -487,8 +518,34 @@ static void
 gen_move (Gen *g)
 {
   Rng *r = g->r;
-  switch (rndn (r, 12))
+  switch (rndn (r, 14))
     {
+    case 12: /* 16-bit moves: mov r16, r16 / imm16 / m16 */
+      switch (rndn (r, 3))
+        {
+        case 0:
+          emit_bytes (g, (const uint8_t[]){ 0x66, rndn (r, 2) ? 0x89 : 0x8b,
+                                            modrm (3, dst32 (g), dst32 (g)) }, 3);
+          break;
+        case 1:
+          emit_bytes (g, (const uint8_t[]){ 0x66, (uint8_t) (0xb8 + dst32 (g)) }, 2);
+          emit_bytes (g, (const uint8_t[]){ (uint8_t) rnd (r), (uint8_t) rnd (r) }, 2);
+          break;
+        default:
+          {
+            Form f = mem_form (g, 2, ACC_LOAD);
+            emit_mem_insn (g, &f, TRUE, (const uint8_t[]){ 0x8b }, 1, dst32 (g), 0, 0);
+          }
+          break;
+        }
+      break;
+    case 13: /* mov m16, imm16 / mov m32, imm32 */
+      {
+        gboolean w = rndn (r, 2);
+        Form f = mem_form (g, w ? 2 : 4, ACC_STORE);
+        emit_mem_insn (g, &f, w, (const uint8_t[]){ 0xc7 }, 1, 0, rnd_value (r), w ? 2 : 4);
+      }
+      break;
     case 0: /* mov r32, r32 either way */
       {
         unsigned d = dst32 (g), s = rndn (r, 8);
