@@ -78,22 +78,27 @@ jo_load32 (BwJitOut *o, unsigned r, int32_t disp)
   jo_rbx_mem (o, r, disp);
 }
 
+/* A two-byte opcode 0F op with r and [rbx + disp]. */
+static inline void
+jo_0f_rbx (BwJitOut *o, uint8_t op, unsigned r, int32_t disp)
+{
+  jo_byte (o, 0x0f);
+  jo_byte (o, op);
+  jo_rbx_mem (o, r, disp);
+}
+
 /* movzx r32, byte [rbx + disp] */
 static inline void
 jo_load8 (BwJitOut *o, unsigned r, int32_t disp)
 {
-  jo_byte (o, 0x0f);
-  jo_byte (o, 0xb6);
-  jo_rbx_mem (o, r, disp);
+  jo_0f_rbx (o, 0xb6, r, disp);
 }
 
 /* movzx r32, word [rbx + disp] */
 static inline void
 jo_load16 (BwJitOut *o, unsigned r, int32_t disp)
 {
-  jo_byte (o, 0x0f);
-  jo_byte (o, 0xb7);
-  jo_rbx_mem (o, r, disp);
+  jo_0f_rbx (o, 0xb7, r, disp);
 }
 
 /* mov [rbx + disp], r32 */
@@ -271,9 +276,7 @@ jo_imul_rri (BwJitOut *o, unsigned dst, unsigned src, uint32_t imm)
 static inline void
 jo_imul_rm (BwJitOut *o, unsigned r, int32_t disp)
 {
-  jo_byte (o, 0x0f);
-  jo_byte (o, 0xaf);
-  jo_rbx_mem (o, r, disp);
+  jo_0f_rbx (o, 0xaf, r, disp);
 }
 
 /* mov word [rbx + disp], r16 */
@@ -284,8 +287,6 @@ jo_store16 (BwJitOut *o, int32_t disp, unsigned r)
   jo_byte (o, 0x89);
   jo_rbx_mem (o, r, disp);
 }
-
-/* shl/shr/sar r32, imm8: ext 4, 5, 7 */
 
 /* movzx ecx, cl */
 static inline void

@@ -604,6 +604,21 @@ cond_uses_of (unsigned cc)
   return (cc >> 1) == 0 || (cc >> 1) == 6 || (cc >> 1) == 7;
 }
 
+/* The lazy record of a shift or multiply (result in EAX, CF and OF bits
+ * in ECX) and the result into guest register dst. */
+static void
+emit_res_co (Tr *t, unsigned dst)
+{
+  BwJitOut *o = &t->o;
+  jo_store32_imm (o, CPU_OFF (lf_a), 0);
+  jo_store32 (o, CPU_OFF (lf_b), JR_CX);
+  jo_store32 (o, CPU_OFF (lf_res), JR_AX);
+  jo_store32_imm (o, CPU_OFF (lf_op), BW_X86_LF_RES_CO + 2);
+  jo_store32 (o, GPR (dst), JR_AX);
+  t->flags_live = t->of_live = t->cf_live = FALSE;
+  t->lazy = BW_X86_LF_RES_CO + 2;
+}
+
 /* SHL/SHR/SAR r32 by an immediate or 1; IMUL r32, r32(, imm); MOV r16
  * from a register. */
 static gboolean
@@ -641,13 +656,7 @@ try_shift_mul (Tr *t, const BwX86Insn *i)
           jo_shift_ri (o, JR_DX, 4, 11);
           jo_alu_rr (o, 1, JR_CX, JR_DX);
         }
-      jo_store32_imm (o, CPU_OFF (lf_a), 0);
-      jo_store32 (o, CPU_OFF (lf_b), JR_CX);
-      jo_store32 (o, CPU_OFF (lf_res), JR_AX);
-      jo_store32_imm (o, CPU_OFF (lf_op), BW_X86_LF_RES_CO + 2);
-      jo_store32 (o, GPR (i->rm), JR_AX);
-      t->flags_live = t->of_live = t->cf_live = FALSE;
-      t->lazy = BW_X86_LF_RES_CO + 2;
+      emit_res_co (t, i->rm);
       return TRUE;
     }
   gboolean imm = i->fn == bw_x86_op_imul_r_rm_imm;
@@ -667,13 +676,7 @@ try_shift_mul (Tr *t, const BwX86Insn *i)
       jo_setc (o, JR_CX);
       jo_movzx_cx_cl (o);
       jo_imul_rri (o, JR_CX, JR_CX, BW_X86_CF | BW_X86_OF);
-      jo_store32_imm (o, CPU_OFF (lf_a), 0);
-      jo_store32 (o, CPU_OFF (lf_b), JR_CX);
-      jo_store32 (o, CPU_OFF (lf_res), JR_AX);
-      jo_store32_imm (o, CPU_OFF (lf_op), BW_X86_LF_RES_CO + 2);
-      jo_store32 (o, GPR (i->reg), JR_AX);
-      t->flags_live = t->of_live = t->cf_live = FALSE;
-      t->lazy = BW_X86_LF_RES_CO + 2;
+      emit_res_co (t, i->reg);
       return TRUE;
     }
   if (i->mod == 3 && (i->fn == bw_x86_mov_r_rm_sized[1] || i->fn == bw_x86_mov_rm_r_sized[1]))
