@@ -26,7 +26,9 @@
 #define IDT_BASE 0x1000u
 #define HANDLER 0x1800u     /* exceptions without an error code */
 #define HANDLER_ERR 0x1840u /* with one */
+#define HANDLER_DB 0x1880u  /* #DB (data breakpoints): counts, notes, IRET */
 #define RESULT 0x1f00u      /* the handlers store the pushed EIP (and code) here */
+#define DB_COUNT 0x3f80u
 #define ESP_SLOTS 0x3f00u  /* subroutines keep ESP here */
 #define CODE_BASE 0x4000u
 #define CODE_MAX 0x2400u    /* generation stops past this much code */
@@ -104,7 +106,7 @@ typedef struct
   unsigned n_holes;
   gboolean paging;
   /* what the programs did, summed over all of them */
-  unsigned n_smc, n_small, n_loops, n_calls;
+  unsigned n_smc, n_small, n_loops, n_calls, n_dbreg;
 } Gen;
 
 static void
@@ -422,11 +424,11 @@ gen_alu (Gen *g)
     case 9: /* shl / shr / sar (and the rotates) by an immediate, 0 and 1 too */
       {
         static const unsigned kinds[] = { 4, 5, 7, 4, 5, 7, 6, 0, 1, 2, 3 };
-        unsigned k = kinds[rndn (r, G_N_ELEMENTS (kinds))], how = rndn (r, 8);
+        unsigned sk = kinds[rndn (r, G_N_ELEMENTS (kinds))], how = rndn (r, 8);
         if (how == 0)
-          emit_bytes (g, (const uint8_t[]){ 0xd1, modrm (3, k, dst32 (g)) }, 2);
+          emit_bytes (g, (const uint8_t[]){ 0xd1, modrm (3, sk, dst32 (g)) }, 2);
         else
-          emit_bytes (g, (const uint8_t[]){ 0xc1, modrm (3, k, dst32 (g)),
+          emit_bytes (g, (const uint8_t[]){ 0xc1, modrm (3, sk, dst32 (g)),
                                             (uint8_t) (how == 1   ? 1
                                                        : how == 2 ? rndn (r, 256)
                                                                   : rndn (r, 32)) },
@@ -1081,7 +1083,7 @@ build_image (uint8_t *ram, Rng *r, Gen *g, gboolean may_page)
   for (unsigned v = 0; v < 32; v++)
     {
       gboolean err = v == 8 || (v >= 10 && v <= 14) || v == 17;
-      uint32_t h = err ? HANDLER_ERR : HANDLER;
+      uint32_t h = v == 1 ? HANDLER_DB : err ? HANDLER_ERR : HANDLER;
       uint8_t *p = ram + IDT_BASE + 8 * v;
       p[0] = (uint8_t) h;
       p[1] = (uint8_t) (h >> 8);
@@ -1102,6 +1104,16 @@ build_image (uint8_t *ram, Rng *r, Gen *g, gboolean may_page)
                                 (RESULT + 4) & 0xff, (RESULT + 4) >> 8, 0, 0, 0xf4 };
   memcpy (ram + HANDLER, h0, sizeof h0);
   memcpy (ram + HANDLER_ERR, h1, sizeof h1);
+  /* #DB: push eax; mov eax,[esp+4]; xor [ss:DB_COUNT+4],eax (where it
+   * trapped); add [ss:DB_COUNT+8],ebx (how far the program was); inc
+   * dword [ss:DB_COUNT]; pop eax; iretd */
+  static const uint8_t hdb[] = { 0x50, 0x8b, 0x44, 0x24, 0x04,
+                                 0x36, 0x31, 0x05, (DB_COUNT + 4) & 0xff, DB_COUNT >> 8, 0, 0,
+                                 0x36, 0x01, 0x1d, (DB_COUNT + 8) & 0xff, DB_COUNT >> 8, 0, 0,
+                                 0x36, 0xff, 0x05, DB_COUNT & 0xff, DB_COUNT >> 8, 0, 0,
+                                 0x58, 0xcf };
+  memcpy (ram + HANDLER_DB, hdb, sizeof hdb);
+  memset (ram + DB_COUNT, 0, 12);
 
   gboolean paging = may_page && rndn (r, 3) == 0;
   if (paging)
@@ -1111,6 +1123,29 @@ build_image (uint8_t *ram, Rng *r, Gen *g, gboolean may_page)
   g->paging = paging;
   g->r = r;
   g->code = ram + CODE_BASE;
+  if (rndn (r, 4) == 0)
+    {
+      /* Data breakpoints on two places stores go: DR0, DR1, DR7; the #DB
+       * handler counts the hits and returns. */
+      static const uint8_t lens[] = { 0, 1, 3 };
+      uint32_t dr7 = 0;
+      for (unsigned k = 0; k < 2; k++)
+        {
+          unsigned len = lens[rndn (r, 3)], rw = rndn (r, 2) ? 1 : 3;
+          /* Not on the stack: #DB's own pushes would hit it again. */
+          uint32_t at;
+          do
+            at = pick_target (g, 4, ACC_STORE, FALSE) & ~len;
+          while (at - (STACK_TOP - 0x2000) < 0x3000);
+          emit_mov_imm (g, EAX, at);
+          emit_bytes (g, (const uint8_t[]){ 0x0f, 0x23, modrm (3, k, EAX) }, 3);
+          dr7 |= 1u << (2 * k) | (rw | len << 2) << (16 + 4 * k);
+        }
+      emit_mov_imm (g, EAX, dr7);
+      emit_bytes (g, (const uint8_t[]){ 0x0f, 0x23, modrm (3, 7, EAX) }, 3);
+      emit_mov_imm (g, EAX, rnd_value (r));
+      g->n_dbreg++;
+    }
   unsigned n = 20 + rndn (r, 60);
   for (unsigned k = 0; k < n && g->len < CODE_MAX; k++)
     gen_item (g);
@@ -1283,7 +1318,7 @@ START_TEST (test_random_programs)
   BwX86State reset;
   bw_x86_cpu_get_state (mo->cpu, &reset);
   unsigned n_gp = 0, n_pf = 0, n_paging = 0, n_smc = 0, n_small = 0, n_loops = 0;
-  unsigned n_calls = 0, n_budget = 0;
+  unsigned n_calls = 0, n_budget = 0, n_dbreg = 0, n_db_hits = 0;
   uint64_t n_insns = 0;
 
   for (uint64_t it = 0; it < iterations; it++)
@@ -1344,6 +1379,8 @@ START_TEST (test_random_programs)
       n_small += g.n_small;
       n_loops += g.n_loops;
       n_calls += g.n_calls;
+      n_dbreg += g.n_dbreg;
+      n_db_hits += rd32 (mo, DB_COUNT);
       n_insns += ro.insns;
     }
 
@@ -1352,10 +1389,11 @@ START_TEST (test_random_programs)
   bw_x86_cpu_get_cache_stats (mn->cpu, &sn);
   fprintf (stderr, "# %" G_GUINT64_FORMAT " programs, %" G_GUINT64_FORMAT
            " instructions, %u with paging, %u ended by #GP, %u by #PF, %u SMC stores, "
-           "%u small-segment accesses, %u loops, %u calls, %u runs to a budget; eager "
-           "translated %" G_GUINT64_FORMAT " blocks, on %" G_GUINT64_FORMAT "\n",
+           "%u small-segment accesses, %u loops, %u calls, %u with data breakpoints (%u "
+           "hits), %u runs to a budget; eager translated %" G_GUINT64_FORMAT " blocks, on %"
+           G_GUINT64_FORMAT "\n",
            iterations, n_insns, n_paging, n_gp, n_pf, n_smc, n_small, n_loops, n_calls,
-           n_budget, se.jit_blocks, sn.jit_blocks);
+           n_dbreg, n_db_hits, n_budget, se.jit_blocks, sn.jit_blocks);
   ck_assert_uint_gt (se.jit_blocks, 0);
   if (iterations >= 100)
     {
@@ -1365,6 +1403,7 @@ START_TEST (test_random_programs)
       ck_assert_uint_gt (n_pf, 0);
       ck_assert_uint_gt (n_smc, 0);
       ck_assert_uint_gt (n_small, 0);
+      ck_assert_uint_gt (n_db_hits, 0);
       ck_assert_uint_gt (se.blocks_invalidated, 0);
     }
   g_free (image);
