@@ -106,7 +106,7 @@ typedef struct
   unsigned n_holes;
   gboolean paging;
   /* what the programs did, summed over all of them */
-  unsigned n_smc, n_small, n_loops, n_calls, n_dbreg;
+  unsigned n_smc, n_small, n_loops, n_calls, n_dbreg, n_remaps;
 } Gen;
 
 static void
@@ -983,6 +983,29 @@ gen_call (Gen *g)
   g->n_calls++;
 }
 
+/* With paging: a data page's PTE rewritten (present and writable,
+ * read-only or not present, A and D as they come), then INVLPG or a CR3
+ * reload, so translated code must see the new mapping. */
+static void
+gen_remap (Gen *g)
+{
+  Rng *r = g->r;
+  static const uint32_t flags[] = { 0x07, 0x07, 0x05, 0x06 };
+  uint32_t page = (DATA_A >> 12) + rndn (r, 8);
+  uint32_t pte = page << 12 | flags[rndn (r, G_N_ELEMENTS (flags))] | (rnd (r) & 0x60);
+  emit_bytes (g, (const uint8_t[]){ 0x36, 0xc7, 0x05 }, 3);
+  emit32 (g, PT_BASE + 4 * page);
+  emit32 (g, pte);
+  if (rndn (r, 2))
+    {
+      emit_bytes (g, (const uint8_t[]){ 0x36, 0x0f, 0x01, 0x3d }, 4); /* invlpg [ss:a] */
+      emit32 (g, page << 12 | rndn (r, 0x1000));
+    }
+  else
+    emit_bytes (g, (const uint8_t[]){ 0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8 }, 6);
+  g->n_remaps++;
+}
+
 static void
 gen_item (Gen *g)
 {
@@ -1021,6 +1044,8 @@ gen_item (Gen *g)
     gen_loop (g);
   else if (p < 50 && g->call_depth < 2)
     gen_call (g);
+  else if (p < 53 && g->paging)
+    gen_remap (g);
   else
     gen_plain (g);
 }
@@ -1318,7 +1343,7 @@ START_TEST (test_random_programs)
   BwX86State reset;
   bw_x86_cpu_get_state (mo->cpu, &reset);
   unsigned n_gp = 0, n_pf = 0, n_paging = 0, n_smc = 0, n_small = 0, n_loops = 0;
-  unsigned n_calls = 0, n_budget = 0, n_dbreg = 0, n_db_hits = 0;
+  unsigned n_calls = 0, n_budget = 0, n_dbreg = 0, n_db_hits = 0, n_remaps = 0;
   uint64_t n_insns = 0;
 
   for (uint64_t it = 0; it < iterations; it++)
@@ -1380,6 +1405,7 @@ START_TEST (test_random_programs)
       n_loops += g.n_loops;
       n_calls += g.n_calls;
       n_dbreg += g.n_dbreg;
+      n_remaps += g.n_remaps;
       n_db_hits += rd32 (mo, DB_COUNT);
       n_insns += ro.insns;
     }
@@ -1388,11 +1414,12 @@ START_TEST (test_random_programs)
   bw_x86_cpu_get_cache_stats (me->cpu, &se);
   bw_x86_cpu_get_cache_stats (mn->cpu, &sn);
   fprintf (stderr, "# %" G_GUINT64_FORMAT " programs, %" G_GUINT64_FORMAT
-           " instructions, %u with paging, %u ended by #GP, %u by #PF, %u SMC stores, "
+           " instructions, %u with paging (%u PTE changes), %u ended by #GP, %u by #PF, "
+           "%u SMC stores, "
            "%u small-segment accesses, %u loops, %u calls, %u with data breakpoints (%u "
            "hits), %u runs to a budget; eager translated %" G_GUINT64_FORMAT " blocks, on %"
            G_GUINT64_FORMAT "\n",
-           iterations, n_insns, n_paging, n_gp, n_pf, n_smc, n_small, n_loops, n_calls,
+           iterations, n_insns, n_paging, n_remaps, n_gp, n_pf, n_smc, n_small, n_loops, n_calls,
            n_dbreg, n_db_hits, n_budget, se.jit_blocks, sn.jit_blocks);
   ck_assert_uint_gt (se.jit_blocks, 0);
   if (iterations >= 100)
@@ -1404,6 +1431,7 @@ START_TEST (test_random_programs)
       ck_assert_uint_gt (n_smc, 0);
       ck_assert_uint_gt (n_small, 0);
       ck_assert_uint_gt (n_db_hits, 0);
+      ck_assert_uint_gt (n_remaps, 0);
       ck_assert_uint_gt (se.blocks_invalidated, 0);
     }
   g_free (image);
