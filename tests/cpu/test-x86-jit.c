@@ -1417,10 +1417,12 @@ START_TEST (test_random_programs)
            " instructions, %u with paging (%u PTE changes), %u ended by #GP, %u by #PF, "
            "%u SMC stores, "
            "%u small-segment accesses, %u loops, %u calls, %u with data breakpoints (%u "
-           "hits), %u runs to a budget; eager translated %" G_GUINT64_FORMAT " blocks, on %"
+           "hits), %u runs to a budget; eager translated %" G_GUINT64_FORMAT " blocks (%"
+           G_GUINT64_FORMAT " MiB, %" G_GUINT64_FORMAT " buffer flushes), on %"
            G_GUINT64_FORMAT "\n",
            iterations, n_insns, n_paging, n_remaps, n_gp, n_pf, n_smc, n_small, n_loops, n_calls,
-           n_dbreg, n_db_hits, n_budget, se.jit_blocks, sn.jit_blocks);
+           n_dbreg, n_db_hits, n_budget, se.jit_blocks, se.jit_bytes >> 20, se.jit_flushes,
+           sn.jit_blocks);
   ck_assert_uint_gt (se.jit_blocks, 0);
   if (iterations >= 100)
     {
