@@ -3,9 +3,14 @@
  * inlines (and some it leaves to the handlers) run on three machines,
  * interpreter only (OFF), every block translated at its first run (EAGER)
  * and blocks translated once hot (ON), from the same registers and memory;
- * registers, flags, segments, the last vector and all of RAM must agree,
- * and the instruction count for programs that took no exception (see
- * compare()). The nasm guests in 32-bit mode are compared the same way.
+ * registers, flags, segments, control registers, the last vector and all
+ * of RAM must agree, and the instruction count for programs that took no
+ * exception (see compare()). The programs have every addressing shape,
+ * accesses that cross pages or reach MMIO, self-modifying stores, loops,
+ * subroutines, a DS with a small limit (#GP), paging with PTE changes
+ * (#PF) and data breakpoints (#DB); some run again to a budget that every
+ * machine must stop at exactly. The nasm guests in 32-bit mode are
+ * compared the same way (EAGER against OFF).
  *
  * BW_JIT_SEED and BW_JIT_ITERATIONS override the random test's first seed
  * and its number of programs; program k uses seed + k, so a failure names
@@ -29,7 +34,7 @@
 #define HANDLER_DB 0x1880u  /* #DB (data breakpoints): counts, notes, IRET */
 #define RESULT 0x1f00u      /* the handlers store the pushed EIP (and code) here */
 #define DB_COUNT 0x3f80u
-#define ESP_SLOTS 0x3f00u  /* subroutines keep ESP here */
+#define ESP_SLOTS 0x3f00u   /* subroutines keep ESP and the return address here */
 #define CODE_BASE 0x4000u
 #define CODE_MAX 0x2400u    /* generation stops past this much code */
 #define DATA_A 0x8000u      /* 0x8000-0xffff: flat data */
@@ -507,7 +512,9 @@ gen_alu (Gen *g)
         switch (rndn (r, 3))
           {
           case 0: emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x39 }, 1, s, 0, 0); break;
-          case 1: emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x81 }, 1, 7, rnd_value (r), 4); break;
+          case 1:
+            emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x81 }, 1, 7, rnd_value (r), 4);
+            break;
           default: emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x83 }, 1, 7, rnd (r), 1); break;
           }
       }
