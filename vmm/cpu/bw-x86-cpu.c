@@ -329,6 +329,30 @@ exec_insns (BwX86Cpu *cpu, const BwX86Insn *i, uint32_t eip_mask)
   cpu->insn_count += (uint64_t) (i - first) + 1;
 }
 
+/* A fault inside a block: the instructions before the faulting one ran
+ * (the block's count is only added when it ends normally). Blocks run
+ * their instructions in order, so that is the one at EIP's offset. */
+static void
+count_finished (BwX86Cpu *cpu)
+{
+  const BwX86Block *b = cpu->cur_block;
+  if (!b)
+    return;
+  uint32_t offset = cpu->eip - cpu->block_eip;
+  if (!cpu->seg[BW_X86_CS].big)
+    offset &= 0xffff;
+  uint32_t at = 0;
+  for (uint32_t k = 0; k < b->n_insns; k++)
+    {
+      if (at == offset)
+        {
+          cpu->insn_count += k;
+          return;
+        }
+      at += b->insns[k].len;
+    }
+}
+
 /* Vectors 0 and 10-13 are contributory; 14 (#PF) is its own class. */
 static int
 exc_class (int v)
@@ -503,6 +527,7 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
         bw_x86_jit_chain (cpu, b, lin);
       cpu->prev_block = b;
       cpu->cur_block = b;
+      cpu->block_eip = cpu->eip;
       if (b->jit_code)
         {
           /* Sets prev_block and cur_block to each block it chains to. */
@@ -534,6 +559,7 @@ bw_x86_cpu_run (BwX86Cpu *cpu, uint64_t max_insns)
   cpu->jit_exit = NULL;
   if (setjmp (cpu->jmp))
     {
+      count_finished (cpu);
       cpu->jit_exit = NULL;
       cpu->prev_block = NULL;
       cpu->cur_block = NULL;

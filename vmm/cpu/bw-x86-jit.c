@@ -990,6 +990,8 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
   jo_byte (o, 0xc6); /* mov byte [rbx + jit_stop], 0 */
   jo_rbx_mem (o, 0, CPU_OFF (jit_stop));
   jo_byte (o, 0);
+  jo_load32 (o, JR_AX, CPU_OFF (eip));
+  jo_store32 (o, CPU_OFF (block_eip), JR_AX);
 
   int32_t off = 0;
   gboolean left = FALSE;

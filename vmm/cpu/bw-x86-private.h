@@ -219,6 +219,7 @@ struct _BwX86Cpu
   gpointer page_blocks; /* GHashTable: page number -> GPtrArray of blocks */
   BwX86Block *dead_blocks;
   BwX86Block *cur_block; /* the block exec_insns() runs, else NULL */
+  uint32_t block_eip;    /* EIP at cur_block's start (a fault counts what ran) */
   uint32_t block_gen;   /* bumped when blocks die or mappings change */
   BwX86Block *prev_block;
   BwX86Insn scratch[BW_X86_BLOCK_MAX_INSNS];
