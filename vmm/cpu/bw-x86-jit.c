@@ -20,12 +20,15 @@
  *
  * Code lives in one buffer per CPU, filled in order and dropped whole when
  * full (every block falls back to the interpreter until it is hot again).
+ * The buffer is mapped twice, writable and executable, never both (W^X);
+ * where the host allows no such pair, once with both rights.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vmm/cpu/bw-x86-jit-emit.h"
 #include "vmm/cpu/bw-x86-private.h"
@@ -38,7 +41,8 @@
 
 struct _BwX86Jit
 {
-  uint8_t *base;
+  uint8_t *base;   /* the buffer as the translator writes it */
+  uint8_t *exec;   /* the same memory as the host runs it */
   size_t used;
   int threshold; /* runs of a block before it is translated */
 };
@@ -1036,6 +1040,47 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
 
 /* ---- the buffer and the entry point ------------------------------------ */
 
+/* A writable and an executable view of one memfd; else one mapping
+ * with both rights. */
+static gboolean
+map_buffer (BwX86Jit *jit)
+{
+  int fd = memfd_create ("boxwood-cpu-code", MFD_CLOEXEC);
+  if (fd >= 0)
+    {
+      void *rw = MAP_FAILED, *rx = MAP_FAILED;
+      if (ftruncate (fd, JIT_BUFFER_SIZE) == 0)
+        {
+          rw = mmap (NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+          rx = mmap (NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+        }
+      close (fd);
+      if (rw != MAP_FAILED && rx != MAP_FAILED)
+        {
+          jit->base = rw;
+          jit->exec = rx;
+          return TRUE;
+        }
+      if (rw != MAP_FAILED)
+        munmap (rw, JIT_BUFFER_SIZE);
+      if (rx != MAP_FAILED)
+        munmap (rx, JIT_BUFFER_SIZE);
+    }
+  void *mem = mmap (NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED)
+    return FALSE;
+  jit->base = jit->exec = mem;
+  return TRUE;
+}
+
+/* The executable address of a place in the writable view, and back. */
+static inline uint8_t *
+exec_addr (const BwX86Jit *jit, uint8_t *p)
+{
+  return jit->exec + (p - jit->base);
+}
+
 void
 bw_x86_jit_init (BwX86Cpu *cpu)
 {
@@ -1046,16 +1091,14 @@ bw_x86_jit_init (BwX86Cpu *cpu)
            : g_str_equal (env, "eager") ? BW_X86_JIT_EAGER : BW_X86_JIT_ON;
   if (mode == BW_X86_JIT_OFF)
     return;
-  void *mem = mmap (NULL, JIT_BUFFER_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (mem == MAP_FAILED)
+  BwX86Jit *jit = g_new0 (BwX86Jit, 1);
+  if (!map_buffer (jit))
     {
       g_warning ("software CPU: no executable memory for the translator (%s); "
                  "interpreting only", g_strerror (errno));
+      g_free (jit);
       return;
     }
-  BwX86Jit *jit = g_new0 (BwX86Jit, 1);
-  jit->base = mem;
   jit->threshold = mode == BW_X86_JIT_EAGER ? 1 : 16;
   cpu->jit = jit;
 }
@@ -1069,6 +1112,8 @@ bw_x86_jit_fini (BwX86Cpu *cpu)
            G_GUINT64_FORMAT " chains, %" G_GUINT64_FORMAT " flushes",
            cpu->stats.jit_blocks, cpu->stats.jit_bytes, cpu->stats.jit_chains,
            cpu->stats.jit_flushes);
+  if (cpu->jit->exec != cpu->jit->base)
+    munmap (cpu->jit->exec, JIT_BUFFER_SIZE);
   munmap (cpu->jit->base, JIT_BUFFER_SIZE);
   g_free (cpu->jit);
   cpu->jit = NULL;
@@ -1106,8 +1151,8 @@ bw_x86_jit_consider (BwX86Cpu *cpu, BwX86Block *b)
       return;
     }
   jit->used += (used + 15) & ~(size_t) 15;
-  b->jit_code = (BwX86JitFn) code;
-  b->jit_entry = entry;
+  b->jit_code = (BwX86JitFn) exec_addr (jit, code);
+  b->jit_entry = exec_addr (jit, entry);
   cpu->stats.jit_blocks++;
   cpu->stats.jit_bytes += used;
 }
@@ -1121,7 +1166,9 @@ bw_x86_jit_chain (BwX86Cpu *cpu, BwX86Block *b, uint32_t lin)
     return;
   uint32_t gen = cpu->block_gen;
   memcpy (slot + SLOT_GEN, &gen, 4);
-  int32_t rel = (int32_t) (b->jit_entry - (slot + SLOT_JMP + 4));
+  /* slot is in the writable view (the code says where), the entry in the
+   * executable one: the distance is the same in both. */
+  int32_t rel = (int32_t) ((b->jit_entry - cpu->jit->exec) - (slot + SLOT_JMP + 4 - cpu->jit->base));
   memcpy (slot + SLOT_JMP, &rel, 4);
   cpu->stats.jit_chains++;
 }
