@@ -84,6 +84,9 @@ kill_block (BwX86Cpu *cpu, BwX86Block *b)
       cpu->jit_stop = 1;
     }
   cpu->block_gen++;
+  /* Translated code only chains to translated blocks. */
+  if (b->jit_code)
+    cpu->code_gen++;
   b->dead_next = cpu->dead_blocks;
   cpu->dead_blocks = b;
   cpu->stats.blocks_invalidated++;

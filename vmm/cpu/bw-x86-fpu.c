@@ -183,6 +183,188 @@ host_end (Fpu *f)
   return raise_fp (f, bits);
 }
 
+/* ---- operations the host's x87 runs under the guest's control word ------------ *
+ *
+ * The arithmetic the architecture rounds by precision control (FADD FSUB
+ * FSUBR FMUL FDIV FDIVR in every form, FSQRT) and the compares run as the
+ * very x87 instruction on the host, with the guest's RC, PC and exception
+ * masks in the host's control word: the host then rounds to 24, 53 or 64
+ * bits with the full exponent range, reports DE, sets C1 and, for unmasked
+ * OE or UE, leaves the rebiased result, exactly as the guest's FPU would.
+ * Nothing the host runs in between can see an unmasked exception: the
+ * status word is read and cleared with non-waiting instructions, and the
+ * host's own control word (64-bit precision, all masked, as glibc's long
+ * double functions expect) is back before the asm ends. Every operation
+ * leaves the host's stack as deep as it found it. */
+
+enum
+{
+  SRC_ST,  /* ST(i), already in a register */
+  SRC_M32, /* m32fp */
+  SRC_M64, /* m64fp */
+  SRC_I32, /* m32int */
+  SRC_I16, /* m16int */
+  N_SRC
+};
+
+/* Operations: 0-7 as ModRM.reg of D8 (3, FCOMP, runs as 2), then these. */
+enum
+{
+  HOP_FCOM = 2,
+  HOP_FUCOM = 8,
+  HOP_FTST,
+  HOP_FSQRT,
+};
+
+static inline gboolean
+is_compare_op (unsigned op)
+{
+  return op == HOP_FCOM || op == 3 || op == HOP_FUCOM || op == HOP_FTST;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+
+/* The host control word for a guest's: its masks, PC and RC. */
+static inline uint16_t
+host_cw (uint16_t fcw)
+{
+  return (uint16_t) ((fcw & 0x0f3fu) | 0x0040u);
+}
+
+/* *X = *X op Y (or the memory operand at MEM); returns the host's status
+ * word after the operation. */
+static uint16_t
+host_x87 (uint16_t fcw, unsigned op, unsigned src, long double *x, long double y,
+          const uint8_t *mem)
+{
+  uint16_t cw = host_cw (fcw), hcw, sw = 0;
+  long double v = *x;
+  __asm__ volatile ("fnstcw %0" : "=m"(hcw));
+#define HX(bytes)                                                                          \
+  __asm__ volatile ("fnclex\n\tfldcw %[cw]\n\t.byte " bytes "\n\t"                         \
+                    "fnstsw %[sw]\n\tfnclex\n\tfldcw %[hcw]"                               \
+                    : "+t"(v), [sw] "=m"(sw)                                               \
+                    : [cw] "m"(cw), [hcw] "m"(hcw), "u"(y), "a"(mem),                      \
+                      "m"(*(const uint8_t (*)[8]) mem));                                   \
+  break
+#define ROW(src, opc, b0, b1, b2, b4, b5, b6, b7)                                          \
+  case (src) * 8 + 0: HX (opc ", " b0);                                                    \
+  case (src) * 8 + 1: HX (opc ", " b1);                                                    \
+  case (src) * 8 + 2:                                                                      \
+  case (src) * 8 + 3: HX (opc ", " b2);                                                    \
+  case (src) * 8 + 4: HX (opc ", " b4);                                                    \
+  case (src) * 8 + 5: HX (opc ", " b5);                                                    \
+  case (src) * 8 + 6: HX (opc ", " b6);                                                    \
+  case (src) * 8 + 7: HX (opc ", " b7)
+#define MEM_ROW(src, opc) ROW (src, opc, "0x00", "0x08", "0x10", "0x20", "0x28", "0x30", "0x38")
+  /* Register forms are ST(0) op ST(1) (D8 C1+8*reg); memory forms [eAX]. */
+  switch (op < 8 ? src * 8 + op : N_SRC * 8 + op)
+    {
+      ROW (SRC_ST, "0xd8", "0xc1", "0xc9", "0xd1", "0xe1", "0xe9", "0xf1", "0xf9");
+      MEM_ROW (SRC_M32, "0xd8");
+      MEM_ROW (SRC_M64, "0xdc");
+      MEM_ROW (SRC_I32, "0xda");
+      MEM_ROW (SRC_I16, "0xde");
+    case N_SRC * 8 + HOP_FUCOM: HX ("0xdd, 0xe1");
+    case N_SRC * 8 + HOP_FTST: HX ("0xd9, 0xe4");
+    case N_SRC * 8 + HOP_FSQRT: HX ("0xd9, 0xfa");
+    default: g_assert_not_reached ();
+    }
+#undef MEM_ROW
+#undef ROW
+#undef HX
+  *x = v;
+  return sw;
+}
+
+/* FLD m32fp/m64fp on the host with every exception masked (an unmasked
+ * one would leave the host's stack one short); returns the status word. */
+static uint16_t
+host_load (unsigned src, const uint8_t *mem, long double *out)
+{
+  uint16_t cw = 0x037f, hcw, sw;
+  long double v;
+  __asm__ volatile ("fnstcw %0" : "=m"(hcw));
+  if (src == SRC_M32)
+    __asm__ volatile ("fnclex\n\tfldcw %[cw]\n\t.byte 0xd9, 0x00\n\t"
+                      "fnstsw %[sw]\n\tfnclex\n\tfldcw %[hcw]"
+                      : "=t"(v), [sw] "=m"(sw)
+                      : [cw] "m"(cw), [hcw] "m"(hcw), "a"(mem), "m"(*(const uint8_t (*)[4]) mem));
+  else
+    __asm__ volatile ("fnclex\n\tfldcw %[cw]\n\t.byte 0xdd, 0x00\n\t"
+                      "fnstsw %[sw]\n\tfnclex\n\tfldcw %[hcw]"
+                      : "=t"(v), [sw] "=m"(sw)
+                      : [cw] "m"(cw), [hcw] "m"(hcw), "a"(mem), "m"(*(const uint8_t (*)[8]) mem));
+  *out = v;
+  return sw;
+}
+
+#else
+
+/* Other hosts: C arithmetic under the guest's rounding; 64-bit precision,
+ * no DE, no C1, no rebiased results. */
+static long double
+src_value (unsigned src, const uint8_t *mem, long double y)
+{
+  switch (src)
+    {
+    case SRC_M32: { float v; memcpy (&v, mem, 4); return v; }
+    case SRC_M64: { double v; memcpy (&v, mem, 8); return v; }
+    case SRC_I32: { int32_t v; memcpy (&v, mem, 4); return v; }
+    case SRC_I16: { int16_t v; memcpy (&v, mem, 2); return v; }
+    default: return y;
+    }
+}
+
+static uint16_t
+host_x87 (uint16_t fcw, unsigned op, unsigned src, long double *x, long double y,
+          const uint8_t *mem)
+{
+  static const int modes[4] = { FE_TONEAREST, FE_DOWNWARD, FE_UPWARD, FE_TOWARDZERO };
+  long double a = *x, b = src_value (src, mem, y);
+  uint16_t cc = 0;
+  feclearexcept (FE_ALL_EXCEPT);
+  fesetround (modes[(fcw >> 10) & 3]);
+  switch (op)
+    {
+    case 0: *x = a + b; break;
+    case 1: *x = a * b; break;
+    case 4: *x = a - b; break;
+    case 5: *x = b - a; break;
+    case 6: *x = a / b; break;
+    case 7: *x = b / a; break;
+    case HOP_FSQRT: *x = sqrtl (a); break;
+    default:
+      {
+        if (op == HOP_FTST)
+          b = 0;
+        gboolean quiet = op == HOP_FUCOM;
+        if (isunordered (a, b))
+          {
+            if (!quiet || issignaling (a) || issignaling (b))
+              feraiseexcept (FE_INVALID);
+            cc = 0x4500;
+          }
+        else
+          cc = a > b ? 0 : a < b ? 0x0100 : 0x4000;
+      }
+    }
+  int e = fetestexcept (FE_ALL_EXCEPT);
+  fesetround (FE_TONEAREST);
+  return cc | (e & FE_INVALID ? 0x01 : 0) | (e & FE_DIVBYZERO ? 0x04 : 0)
+         | (e & FE_OVERFLOW ? 0x08 : 0) | (e & FE_UNDERFLOW ? 0x10 : 0)
+         | (e & FE_INEXACT ? 0x20 : 0);
+}
+
+static uint16_t
+host_load (unsigned src, const uint8_t *mem, long double *out)
+{
+  *out = src_value (src, mem, 0);
+  return 0;
+}
+
+#endif
+
 /* ---- memory operands --------------------------------------------------------- */
 
 static uint64_t
@@ -308,22 +490,33 @@ load_bcd (BwX86Cpu *cpu, int seg, uint32_t off)
 
 /* ---- operations ----------------------------------------------------------------- */
 
-static long double
-arith (Fpu *f, unsigned kind, long double a, long double b, gboolean *ok)
+/* Records an operation's exception bits (IE DE ZE OE UE PE); FALSE when
+ * an unmasked invalid, denormal or divide-by-zero exception stops the
+ * instruction (no result, no pop). Unmasked OE, UE and PE let it finish. */
+static gboolean
+record (Fpu *f, uint16_t bits)
 {
-  long double r;
-  host_begin (f);
-  switch (kind)
-    {
-    case 0: r = a + b; break;
-    case 1: r = a * b; break;
-    case 4: r = a - b; break;
-    case 5: r = b - a; break;
-    case 6: r = a / b; break;
-    default: r = b / a; break;
-    }
-  *ok = host_end (f) && *ok;
-  return r;
+  bits &= 0x3f;
+  f->fsw |= bits;
+  uint16_t unmasked = bits & ~f->fcw & 0x3f;
+  if (!unmasked)
+    return TRUE;
+  f->fsw |= FSW_ES | FSW_B;
+  return !(unmasked & (FSW_IE | FSW_DE | FSW_ZE));
+}
+
+static const uint8_t no_mem[8];
+
+/* A = A op B (B from ST(i), or MEM as SRC says) for the D8-DE arithmetic
+ * and FSQRT; C1 says whether the result was rounded up. */
+static long double
+arith (Fpu *f, unsigned op, long double a, unsigned src, long double b, const uint8_t *mem,
+       gboolean *ok)
+{
+  uint16_t sw = host_x87 (f->fcw, op, src, &a, b, mem ? mem : no_mem);
+  f->fsw = (f->fsw & ~FSW_C1) | (sw & FSW_C1);
+  *ok = record (f, sw) && *ok;
+  return a;
 }
 
 static gboolean
@@ -337,45 +530,71 @@ is_snan (long double v)
   return !(m & (1ull << 62));
 }
 
-/* FCOM family: C3 C2 C0 (or ZF PF CF for FCOMI). */
-static void
-compare (BwX86Cpu *cpu, Fpu *f, long double a, long double b, gboolean unordered_quiet,
-         gboolean to_eflags)
+/* FCOM family (OP: HOP_FCOM, HOP_FUCOM, HOP_FTST) on the host: C3 C2 C0,
+ * or ZF PF CF for FCOMI. OK is FALSE after an unmasked stack fault. Returns
+ * FALSE when an unmasked exception stops the instruction: no condition
+ * codes, no pop. */
+static gboolean
+compare (BwX86Cpu *cpu, Fpu *f, unsigned op, long double a, unsigned src, long double b,
+         const uint8_t *mem, gboolean to_eflags, gboolean ok)
 {
-  uint32_t cc;
-  if (isnan (a) || isnan (b))
-    {
-      if (!unordered_quiet || is_snan (a) || is_snan (b))
-        raise_fp (f, FSW_IE);
-      cc = 7;
-    }
-  else if (a > b)
-    cc = 0;
-  else if (a < b)
-    cc = 1;
-  else
-    cc = 4;
+  uint16_t sw = host_x87 (f->fcw, op, src, &a, b, mem ? mem : no_mem);
+  if (!record (f, sw) || !ok)
+    return FALSE;
+  f->fsw &= ~FSW_C1;
   if (to_eflags)
     {
       uint32_t fl = bw_x86_get_eflags (cpu) & BW_X86_ARITH_FLAGS;
       fl &= ~(BW_X86_ZF | BW_X86_PF | BW_X86_CF | BW_X86_OF | BW_X86_SF | BW_X86_AF);
-      if (cc & 1)
+      if (sw & FSW_C0)
         fl |= BW_X86_CF;
-      if (cc & 2)
+      if (sw & FSW_C2)
         fl |= BW_X86_PF;
-      if (cc & 4)
+      if (sw & FSW_C3)
         fl |= BW_X86_ZF;
       bw_x86_set_arith (cpu, fl);
-      f->fsw &= ~FSW_C1;
+      return TRUE;
+    }
+  f->fsw = (f->fsw & ~FSW_CC) | (sw & (FSW_C0 | FSW_C2 | FSW_C3));
+  return TRUE;
+}
+
+/* A denormal or pseudo-denormal (exponent 0, mantissa not 0): the operand
+ * the DE exception is about. */
+static gboolean
+is_denormal (long double v)
+{
+  uint64_t m;
+  uint16_t se;
+  to_ext80 (v, &m, &se);
+  return (se & 0x7fff) == 0 && m != 0;
+}
+
+/* Memory operand bytes for the D8/DA/DC/DE forms. */
+static void
+read_src (BwX86Cpu *cpu, int seg, uint32_t off, unsigned src, uint8_t mem[8])
+{
+  if (src == SRC_M64)
+    {
+      uint64_t v = read64 (cpu, seg, off);
+      memcpy (mem, &v, 8);
       return;
     }
-  f->fsw &= ~FSW_CC;
-  if (cc & 1)
-    f->fsw |= FSW_C0;
-  if (cc & 2)
-    f->fsw |= FSW_C2;
-  if (cc & 4)
-    f->fsw |= FSW_C3;
+  uint32_t v = bw_x86_read (cpu, seg, off, src == SRC_I16 ? 2 : 4);
+  memcpy (mem, &v, 4);
+}
+
+/* FLD m32fp/m64fp: DE for a denormal, IE for a signalling NaN (then
+ * quieted). Stack overflow comes first and hides them. */
+static void
+fld_real (BwX86Cpu *cpu, Fpu *f, int seg, uint32_t off, unsigned src)
+{
+  uint8_t mem[8] = { 0 };
+  read_src (cpu, seg, off, src, mem);
+  long double v;
+  uint16_t sw = host_load (src, mem, &v);
+  if (!((f->empty >> ((f->top - 1) & 7)) & 1) || record (f, sw))
+    fpush (f, v);
 }
 
 static uint16_t

@@ -180,9 +180,10 @@ emit_leave (BwJitOut *o, int32_t eip_delta, uint32_t count)
   jo_byte (o, 0xc3); /* ret */
 }
 
-/* The chain slot: cmp dword [rbx + block_gen], imm32 (disp32 form); jne
- * out; jmp rel32. bw_x86_jit_chain() writes the generation and the jump;
- * until then the jump goes to out. */
+/* The chain slot: cmp dword [rbx + disp32], imm32; jne out; jmp rel32.
+ * bw_x86_jit_chain() writes which generation (block_gen or code_gen), its
+ * value and the jump; until then the jump goes to out. */
+#define SLOT_FIELD 2 /* offset of the disp32 */
 #define SLOT_GEN 6   /* offset of the imm32 */
 #define SLOT_JMP 17  /* offset of the jmp's rel32 */
 
@@ -359,20 +360,26 @@ static void
 emit_alu_core (Tr *t, unsigned kind, gboolean use_imm, uint32_t imm, gboolean test)
 {
   BwJitOut *o = &t->o;
-  jo_store32 (o, CPU_OFF (lf_a), JR_AX);
-  if (use_imm)
-    jo_store32_imm (o, CPU_OFF (lf_b), imm);
-  else
-    jo_store32 (o, CPU_OFF (lf_b), JR_CX);
+  uint32_t lazy = test ? BW_X86_LF_LOGIC + 2 : alu_lazy_op (kind);
+  /* Logic results need no operands: the flags come from the result
+   * alone (bw-x86-flags.c), so lf_a and lf_b stay as they are. */
+  if (lazy != BW_X86_LF_LOGIC + 2)
+    {
+      jo_store32 (o, CPU_OFF (lf_a), JR_AX);
+      if (use_imm)
+        jo_store32_imm (o, CPU_OFF (lf_b), imm);
+      else
+        jo_store32 (o, CPU_OFF (lf_b), JR_CX);
+    }
   unsigned host = test ? 4 : kind == 7 ? 5 : kind;
   if (use_imm)
     jo_alu_ri (o, host, JR_AX, imm);
   else
     jo_alu_rr (o, host, JR_AX, JR_CX);
   jo_store32 (o, CPU_OFF (lf_res), JR_AX);
-  jo_store32_imm (o, CPU_OFF (lf_op), test ? BW_X86_LF_LOGIC + 2 : alu_lazy_op (kind));
+  jo_store32_imm (o, CPU_OFF (lf_op), lazy);
   t->flags_live = t->of_live = t->cf_live = TRUE;
-  t->lazy = (int) (test ? BW_X86_LF_LOGIC + 2 : alu_lazy_op (kind));
+  t->lazy = (int) lazy;
 }
 
 /* Register ALU forms: which operands, or FALSE for other handlers. */
@@ -588,7 +595,9 @@ regen_flags (Tr *t)
       break;
     case BW_X86_LF_INC:
     case BW_X86_LF_DEC:
-      jo_load32 (o, JR_AX, CPU_OFF (lf_a));
+      /* From the result (the operand is not recorded): step back, redo. */
+      jo_load32 (o, JR_AX, CPU_OFF (lf_res));
+      jo_incdec (o, JR_AX, lz == BW_X86_LF_INC);
       jo_incdec (o, JR_AX, lz == BW_X86_LF_DEC);
       t->flags_live = t->of_live = TRUE;
       break;
@@ -614,7 +623,6 @@ static void
 emit_res_co (Tr *t, unsigned dst)
 {
   BwJitOut *o = &t->o;
-  jo_store32_imm (o, CPU_OFF (lf_a), 0);
   jo_store32 (o, CPU_OFF (lf_b), JR_CX);
   jo_store32 (o, CPU_OFF (lf_res), JR_AX);
   jo_store32_imm (o, CPU_OFF (lf_op), BW_X86_LF_RES_CO + 2);
@@ -764,9 +772,8 @@ try_reg (Tr *t, const BwX86Insn *i)
           jo_arg_cpu (o);
           jo_call (o, (const void *) jit_park_cf);
         }
+      /* INC/DEC flags come from the result and the parked CF alone. */
       jo_load32 (o, JR_AX, GPR (i->reg));
-      jo_store32 (o, CPU_OFF (lf_a), JR_AX);
-      jo_store32_imm (o, CPU_OFF (lf_b), 1);
       jo_incdec (o, JR_AX, !inc);
       jo_store32 (o, CPU_OFF (lf_res), JR_AX);
       jo_store32_imm (o, CPU_OFF (lf_op), (inc ? BW_X86_LF_INC : BW_X86_LF_DEC) + 2);
@@ -1109,9 +1116,11 @@ bw_x86_jit_fini (BwX86Cpu *cpu)
   if (!cpu->jit)
     return;
   g_debug ("translator: %" G_GUINT64_FORMAT " blocks, %" G_GUINT64_FORMAT " bytes, %"
-           G_GUINT64_FORMAT " chains, %" G_GUINT64_FORMAT " flushes",
+           G_GUINT64_FORMAT " chains, %" G_GUINT64_FORMAT " flushes; %" G_GUINT64_FORMAT
+           " blocks invalidated, %u mapping changes",
            cpu->stats.jit_blocks, cpu->stats.jit_bytes, cpu->stats.jit_chains,
-           cpu->stats.jit_flushes);
+           cpu->stats.jit_flushes, cpu->stats.blocks_invalidated,
+           cpu->block_gen - cpu->code_gen);
   if (cpu->jit->exec != cpu->jit->base)
     munmap (cpu->jit->exec, JIT_BUFFER_SIZE);
   munmap (cpu->jit->base, JIT_BUFFER_SIZE);
@@ -1164,7 +1173,17 @@ bw_x86_jit_chain (BwX86Cpu *cpu, BwX86Block *b, uint32_t lin)
   cpu->jit_exit = NULL;
   if (!b->jit_code || cpu->jit_exit_lin != lin)
     return;
-  uint32_t gen = cpu->block_gen;
+  /* A successor on the page this block starts on stays right across TLB
+   * flushes: the instructions that change mappings end their blocks
+   * without chaining, so while a chain runs, the page still maps where it
+   * did when the run loop found its first block; only the death of a
+   * block (code_gen) breaks such a chain. Other successors also depend
+   * on the mapping (block_gen). */
+  uint32_t from_lin = cpu->seg[BW_X86_CS].s.base + cpu->block_eip;
+  gboolean same_page = ((from_lin ^ lin) & ~0xfffu) == 0 && b->phys2_page == UINT32_MAX;
+  int32_t field = same_page ? CPU_OFF (code_gen) : CPU_OFF (block_gen);
+  uint32_t gen = same_page ? cpu->code_gen : cpu->block_gen;
+  memcpy (slot + SLOT_FIELD, &field, 4);
   memcpy (slot + SLOT_GEN, &gen, 4);
   /* slot is in the writable view (the code says where), the entry in the
    * executable one: the distance is the same in both. */

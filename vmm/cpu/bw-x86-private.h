@@ -221,6 +221,7 @@ struct _BwX86Cpu
   BwX86Block *cur_block; /* the block exec_insns() runs, else NULL */
   uint32_t block_eip;    /* EIP at cur_block's start (a fault counts what ran) */
   uint32_t block_gen;   /* bumped when blocks die or mappings change */
+  uint32_t code_gen;    /* bumped when blocks die */
   BwX86Block *prev_block;
   BwX86Insn scratch[BW_X86_BLOCK_MAX_INSNS];
   BwX86CacheStats stats;
