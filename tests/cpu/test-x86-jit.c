@@ -652,10 +652,12 @@ gen_other (Gen *g)
         emit_mem_insn (g, &f, FALSE, &op, 1, d, 0, 0);
       }
       break;
-    case 2: /* shifts and rotates: by 1, imm8, CL */
+    case 2: /* shifts and rotates: by 1, imm8, CL; 32 or 16 bits */
       {
-        static const unsigned kinds[] = { 0, 1, 2, 3, 4, 5, 7 };
+        static const unsigned kinds[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
         unsigned k = kinds[rndn (r, G_N_ELEMENTS (kinds))];
+        if (rndn (r, 3) == 0)
+          emit1 (g, 0x66);
         switch (rndn (r, 3))
           {
           case 0:
@@ -756,11 +758,31 @@ gen_other (Gen *g)
           break;
         }
       break;
-    case 11: /* alu m32, r32 (read-modify-write) */
+    case 11: /* read-modify-write of m32: alu m32, r32 / imm, inc, dec, not */
       {
         Form f = mem_form (g, 4, ACC_STORE);
-        uint8_t op = (uint8_t) (rndn (r, 7) * 8 + 1);
-        emit_mem_insn (g, &f, FALSE, &op, 1, s, 0, 0);
+        switch (rndn (r, 5))
+          {
+          case 0:
+            {
+              uint8_t op = (uint8_t) (rndn (r, 7) * 8 + 1);
+              emit_mem_insn (g, &f, FALSE, &op, 1, s, 0, 0);
+            }
+            break;
+          case 1:
+            emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x81 }, 1, rndn (r, 7),
+                           rnd_value (r), 4);
+            break;
+          case 2:
+            emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0x83 }, 1, rndn (r, 7), rnd (r), 1);
+            break;
+          case 3:
+            emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0xff }, 1, rndn (r, 2), 0, 0);
+            break;
+          default:
+            emit_mem_insn (g, &f, FALSE, (const uint8_t[]){ 0xf7 }, 1, 2, 0, 0);
+            break;
+          }
       }
       break;
     case 12: /* setcc m8 */

@@ -327,6 +327,30 @@ jo_host_access (BwJitOut *o, const uint8_t *opcode, unsigned n, unsigned r)
   jo_byte (o, 0x02); /* index rax, base rdx */
 }
 
+/* add rdx, rax: RDX becomes the host address of an access. */
+static inline void
+jo_host_addr (BwJitOut *o)
+{
+  static const uint8_t b[] = { 0x48, 0x01, 0xc2 };
+  jo_bytes (o, b, sizeof b);
+}
+
+/* Opcode bytes then ModRM [rdx] with register field r. */
+static inline void
+jo_at_rdx (BwJitOut *o, const uint8_t *opcode, unsigned n, unsigned r)
+{
+  jo_bytes (o, opcode, n);
+  jo_byte (o, 0x02 | (r << 3));
+}
+
+/* A 16-bit shift of AX by imm8: 66 C1 /ext ib. */
+static inline void
+jo_shift16_ax (BwJitOut *o, unsigned ext, uint8_t count)
+{
+  jo_byte (o, 0x66);
+  jo_shift_ri (o, JR_AX, ext, count);
+}
+
 /* setc r8 (only AL, CL, DL, BL without REX) */
 static inline void
 jo_setc (BwJitOut *o, unsigned r)

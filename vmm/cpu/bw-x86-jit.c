@@ -610,11 +610,114 @@ regen_flags (Tr *t)
     }
 }
 
+/* INC/DEC keep CF: park the guest's CF in eflags, as the handlers do
+ * (already there after INC/DEC; the host's CF while live; 0 after logic
+ * operations; bit 0 of lf_b after shifts and multiplies; else a call).
+ * Uses EAX, ECX, EDX. */
+static void
+emit_park_cf (Tr *t)
+{
+  BwJitOut *o = &t->o;
+  int lz = t->lazy & ~3;
+  if (!t->cf_live && (lz == BW_X86_LF_ADD || lz == BW_X86_LF_SUB))
+    regen_flags (t);
+  if (t->lazy >= 0 && (lz == BW_X86_LF_INC || lz == BW_X86_LF_DEC))
+    return;
+  if (t->cf_live || lz == BW_X86_LF_LOGIC || lz == BW_X86_LF_RES_CO)
+    {
+      if (t->cf_live)
+        {
+          jo_setc (o, JR_CX);
+          jo_movzx_cx_cl (o);
+        }
+      else if (lz == BW_X86_LF_LOGIC)
+        jo_alu_rr (o, 6, JR_CX, JR_CX);
+      else
+        {
+          jo_load32 (o, JR_CX, CPU_OFF (lf_b));
+          jo_alu_ri (o, 4, JR_CX, BW_X86_CF);
+        }
+      jo_load32 (o, JR_DX, CPU_OFF (eflags));
+      jo_alu_ri (o, 4, JR_DX, ~(uint32_t) BW_X86_CF);
+      jo_alu_rr (o, 1, JR_DX, JR_CX);
+      jo_store32 (o, CPU_OFF (eflags), JR_DX);
+    }
+  else
+    {
+      jo_arg_cpu (o);
+      jo_call (o, (const void *) jit_park_cf);
+    }
+  t->flags_live = t->of_live = t->cf_live = FALSE;
+}
+
 /* The conditions that read OF. */
 static gboolean
 cond_uses_of (unsigned cc)
 {
   return (cc >> 1) == 0 || (cc >> 1) == 6 || (cc >> 1) == 7;
+}
+
+/* Read-modify-write of a 32-bit memory operand: ADD/OR/AND/SUB/XOR m32,
+ * r32 or imm, INC/DEC m32, NOT m32, and the store MOV m32, imm32. */
+static gboolean
+try_rmw (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
+{
+  BwJitOut *o = &t->o;
+  BwX86Op fn = i->fn;
+  int kind = -1;
+  gboolean use_imm = FALSE;
+  if (!mem_a32 (i) || i->osz != 2)
+    return FALSE;
+  for (unsigned k = 0; k < 7 && kind < 0; k++)
+    if (alu_lazy_op (k) != BW_X86_LF_NONE
+        && (fn == bw_x86_alu_rm_r_sized[k][2] || fn == bw_x86_alu_rm_imm_sized[k][2]))
+      {
+        kind = (int) k;
+        use_imm = fn == bw_x86_alu_rm_imm_sized[k][2];
+      }
+  gboolean inc = fn == bw_x86_op_inc_rm, dec = fn == bw_x86_op_dec_rm;
+  gboolean not = fn == bw_x86_op_not, mov_imm = fn == bw_x86_op_mov_rm_imm;
+  if (kind < 0 && !inc && !dec && !not && !mov_imm)
+    return FALSE;
+  if (inc || dec)
+    emit_park_cf (t); /* before the address: it uses EAX-EDX */
+  uint8_t *from[3];
+  emit_ea (t, i);
+  unsigned n = emit_tlb (t, i->seg, 4, BW_X86_ACC_W, from);
+  static const uint8_t op_mov_imm[] = { 0xc7 }, op_not[] = { 0xf7 };
+  if (mov_imm)
+    {
+      jo_host_access (o, op_mov_imm, 1, 0);
+      jo_u32 (o, i->imm);
+    }
+  else
+    {
+      jo_host_addr (o);
+      if (not)
+        jo_at_rdx (o, op_not, 1, 2);
+      else
+        {
+          jo_at_rdx (o, op_load32, 1, JR_AX);
+          if (kind >= 0)
+            {
+              if (!use_imm)
+                jo_load32 (o, JR_CX, GPR (i->reg));
+              emit_alu_core (t, (unsigned) kind, use_imm, i->imm, FALSE);
+            }
+          else
+            {
+              jo_incdec (o, JR_AX, dec);
+              jo_store32 (o, CPU_OFF (lf_res), JR_AX);
+              jo_store32_imm (o, CPU_OFF (lf_op), (inc ? BW_X86_LF_INC : BW_X86_LF_DEC) + 2);
+              t->lazy = (inc ? BW_X86_LF_INC : BW_X86_LF_DEC) + 2;
+            }
+          jo_at_rdx (o, op_store32, 1, JR_AX);
+        }
+    }
+  slow_path (t, i, from, n, off, count);
+  /* The slow path joins with the host's flags as the handler left them. */
+  t->flags_live = t->of_live = t->cf_live = FALSE;
+  return TRUE;
 }
 
 /* The lazy record of a shift or multiply (result in EAX, CF and OF bits
@@ -631,6 +734,46 @@ emit_res_co (Tr *t, unsigned dst)
   t->lazy = BW_X86_LF_RES_CO + 2;
 }
 
+/* SHL/SHR/SAR r16 by a constant below 16 (above, the host's CF is
+ * undefined), with the host's 16-bit shift. */
+static gboolean
+emit_shift16 (Tr *t, const BwX86Insn *i, unsigned kind)
+{
+  BwJitOut *o = &t->o;
+  unsigned count = (i->opc == 0xd1 ? 1 : i->imm) & 31;
+  if (count == 0)
+    return TRUE;
+  unsigned ext = kind == 6 ? 4 : kind;
+  jo_load16 (o, JR_AX, GPR (i->rm));
+  if (ext == 5 && count == 1)
+    jo_mov_rr (o, JR_DX, JR_AX);
+  jo_shift16_ax (o, ext, (uint8_t) count);
+  jo_setc (o, JR_CX);
+  jo_movzx_cx_cl (o);
+  if (ext == 4 || (ext == 5 && count == 1))
+    {
+      /* OF: SHL the result's sign ^ CF, SHR by one the operand's sign. */
+      if (ext == 4)
+        {
+          jo_mov_rr (o, JR_DX, JR_AX);
+          jo_shift_ri (o, JR_DX, 5, 15);
+          jo_alu_rr (o, 6, JR_DX, JR_CX);
+        }
+      else
+        jo_shift_ri (o, JR_DX, 5, 15);
+      jo_shift_ri (o, JR_DX, 4, 11);
+      jo_alu_rr (o, 1, JR_CX, JR_DX);
+    }
+  jo_store32 (o, CPU_OFF (lf_b), JR_CX);
+  jo_store32 (o, CPU_OFF (lf_res), JR_AX);
+  jo_store32_imm (o, CPU_OFF (lf_op), BW_X86_LF_RES_CO + 1);
+  jo_store16 (o, GPR (i->rm), JR_AX);
+  /* A 16-bit record: the 32-bit flag rebuilding does not apply. */
+  t->flags_live = t->of_live = t->cf_live = FALSE;
+  t->lazy = -1;
+  return TRUE;
+}
+
 /* SHL/SHR/SAR r32 by an immediate or 1; IMUL r32, r32(, imm); MOV r16
  * from a register. */
 static gboolean
@@ -641,6 +784,10 @@ try_shift_mul (Tr *t, const BwX86Insn *i)
   for (unsigned k = 4; k < 8; k++)
     if (i->fn == bw_x86_shift_rr[k] && (i->opc == 0xc1 || i->opc == 0xd1))
       kind = (int) k;
+  for (unsigned k = 4; k < 8 && kind < 0; k++)
+    if (i->fn == bw_x86_shift_sized[k][1] && i->mod == 3 && (i->opc == 0xc1 || i->opc == 0xd1)
+        && ((i->opc == 0xd1 ? 1 : i->imm) & 31) < 16)
+      return emit_shift16 (t, i, k);
   if (kind >= 0)
     {
       unsigned count = (i->opc == 0xd1 ? 1 : i->imm) & 31;
@@ -741,37 +888,7 @@ try_reg (Tr *t, const BwX86Insn *i)
   gboolean inc = i->fn == bw_x86_inc_r_sized[2];
   if (inc || i->fn == bw_x86_dec_r_sized[2])
     {
-      int lz = t->lazy & ~3;
-      if (!t->cf_live && (lz == BW_X86_LF_ADD || lz == BW_X86_LF_SUB))
-        regen_flags (t);
-      if (t->lazy >= 0 && (lz == BW_X86_LF_INC || lz == BW_X86_LF_DEC))
-        ; /* CF is parked already */
-      else if (t->cf_live || lz == BW_X86_LF_LOGIC || lz == BW_X86_LF_RES_CO)
-        {
-          /* Park the guest's CF in eflags: the host's CF, 0 after logic
-           * operations, bit 0 of lf_b after shifts and multiplies. */
-          if (t->cf_live)
-            {
-              jo_setc (o, JR_CX);
-              jo_movzx_cx_cl (o);
-            }
-          else if (lz == BW_X86_LF_LOGIC)
-            jo_alu_rr (o, 6, JR_CX, JR_CX);
-          else
-            {
-              jo_load32 (o, JR_CX, CPU_OFF (lf_b));
-              jo_alu_ri (o, 4, JR_CX, BW_X86_CF);
-            }
-          jo_load32 (o, JR_DX, CPU_OFF (eflags));
-          jo_alu_ri (o, 4, JR_DX, ~(uint32_t) BW_X86_CF);
-          jo_alu_rr (o, 1, JR_DX, JR_CX);
-          jo_store32 (o, CPU_OFF (eflags), JR_DX);
-        }
-      else
-        {
-          jo_arg_cpu (o);
-          jo_call (o, (const void *) jit_park_cf);
-        }
+      emit_park_cf (t);
       /* INC/DEC flags come from the result and the parked CF alone. */
       jo_load32 (o, JR_AX, GPR (i->reg));
       jo_incdec (o, JR_AX, !inc);
@@ -1018,7 +1135,8 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
         }
       else if (try_call_ret (t, i, off, k + 1))
         left = TRUE;
-      else if (!try_reg (t, i) && !try_mem (t, i, off, k + 1) && !try_stack (t, i, off, k + 1))
+      else if (!try_reg (t, i) && !try_mem (t, i, off, k + 1) && !try_rmw (t, i, off, k + 1)
+               && !try_stack (t, i, off, k + 1))
         {
           inline_form = FALSE;
           emit_generic (t, i, off, k + 1, last);
