@@ -2,14 +2,23 @@
  *
  * Registers are held as the host's long double. On x86 hosts that is the
  * x87's own 80-bit extended format, so loads and stores of m80 operands
- * are exact and arithmetic rounds as the guest's would with precision
- * control at 64 bits; rounding control is applied through fesetround().
- * The host's exception flags give the guest's (IE, ZE, OE, UE, PE).
- * The MMX registers are the mantissas of the physical registers (see
- * bw_x86_mmx_enter); the FXSAVE image also carries the SSE state.
- * Not modelled yet: precision control below 64 bits, denormal-operand
- * exceptions, FERR#/IRQ 13 reporting with CR0.NE clear (unmasked
- * exceptions are then only recorded in the status word).
+ * are exact. The operations whose results depend on the control word run
+ * as the same x87 instruction on the host with the guest's rounding,
+ * precision control and exception masks loaded into the host's control
+ * word for that one instruction (host_x87, host_store, host_load): FADD
+ * FSUB FSUBR FMUL FDIV FDIVR in every form, FSQRT, FRNDINT, the compares,
+ * FST/FIST and FLD m32/m64. The host thus rounds to 24, 53 or 64 bits with
+ * the full 15-bit exponent range and gives the guest's IE DE ZE OE UE PE,
+ * C1 and condition codes, and the rebiased result of an unmasked OE/UE.
+ * The transcendentals use the host's libm under the guest's rounding
+ * (fesetround) at 64 bits, as precision control does not apply to them;
+ * they take DE from their operands. Other hosts compute in C at 64 bits
+ * without DE or C1. The MMX registers are the mantissas of the physical
+ * registers (see bw_x86_mmx_enter); the FXSAVE image also carries the SSE
+ * state.
+ * Not modelled yet: FERR#/IRQ 13 reporting with CR0.NE clear (unmasked
+ * exceptions are then only recorded in the status word); the
+ * transcendentals' results are libm's, not the x87's own.
  */
 #include "config.h"
 
@@ -42,6 +51,7 @@ typedef struct
   unsigned top;
   uint32_t fip, fdp;
   uint16_t fcs, fds, fop;
+  uint8_t underflow; /* this instruction read an empty register */
 } Fpu;
 
 /* The FPU state lives in the CPU struct's fpu_state bytes. */
@@ -111,6 +121,7 @@ st_get (Fpu *f, unsigned i, gboolean *ok)
   if (is_empty (f, i))
     {
       /* Stack underflow. */
+      f->underflow = 1;
       f->fsw &= ~FSW_C1;
       *ok = raise_fp (f, FSW_IE | FSW_SF);
       return indefinite ();
@@ -144,6 +155,8 @@ fpush (Fpu *f, long double v)
         return FALSE;
       v = indefinite ();
     }
+  else
+    f->fsw &= ~FSW_C1;
   f->top = t;
   st_set (f, 0, v);
   return TRUE;
@@ -204,6 +217,7 @@ enum
   SRC_M64, /* m64fp */
   SRC_I32, /* m32int */
   SRC_I16, /* m16int */
+  SRC_I64, /* m64int (FISTP only) */
   N_SRC
 };
 
@@ -214,6 +228,7 @@ enum
   HOP_FUCOM = 8,
   HOP_FTST,
   HOP_FSQRT,
+  HOP_FRNDINT,
 };
 
 static inline gboolean
@@ -268,12 +283,41 @@ host_x87 (uint16_t fcw, unsigned op, unsigned src, long double *x, long double y
     case N_SRC * 8 + HOP_FUCOM: HX ("0xdd, 0xe1");
     case N_SRC * 8 + HOP_FTST: HX ("0xd9, 0xe4");
     case N_SRC * 8 + HOP_FSQRT: HX ("0xd9, 0xfa");
+    case N_SRC * 8 + HOP_FRNDINT: HX ("0xd9, 0xfc");
     default: g_assert_not_reached ();
     }
 #undef MEM_ROW
 #undef ROW
 #undef HX
   *x = v;
+  return sw;
+}
+
+/* FST/FIST to OUT (SRC_M32 ... SRC_I64) on the host under the guest's
+ * control word, but FISTP m64 with IE masked: an unmasked one would keep
+ * the copy it pops on the host's stack. */
+static uint16_t
+host_store (uint16_t fcw, unsigned kind, long double x, uint8_t out[8])
+{
+  uint16_t cw = host_cw (fcw), hcw, sw = 0;
+  if (kind == SRC_I64)
+    cw |= 1;
+  __asm__ volatile ("fnstcw %0" : "=m"(hcw));
+#define HS(bytes)                                                                          \
+  __asm__ volatile ("fnclex\n\tfldcw %[cw]\n\t.byte " bytes "\n\t"                         \
+                    "fnstsw %[sw]\n\tfnclex\n\tfldcw %[hcw]"                               \
+                    : [sw] "=m"(sw), "+m"(*(uint8_t (*)[8]) out)                           \
+                    : "t"(x), "a"(out), [cw] "m"(cw), [hcw] "m"(hcw));                     \
+  break
+  switch (kind)
+    {
+    case SRC_M32: HS ("0xd9, 0x10");
+    case SRC_M64: HS ("0xdd, 0x10");
+    case SRC_I16: HS ("0xdf, 0x10");
+    case SRC_I32: HS ("0xdb, 0x10");
+    default: HS ("0xd9, 0xc0, 0xdf, 0x38"); /* fld st(0); fistp qword [eax] */
+    }
+#undef HS
   return sw;
 }
 
@@ -334,6 +378,7 @@ host_x87 (uint16_t fcw, unsigned op, unsigned src, long double *x, long double y
     case 6: *x = a / b; break;
     case 7: *x = b / a; break;
     case HOP_FSQRT: *x = sqrtl (a); break;
+    case HOP_FRNDINT: *x = rintl (a); break;
     default:
       {
         if (op == HOP_FTST)
@@ -436,31 +481,11 @@ to_ext80 (long double v, uint64_t *mant, uint16_t *se)
 }
 
 static long double
-load_real (BwX86Cpu *cpu, int seg, uint32_t off, int kind)
+load_ext80 (BwX86Cpu *cpu, int seg, uint32_t off)
 {
-  switch (kind)
-    {
-    case 0:
-      {
-        uint32_t u = bw_x86_read (cpu, seg, off, 4);
-        float fv;
-        memcpy (&fv, &u, 4);
-        return fv;
-      }
-    case 1:
-      {
-        uint64_t u = read64 (cpu, seg, off);
-        double dv;
-        memcpy (&dv, &u, 8);
-        return dv;
-      }
-    default:
-      {
-        uint64_t m = read64 (cpu, seg, off);
-        uint16_t se = (uint16_t) bw_x86_read (cpu, seg, off + 8, 2);
-        return from_ext80 (m, se);
-      }
-    }
+  uint64_t m = read64 (cpu, seg, off);
+  uint16_t se = (uint16_t) bw_x86_read (cpu, seg, off + 8, 2);
+  return from_ext80 (m, se);
 }
 
 static long double
@@ -516,18 +541,9 @@ arith (Fpu *f, unsigned op, long double a, unsigned src, long double b, const ui
   uint16_t sw = host_x87 (f->fcw, op, src, &a, b, mem ? mem : no_mem);
   f->fsw = (f->fsw & ~FSW_C1) | (sw & FSW_C1);
   *ok = record (f, sw) && *ok;
-  return a;
-}
-
-static gboolean
-is_snan (long double v)
-{
-  uint64_t m;
-  uint16_t se;
-  if (!isnan (v))
-    return FALSE;
-  to_ext80 (v, &m, &se);
-  return !(m & (1ull << 62));
+  /* A masked stack underflow gives the indefinite, whatever the other
+   * operand. */
+  return f->underflow ? indefinite () : a;
 }
 
 /* FCOM family (OP: HOP_FCOM, HOP_FUCOM, HOP_FTST) on the host: C3 C2 C0,
@@ -539,9 +555,9 @@ compare (BwX86Cpu *cpu, Fpu *f, unsigned op, long double a, unsigned src, long d
          const uint8_t *mem, gboolean to_eflags, gboolean ok)
 {
   uint16_t sw = host_x87 (f->fcw, op, src, &a, b, mem ? mem : no_mem);
-  if (!record (f, sw) || !ok)
-    return FALSE;
-  f->fsw &= ~FSW_C1;
+  /* The condition codes are set even when an unmasked exception stops
+   * the instruction (as the host's x87 does); only the pop is left out. */
+  gboolean done = record (f, sw) && ok;
   if (to_eflags)
     {
       uint32_t fl = bw_x86_get_eflags (cpu) & BW_X86_ARITH_FLAGS;
@@ -553,10 +569,10 @@ compare (BwX86Cpu *cpu, Fpu *f, unsigned op, long double a, unsigned src, long d
       if (sw & FSW_C3)
         fl |= BW_X86_ZF;
       bw_x86_set_arith (cpu, fl);
-      return TRUE;
+      return done;
     }
   f->fsw = (f->fsw & ~FSW_CC) | (sw & (FSW_C0 | FSW_C2 | FSW_C3));
-  return TRUE;
+  return done;
 }
 
 /* A denormal or pseudo-denormal (exponent 0, mantissa not 0): the operand
@@ -584,8 +600,9 @@ read_src (BwX86Cpu *cpu, int seg, uint32_t off, unsigned src, uint8_t mem[8])
   memcpy (mem, &v, 4);
 }
 
-/* FLD m32fp/m64fp: DE for a denormal, IE for a signalling NaN (then
- * quieted). Stack overflow comes first and hides them. */
+/* FLD m32fp/m64fp: DE for a denormal (the value is loaded even when DE
+ * is unmasked), IE for a signalling NaN (quieted; not loaded when IE is
+ * unmasked). Stack overflow comes first and hides them. */
 static void
 fld_real (BwX86Cpu *cpu, Fpu *f, int seg, uint32_t off, unsigned src)
 {
@@ -593,8 +610,16 @@ fld_real (BwX86Cpu *cpu, Fpu *f, int seg, uint32_t off, unsigned src)
   read_src (cpu, seg, off, src, mem);
   long double v;
   uint16_t sw = host_load (src, mem, &v);
-  if (!((f->empty >> ((f->top - 1) & 7)) & 1) || record (f, sw))
-    fpush (f, v);
+  if ((f->empty >> ((f->top - 1) & 7)) & 1)
+    {
+      record (f, sw);
+      if (sw & ~f->fcw & FSW_IE)
+        {
+          f->fsw &= ~FSW_C1;
+          return;
+        }
+    }
+  fpush (f, v);
 }
 
 static uint16_t
@@ -604,12 +629,16 @@ tag_word (Fpu *f)
   for (unsigned p = 0; p < 8; p++)
     {
       unsigned t;
+      uint64_t m;
+      uint16_t se;
+      to_ext80 (f->st[p], &m, &se);
+      unsigned e = se & 0x7fff;
       if ((f->empty >> p) & 1)
         t = 3;
-      else if (f->st[p] == 0)
+      else if (e == 0 && m == 0)
         t = 1;
-      else if (!isnormal (f->st[p]))
-        t = 2;
+      else if (e == 0 || e == 0x7fff || !(m >> 63))
+        t = 2; /* denormal, infinity, NaN, unsupported */
       else
         t = 0;
       tw |= t << (2 * p);
@@ -666,13 +695,47 @@ load_env (BwX86Cpu *cpu, const BwX86Insn *i, uint32_t off)
   return 7 * n;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/* FST/FSTP m32fp/m64fp and FIST/FISTP by the host's x87: rounding by RC,
+ * C1 for rounded up, the masked responses. An unmasked IE, OE or UE
+ * leaves memory alone and stops the instruction (no pop); an unmasked PE
+ * does not. */
+static void
+store_host (BwX86Cpu *cpu, Fpu *f, const BwX86Insn *i, uint32_t off, unsigned kind,
+            long double v, gboolean *ok)
+{
+  uint8_t out[8] = { 0 };
+  uint16_t sw = host_store (f->fcw, kind, v, out);
+  f->fsw = (f->fsw & ~FSW_C1) | (sw & FSW_C1);
+  record (f, sw);
+  if ((sw & ~f->fcw & (FSW_IE | FSW_OE | FSW_UE)) || !*ok)
+    {
+      *ok = FALSE;
+      return;
+    }
+  uint32_t lo, hi;
+  memcpy (&lo, out, 4);
+  memcpy (&hi, out + 4, 4);
+  if (kind == SRC_M64 || kind == SRC_I64)
+    write64 (cpu, i->seg, off, ((uint64_t) hi << 32) | lo);
+  else
+    bw_x86_write (cpu, i->seg, off, kind == SRC_I16 ? 2 : 4, lo);
+}
+#endif
+
 static void
 store_int (BwX86Cpu *cpu, Fpu *f, const BwX86Insn *i, uint32_t off, int bytes, long double v,
            gboolean *ok)
 {
+#if defined(__x86_64__) || defined(__i386__)
+  store_host (cpu, f, i, off, bytes == 2 ? SRC_I16 : bytes == 4 ? SRC_I32 : SRC_I64, v, ok);
+#else
   int64_t lim = bytes == 2 ? INT16_MAX : bytes == 4 ? INT32_MAX : INT64_MAX;
+  /* rintl() is a pure function to the compiler: the volatile copies keep
+   * it between the two rounding-mode changes. */
   host_begin (f);
-  long double r = rintl (v);
+  volatile long double in = v, out = rintl (in);
+  long double r = out;
   gboolean inexact = r != v;
   fesetround (FE_TONEAREST);
   int64_t iv;
@@ -698,12 +761,20 @@ store_int (BwX86Cpu *cpu, Fpu *f, const BwX86Insn *i, uint32_t off, int bytes, l
     write64 (cpu, i->seg, off, (uint64_t) iv);
   else
     bw_x86_write (cpu, i->seg, off, bytes, (uint32_t) iv);
+#endif
 }
 
 static void
 store_real (BwX86Cpu *cpu, Fpu *f, const BwX86Insn *i, uint32_t off, int kind, long double v,
             gboolean *ok)
 {
+#if defined(__x86_64__) || defined(__i386__)
+  if (kind < 2)
+    {
+      store_host (cpu, f, i, off, kind == 0 ? SRC_M32 : SRC_M64, v, ok);
+      return;
+    }
+#endif
   host_begin (f);
   if (kind == 0)
     {
@@ -747,7 +818,8 @@ static void
 store_bcd (BwX86Cpu *cpu, Fpu *f, const BwX86Insn *i, uint32_t off, long double v, gboolean *ok)
 {
   host_begin (f);
-  long double r = rintl (v);
+  volatile long double in = v, out = rintl (in);
+  long double r = out;
   fesetround (FE_TONEAREST);
   uint8_t b[10] = { 0 };
   if (isnan (r) || fabsl (r) >= 1e18L)
@@ -831,7 +903,7 @@ misc_d9 (BwX86Cpu *cpu, Fpu *f, unsigned rm_byte)
       return;
     case 0xe4: /* FTST */
       a = st_get (f, 0, &ok);
-      compare (cpu, f, a, 0.0L, FALSE, FALSE);
+      compare (cpu, f, HOP_FTST, a, SRC_ST, 0, NULL, FALSE, ok);
       return;
     case 0xe5:
       fxam (f);
@@ -854,6 +926,20 @@ misc_d9 (BwX86Cpu *cpu, Fpu *f, unsigned rm_byte)
     }
 
   a = st_get (f, 0, &ok);
+  if (rm_byte == 0xfa || rm_byte == 0xfc) /* FSQRT (rounded by precision control), FRNDINT */
+    {
+      r = arith (f, rm_byte == 0xfa ? HOP_FSQRT : HOP_FRNDINT, a, SRC_ST, 0, NULL, &ok);
+      if (ok)
+        st_set (f, 0, r);
+      return;
+    }
+  /* The rest take a denormal operand as DE (not the host's libm's flags:
+   * its intermediate steps are not the instruction's operands). */
+  gboolean two = rm_byte == 0xf1 || rm_byte == 0xf3 || rm_byte == 0xf5 || rm_byte == 0xf8
+                 || rm_byte == 0xf9 || rm_byte == 0xfd;
+  if (rm_byte >= 0xf0 && (is_denormal (a) || (two && !is_empty (f, 1) && is_denormal (f->st[phys (f, 1)])))
+      && !record (f, FSW_DE))
+    return;
   host_begin (f);
   switch (rm_byte)
     {
@@ -929,11 +1015,6 @@ misc_d9 (BwX86Cpu *cpu, Fpu *f, unsigned rm_byte)
           fpop (f);
         }
       return;
-    case 0xfa: /* FSQRT */
-      r = sqrtl (a);
-      if (host_end (f) && ok)
-        st_set (f, 0, r);
-      return;
     case 0xfb: /* FSINCOS */
       {
         long double s = sinl (a), c = cosl (a);
@@ -945,11 +1026,6 @@ misc_d9 (BwX86Cpu *cpu, Fpu *f, unsigned rm_byte)
         f->fsw &= ~FSW_C2;
         return;
       }
-    case 0xfc: /* FRNDINT */
-      r = rintl (a);
-      if (host_end (f) && ok)
-        st_set (f, 0, r);
-      return;
     case 0xfd: /* FSCALE */
       b = st_get (f, 1, &ok);
       r = scalbnl (a, (int) MAX (MIN (truncl (b), 1e6L), -1e6L));
@@ -992,6 +1068,7 @@ BW_X86_OP (esc)
     return; /* no coprocessor: the instruction does nothing (an empty socket) */
 
   Fpu *f = fpu_of (cpu);
+  f->underflow = 0;
   unsigned opc = i->opc, reg = i->reg;
   unsigned rm_byte = 0xc0 | (reg << 3) | i->rm;
   /* Control instructions do not look at pending exceptions. */
@@ -1025,18 +1102,20 @@ BW_X86_OP (esc)
         case 0xda:
         case 0xdc:
         case 0xde:
-          b = opc == 0xd8   ? load_real (cpu, i->seg, off, 0)
-              : opc == 0xdc ? load_real (cpu, i->seg, off, 1)
-              : load_int (cpu, i->seg, off, opc == 0xda ? 4 : 2);
-          a = st_get (f, 0, &ok);
-          if (reg == 2 || reg == 3)
-            {
-              compare (cpu, f, a, b, FALSE, FALSE);
-              if (reg == 3)
-                fpop (f);
-              return;
-            }
-          r = arith (f, reg, a, b, &ok);
+          {
+            unsigned src = opc == 0xd8 ? SRC_M32 : opc == 0xdc ? SRC_M64
+                           : opc == 0xda ? SRC_I32 : SRC_I16;
+            uint8_t mem[8] = { 0 };
+            read_src (cpu, i->seg, off, src, mem);
+            a = st_get (f, 0, &ok);
+            if (reg == 2 || reg == 3)
+              {
+                if (compare (cpu, f, HOP_FCOM, a, src, 0, mem, FALSE, ok) && reg == 3)
+                  fpop (f);
+                return;
+              }
+            r = arith (f, reg, a, src, 0, mem, &ok);
+          }
           if (ok)
             st_set (f, 0, r);
           return;
@@ -1044,7 +1123,7 @@ BW_X86_OP (esc)
           switch (reg)
             {
             case 0:
-              fpush (f, load_real (cpu, i->seg, off, 0));
+              fld_real (cpu, f, i->seg, off, SRC_M32);
               return;
             case 2:
             case 3:
@@ -1087,7 +1166,7 @@ BW_X86_OP (esc)
                 fpop (f);
               return;
             case 5:
-              fpush (f, load_real (cpu, i->seg, off, 2));
+              fpush (f, load_ext80 (cpu, i->seg, off));
               return;
             case 7:
               a = st_get (f, 0, &ok);
@@ -1102,7 +1181,7 @@ BW_X86_OP (esc)
           switch (reg)
             {
             case 0:
-              fpush (f, load_real (cpu, i->seg, off, 1));
+              fld_real (cpu, f, i->seg, off, SRC_M64);
               return;
             case 2:
             case 3:
@@ -1189,12 +1268,11 @@ BW_X86_OP (esc)
       b = st_get (f, s, &ok);
       if (reg == 2 || reg == 3)
         {
-          compare (cpu, f, a, b, FALSE, FALSE);
-          if (reg == 3)
+          if (compare (cpu, f, HOP_FCOM, a, SRC_ST, b, NULL, FALSE, ok) && reg == 3)
             fpop (f);
           return;
         }
-      r = arith (f, reg, a, b, &ok);
+      r = arith (f, reg, a, SRC_ST, b, NULL, &ok);
       if (ok)
         st_set (f, 0, r);
       return;
@@ -1208,23 +1286,25 @@ BW_X86_OP (esc)
             /* FCOMPP */
             a = st_get (f, 0, &ok);
             b = st_get (f, 1, &ok);
-            compare (cpu, f, a, b, FALSE, FALSE);
-            fpop (f);
-            fpop (f);
+            if (compare (cpu, f, HOP_FCOM, a, SRC_ST, b, NULL, FALSE, ok))
+              {
+                fpop (f);
+                fpop (f);
+              }
             return;
           }
         a = st_get (f, s, &ok);
         b = st_get (f, 0, &ok);
         if (reg == 2 || reg == 3)
           {
-            compare (cpu, f, b, a, FALSE, FALSE);
-            if (reg == 3 || opc == 0xde)
+            if (compare (cpu, f, HOP_FCOM, b, SRC_ST, a, NULL, FALSE, ok)
+                && (reg == 3 || opc == 0xde))
               fpop (f);
             return;
           }
         /* ST(i) = ST(i) op ST(0): SUB/SUBR and DIV/DIVR swap meaning. */
         static const uint8_t swap[8] = { 0, 1, 2, 3, 5, 4, 7, 6 };
-        r = arith (f, swap[reg], a, b, &ok);
+        r = arith (f, swap[reg], a, SRC_ST, b, NULL, &ok);
         if (ok)
           {
             st_set (f, s, r);
@@ -1276,9 +1356,11 @@ BW_X86_OP (esc)
         {
           a = st_get (f, 0, &ok);
           b = st_get (f, 1, &ok);
-          compare (cpu, f, a, b, TRUE, FALSE);
-          fpop (f);
-          fpop (f);
+          if (compare (cpu, f, HOP_FUCOM, a, SRC_ST, b, NULL, FALSE, ok))
+            {
+              fpop (f);
+              fpop (f);
+            }
           return;
         }
       bw_x86_raise (cpu, BW_X86_EXC_UD);
@@ -1312,7 +1394,7 @@ BW_X86_OP (esc)
         {
           a = st_get (f, 0, &ok);
           b = st_get (f, s, &ok);
-          compare (cpu, f, a, b, reg == 5, TRUE);
+          compare (cpu, f, reg == 5 ? HOP_FUCOM : HOP_FCOM, a, SRC_ST, b, NULL, TRUE, ok);
           return;
         }
       bw_x86_raise (cpu, BW_X86_EXC_UD);
@@ -1333,8 +1415,7 @@ BW_X86_OP (esc)
         case 5:
           a = st_get (f, 0, &ok);
           b = st_get (f, s, &ok);
-          compare (cpu, f, a, b, TRUE, FALSE);
-          if (reg == 5)
+          if (compare (cpu, f, HOP_FUCOM, a, SRC_ST, b, NULL, FALSE, ok) && reg == 5)
             fpop (f);
           return;
         default:
@@ -1350,8 +1431,8 @@ BW_X86_OP (esc)
         {
           a = st_get (f, 0, &ok);
           b = st_get (f, s, &ok);
-          compare (cpu, f, a, b, reg == 5, TRUE);
-          fpop (f);
+          if (compare (cpu, f, reg == 5 ? HOP_FUCOM : HOP_FCOM, a, SRC_ST, b, NULL, TRUE, ok))
+            fpop (f);
           return;
         }
       if (reg == 0) /* FFREEP */
