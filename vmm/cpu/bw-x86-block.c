@@ -197,6 +197,8 @@ bw_x86_block_find (BwX86Cpu *cpu)
   b->jit_code = NULL;
   b->jit_runs = 0;
   b->jit_failed = FALSE;
+  b->jit_bails = 0;
+  b->jit_no_flat = FALSE;
   b->phys2_page = last_page != (phys & ~0xfffu) ? last_page : UINT32_MAX;
   memcpy (b->insns, cpu->scratch, n * sizeof (BwX86Insn));
   b->hash_next = cpu->hash[h];

@@ -532,6 +532,12 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
         {
           /* Sets prev_block and cur_block to each block it chains to. */
           b->jit_code (cpu);
+          if (BW_X86_UNLIKELY (cpu->jit_bail))
+            {
+              BwX86Block *refused = cpu->cur_block;
+              bw_x86_jit_bailed (cpu, refused);
+              exec_insns (cpu, refused->insns, 0xffffffffu);
+            }
         }
       else if (cpu->seg[BW_X86_CS].big)
         {

@@ -188,5 +188,6 @@ typedef struct
   uint64_t jit_bytes;   /* host code written */
   uint64_t jit_flushes; /* times the code buffer was dropped whole */
   uint64_t jit_chains;  /* exits pointed straight at their successor */
+  uint64_t jit_bails;   /* translated blocks that refused to run (segments) */
 } BwX86CacheStats;
 void bw_x86_cpu_get_cache_stats (BwX86Cpu *cpu, BwX86CacheStats *stats);

@@ -87,6 +87,10 @@ typedef struct
   Stub stubs[JIT_MAX_STUBS];
   unsigned n_stubs;
   gboolean overflow;
+  /* flat0 bits the block's inline accesses assume (checked at entry);
+   * may_assume: whether it may (not after its check kept failing). */
+  uint32_t flat_need;
+  gboolean may_assume;
 } Tr;
 
 /* ---- helpers the generated code calls ---------------------------------- */
@@ -299,11 +303,22 @@ emit_tlb (Tr *t, int seg, unsigned size, int acc, uint8_t **from)
 {
   BwJitOut *o = &t->o;
   unsigned n = 0;
-  jo_test_mem8 (o, SEG (seg, flat), (uint8_t) acc);
-  from[n++] = jo_jcc (o, 0x4); /* jz: not flat */
-  jo_alu_ri (o, 7, JR_AX, 0xfffffffcu);
-  from[n++] = jo_jcc (o, 0x7); /* ja: the interpreter's fast-path bound */
-  jo_alu_rm (o, 0, JR_AX, SEG (seg, s.base));
+  if (t->may_assume && (seg == BW_X86_DS || seg == BW_X86_SS || seg == BW_X86_ES))
+    {
+      /* Checked once at the block's entry: the offset is the linear
+       * address. A 4 GiB wrap lands on another TLB entry's tag, so the
+       * compare below sends it to the slow path. */
+      t->flat_need |= (acc == BW_X86_ACC_W ? 2u : 1u) << (2 * seg);
+    }
+  else
+    {
+      /* FS/GS (per-CPU data, TLS) have bases: test and add at run time. */
+      jo_test_mem8 (o, SEG (seg, flat), (uint8_t) acc);
+      from[n++] = jo_jcc (o, 0x4); /* jz: not flat */
+      jo_alu_ri (o, 7, JR_AX, 0xfffffffcu);
+      from[n++] = jo_jcc (o, 0x7); /* ja: the interpreter's fast-path bound */
+      jo_alu_rm (o, 0, JR_AX, SEG (seg, s.base));
+    }
   /* RCX = the entry's offset: page number modulo 256, times 32. */
   jo_mov_rr (o, JR_CX, JR_AX);
   jo_shift_ri (o, JR_CX, 5, 12 - 5);
@@ -1120,6 +1135,17 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
   jo_byte (o, 0);
   jo_load32 (o, JR_AX, CPU_OFF (eip));
   jo_store32 (o, CPU_OFF (block_eip), JR_AX);
+  /* mov eax, [rbx + flat0]; and eax, NEED; cmp eax, NEED; jne bail: NEED
+   * is written once the block is translated. */
+  t->may_assume = !b->jit_no_flat;
+  jo_load32 (o, JR_AX, CPU_OFF (flat0));
+  jo_byte (o, 0x25);
+  uint8_t *need_and = o->p;
+  jo_u32 (o, 0);
+  jo_byte (o, 0x3d);
+  uint8_t *need_cmp = o->p;
+  jo_u32 (o, 0);
+  uint8_t *bail = jo_jcc (o, 0x5);
 
   int32_t off = 0;
   gboolean left = FALSE;
@@ -1140,6 +1166,10 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
         {
           inline_form = FALSE;
           emit_generic (t, i, off, k + 1, last);
+          /* POP DS/ES/FS/GS and LDS/LES/LFS/LGS load a data segment and
+           * do not end the block: what the entry checked no longer holds. */
+          if (i->fn == bw_x86_op_pop_sreg || i->fn == bw_x86_op_lxs)
+            t->may_assume = FALSE;
           if ((i->flags & (BW_X86_I_SETS_EIP | BW_X86_I_COND)) == BW_X86_I_SETS_EIP)
             left = TRUE;
         }
@@ -1157,7 +1187,19 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
         }
     }
   emit_stubs (t);
+  /* The entry check refuses: the run loop interprets the block. */
+  jo_patch (o, bail, o->p);
+  jo_byte (o, 0xc6); /* mov byte [rbx + jit_bail], 1 */
+  jo_rbx_mem (o, 0, CPU_OFF (jit_bail));
+  jo_byte (o, 1);
+  jo_byte (o, 0x5b); /* pop rbx */
+  jo_byte (o, 0xc3); /* ret */
   gboolean ok = !t->overflow && o->p <= o->end;
+  if (ok)
+    {
+      memcpy (need_and, &t->flat_need, 4);
+      memcpy (need_cmp, &t->flat_need, 4);
+    }
   *used = (size_t) (o->p - code);
   g_free (t);
   return ok;
@@ -1308,4 +1350,21 @@ bw_x86_jit_chain (BwX86Cpu *cpu, BwX86Block *b, uint32_t lin)
   int32_t rel = (int32_t) ((b->jit_entry - cpu->jit->exec) - (slot + SLOT_JMP + 4 - cpu->jit->base));
   memcpy (slot + SLOT_JMP, &rel, 4);
   cpu->stats.jit_chains++;
+}
+
+void
+bw_x86_jit_bailed (BwX86Cpu *cpu, BwX86Block *b)
+{
+  cpu->jit_bail = 0;
+  cpu->stats.jit_bails++;
+  if (++b->jit_bails < 4)
+    return;
+  /* Its segments are not flat where it runs: translate it again with the
+   * checks at each access. Chains to the old code break (code_gen). */
+  b->jit_code = NULL;
+  b->jit_entry = NULL;
+  b->jit_runs = 0;
+  b->jit_no_flat = TRUE;
+  cpu->code_gen++;
+  cpu->block_gen++;
 }

@@ -93,6 +93,8 @@ struct _BwX86Block
   uint8_t *jit_entry; /* where chained blocks come in */
   uint32_t jit_runs;
   gboolean jit_failed;
+  uint32_t jit_bails;   /* entries whose flat-segment check failed */
+  gboolean jit_no_flat; /* translate without assuming flat segments */
   BwX86Insn insns[];
 };
 
@@ -179,6 +181,10 @@ struct _BwX86Cpu
   uint32_t lf_op;
 
   BwX86Seg seg[BW_X86_N_SEGS];
+  /* Bit 2 * seg: reads through seg reach all 4 GiB from base 0 (no limit
+   * check, no base to add); bit 2 * seg + 1: writes do. What translated
+   * blocks check once at their entry (bw-x86-jit.c). */
+  uint32_t flat0;
   BwX86SegState ldtr, tr;
   BwX86TableReg gdtr, idtr;
   uint32_t cr0, cr2, cr3, cr4;
@@ -229,6 +235,7 @@ struct _BwX86Cpu
    * died, the translated code leaves after the current instruction. */
   BwX86Jit *jit;
   uint8_t jit_stop;
+  uint8_t jit_bail; /* a translated block's entry check failed: interpret it */
   uint32_t jit_expect; /* scratch for the generated code */
   /* Chaining: translated blocks jump straight to their successor while
    * insn_count <= jit_end and nothing needs the run loop. jit_exit: the
@@ -777,6 +784,10 @@ void bw_x86_block_fini (BwX86Cpu *cpu);
 void bw_x86_jit_init (BwX86Cpu *cpu);
 void bw_x86_jit_fini (BwX86Cpu *cpu);
 void bw_x86_jit_consider (BwX86Cpu *cpu, BwX86Block *b);
+/* A translated block refused to run (cpu->jit_bail): the caller
+ * interprets it; after a few refusals it is translated again without the
+ * assumption that failed. */
+void bw_x86_jit_bailed (BwX86Cpu *cpu, BwX86Block *b);
 /* Points the chain slot the last translated block left by at b, when b is
  * translated and is where that exit went (lin: b's linear address). */
 void bw_x86_jit_chain (BwX86Cpu *cpu, BwX86Block *b, uint32_t lin);

@@ -22,6 +22,7 @@ bw_x86_seg_set_cache (BwX86Cpu *cpu, int seg, const BwX86SegState *s)
   uint8_t type = s->attr & 0x1f; /* S bit and type */
   d->s = *s;
   d->big = (s->attr >> 14) & 1;
+  cpu->flat0 &= ~(3u << (2 * seg));
 
   if (!(s->attr & BW_X86_DESC_P))
     {
@@ -52,6 +53,9 @@ bw_x86_seg_set_cache (BwX86Cpu *cpu, int seg, const BwX86SegState *s)
     d->rights = BW_X86_ACC_R | ((type & 0x02) ? BW_X86_ACC_W : 0);
   /* The fast path of bw_x86_seg_lin(). */
   d->flat = d->lo == 0 && d->hi == 0xffffffffu ? d->rights : 0;
+  if (s->base == 0)
+    cpu->flat0 |= (uint32_t) (((d->flat & BW_X86_ACC_R) ? 1 : 0)
+                              | ((d->flat & BW_X86_ACC_W) ? 2 : 0)) << (2 * seg);
 }
 
 /* Real and virtual-8086 mode: base = selector * 16, 64 KiB, read/write.
