@@ -13,7 +13,10 @@
  * rounding boundaries, exponents past double's range, NaNs, infinities.
  * Real-mode byte programs check 1/3 under each precision control and an
  * unmasked denormal-operand exception, and that the host's own control
- * word comes back unchanged.
+ * word comes back unchanged. With CR0.NE clear, an unmasked exception
+ * reaches the platform as FERR#: on a bus of this test's own (an IRQ 13
+ * handler that writes port F0h), and through the software backend to IRQ
+ * 13 of a real test platform.
  */
 #include "config.h"
 
@@ -25,6 +28,8 @@
 
 #include "bw-test.h"
 #include "bw-test-machine.h"
+#include "vmm/bw-cpu-backend.h"
+#include "vmm/bw-platform.h"
 
 #if defined(__x86_64__)
 
@@ -544,6 +549,177 @@ START_TEST (test_precision_control_guest)
 }
 END_TEST
 
+/* ---- FERR# and IGNNE# with CR0.NE clear ----------------------------------------- */
+
+/* A bus with the PC's chipset logic for x87 errors: FERR# latched as IRQ
+ * 13 (vector 75h here) until a write to port F0h, which asserts IGNNE#. */
+typedef struct
+{
+  uint8_t *ram;
+  BwX86Cpu *cpu;
+  unsigned ferr_rises, ferr_falls;
+  gboolean irq13;
+} FerrBus;
+
+static uint8_t *
+fb_map_page (void *opaque, uint64_t page, bool write)
+{
+  FerrBus *b = opaque;
+  return page < RAM_SIZE ? b->ram + page : NULL;
+}
+
+static uint32_t
+fb_mmio_read (void *opaque, uint64_t addr, unsigned size)
+{
+  return 0xffffffffu;
+}
+
+static void
+fb_mmio_write (void *opaque, uint64_t addr, unsigned size, uint32_t value)
+{
+}
+
+static uint32_t
+fb_port_in (void *opaque, uint16_t port, unsigned size)
+{
+  return 0xffffffffu;
+}
+
+static void
+fb_port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
+{
+  FerrBus *b = opaque;
+  if (port == 0xf0)
+    {
+      b->irq13 = FALSE;
+      bw_x86_cpu_set_intr (b->cpu, false);
+      bw_x86_cpu_set_ignne (b->cpu, true);
+    }
+}
+
+static uint8_t
+fb_intr_ack (void *opaque)
+{
+  return 0x75;
+}
+
+static void
+fb_ferr (void *opaque, bool level)
+{
+  FerrBus *b = opaque;
+  if (level)
+    {
+      b->ferr_rises++;
+      b->irq13 = TRUE;
+      bw_x86_cpu_set_intr (b->cpu, true);
+    }
+  else
+    b->ferr_falls++;
+}
+
+START_TEST (test_ferr_irq13)
+{
+  FerrBus b = { .ram = g_malloc0 (RAM_SIZE) };
+  BwX86Bus bus = { .opaque = &b, .map_page = fb_map_page, .mmio_read = fb_mmio_read,
+                   .mmio_write = fb_mmio_write, .port_in = fb_port_in,
+                   .port_out = fb_port_out, .intr_ack = fb_intr_ack, .ferr = fb_ferr };
+  BwX86Config config = { .has_fpu = TRUE };
+  b.cpu = bw_x86_cpu_new (&bus, &config);
+  static const uint8_t code[] = {
+    0xfb,                   /* sti */
+    0xdb, 0xe3,             /* fninit */
+    0xd9, 0x2e, 0x00, 0x05, /* fldcw [500h]: ZE unmasked */
+    0xd9, 0xe8, 0xd9, 0xee, /* fld1; fldz */
+    0xde, 0xf9,             /* fdivp: 1/0, ZE pending */
+    0x9b,                   /* fwait: FERR#, IRQ 13 taken right after */
+    0xa0, 0x00, 0x06, 0xa2, 0x04, 0x06, /* mov al, [600h]; mov [604h], al */
+    0x9b,                   /* fwait: IGNNE# (the handler wrote F0h) */
+    0xdd, 0x3e, 0x02, 0x05, /* fnstsw [502h] */
+    0xdb, 0xe2,             /* fnclex: FERR# and IGNNE# fall */
+    0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, /* again: 1/0 */
+    0xd9, 0xe8,             /* fld1 (waiting): FERR# again */
+    0x90, 0x90,
+    0xf4,
+  };
+  /* INT 75h: inc byte [600h]; out 0F0h, al; iret */
+  static const uint8_t handler[] = { 0xfe, 0x06, 0x00, 0x06, 0xe6, 0xf0, 0xcf };
+  memcpy (b.ram + 0x1000, code, sizeof code);
+  memcpy (b.ram + 0x2000, handler, sizeof handler);
+  const uint8_t vec[4] = { 0x00, 0x20, 0x00, 0x00 };
+  memcpy (b.ram + 0x75 * 4, vec, 4);
+  const uint16_t cw = 0x037b;
+  memcpy (b.ram + 0x500, &cw, 2);
+
+  BwX86State st;
+  bw_x86_cpu_get_state (b.cpu, &st);
+  for (int s = 0; s < BW_X86_N_SEGS; s++)
+    st.seg[s] = (BwX86SegState){ .selector = 0, .base = 0, .limit = 0xffff, .attr = 0x93 };
+  st.seg[BW_X86_CS] = (BwX86SegState){ .selector = 0, .base = 0, .limit = 0xffff, .attr = 0x9b };
+  st.eip = 0x1000;
+  st.gpr[BW_X86_ESP] = 0x8000;
+  st.eflags = 2;
+  st.cr0 = BW_X86_CR0_ET; /* NE clear */
+  st.idtr = (BwX86TableReg){ 0, 0x3ff };
+  bw_x86_cpu_set_state (b.cpu, &st);
+  ck_assert_int_eq (bw_x86_cpu_run (b.cpu, 1000), BW_X86_EXIT_HLT);
+
+  ck_assert_uint_eq (b.ferr_rises, 2);
+  ck_assert_uint_eq (b.ferr_falls, 1);
+  ck_assert_uint_eq (b.ram[0x604], 1); /* the handler ran after the first FWAIT */
+  ck_assert_uint_eq (b.ram[0x600], 2); /* and after the FLD1 */
+  ck_assert (!b.irq13);                /* each time acknowledged at port F0h */
+  ck_assert_int_eq (bw_x86_cpu_get_last_vector (b.cpu), 0x75);
+  uint16_t sw;
+  memcpy (&sw, b.ram + 0x502, 2);
+  ck_assert_uint_eq (sw & 0x80ff, 0x8084); /* B ES ZE: pending all along, no #MF */
+  bw_x86_cpu_free (b.cpu);
+  g_free (b.ram);
+}
+END_TEST
+
+/* The software backend on a test platform: FERR# is IRQ 13 until port F0h. */
+START_TEST (test_ferr_backend)
+{
+  BwPlatform *platform = bw_platform_new_test (16);
+  const BwCpuBackend *backend = bw_cpu_backend_find ("software");
+  ck_assert_ptr_nonnull (backend);
+  g_autoptr (GError) error = NULL;
+  BwVcpu *vcpu = backend->vcpu_new (platform, 0, &error);
+  ck_assert_msg (vcpu != NULL, "vcpu_new: %s", error ? error->message : "?");
+  static const uint8_t code[] = {
+    0xfa, 0xdb, 0xe3, 0xd9, 0x2e, 0x00, 0x05, 0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9,
+    0x9b, 0xf4,             /* as above, IF clear; hlt */
+    0xe6, 0xf0, 0xf4,       /* out 0F0h, al; hlt */
+  };
+  const uint16_t cw = 0x037b;
+  BwMemory *mem = bw_platform_get_memory (platform);
+  ck_assert (bw_memory_write (mem, 0x1000, code, sizeof code));
+  ck_assert (bw_memory_write (mem, 0x500, &cw, 2));
+  BwX86Regs regs;
+  bw_x86_regs_init_reset (&regs, 0x633); /* CR0.NE clear */
+  regs.seg[BW_X86_SEG_CS].selector = 0;
+  regs.seg[BW_X86_SEG_CS].base = 0;
+  regs.rip = 0x1000;
+  regs.gpr[BW_X86_REG_RSP] = 0x8000;
+  ck_assert (backend->set_regs (vcpu, &regs, &error));
+  BwIrqRouter *router = bw_platform_get_irq_router (platform);
+
+  ck_assert_int_eq (backend->run (vcpu, &error), BW_CPU_EXIT_HALTED);
+  bw_platform_lock (platform);
+  ck_assert (bw_irq_router_get_gsi_level (router, 13));
+  bw_platform_unlock (platform);
+  ck_assert (backend->get_regs (vcpu, &regs, &error));
+  regs.rip = 0x100f;
+  ck_assert (backend->set_regs (vcpu, &regs, &error));
+  ck_assert_int_eq (backend->run (vcpu, &error), BW_CPU_EXIT_HALTED);
+  bw_platform_lock (platform);
+  ck_assert (!bw_irq_router_get_gsi_level (router, 13));
+  bw_platform_unlock (platform);
+  backend->vcpu_free (vcpu);
+  bw_platform_free (platform);
+}
+END_TEST
+
 #endif
 
 static Suite *
@@ -555,6 +731,8 @@ fpu_suite (void)
 #if defined(__x86_64__)
   tcase_add_test (tc, test_x87_against_host);
   tcase_add_test (tc, test_precision_control_guest);
+  tcase_add_test (tc, test_ferr_irq13);
+  tcase_add_test (tc, test_ferr_backend);
 #endif
   suite_add_tcase (s, tc);
   return s;

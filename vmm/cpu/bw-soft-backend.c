@@ -6,7 +6,9 @@
  * map changes), MMIO and port I/O through bw_platform_mmio/pio, which take
  * the platform lock, and the INTA cycle through bw_platform_irq_acknowledge.
  * DMA and loader writes reach the CPU through BwMemory's write listeners
- * and drop the decoded code they overwrite.
+ * and drop the decoded code they overwrite. vCPU 0's FERR# (x87 errors
+ * with CR0.NE clear) is latched as IRQ 13 until the guest writes port
+ * F0h, which also asserts the CPU's IGNNE#, as a PC chipset does.
  *
  * Time: on a virtual clock (BW_CLOCK_VIRTUAL, chosen for this backend by
  * the VM), vCPU 0's instruction count drives guest time. run() fires the
@@ -36,6 +38,7 @@ typedef struct
   volatile gint kicked;   /* soft_kick() since the last KICKED exit */
   BwClock *clock;         /* the virtual clock this vCPU drives, or NULL */
   gint64 run_deadline;    /* the deadline the current run stops at */
+  BwIrqLine *ferr_irq;    /* vCPU 0: FERR# latched as IRQ 13 */
 } BwSoftVcpu;
 
 /* Longest run without looking at the clock: timers armed by other threads
@@ -91,11 +94,32 @@ soft_port_in (void *opaque, uint16_t port, unsigned size)
   return (uint32_t) data;
 }
 
+/* PC-style x87 error reporting (CR0.NE clear): the chipset latches FERR#
+ * as IRQ 13 until the guest writes port F0h, which also asserts IGNNE#
+ * (the CPU drops it when FERR# falls). */
+static void
+soft_ferr (void *opaque, bool level)
+{
+  BwSoftVcpu *v = opaque;
+  if (!level || !v->ferr_irq)
+    return;
+  bw_platform_lock (v->parent.platform);
+  bw_irq_line_raise (v->ferr_irq);
+  bw_platform_unlock (v->parent.platform);
+}
+
 static void
 soft_port_out (void *opaque, uint16_t port, unsigned size, uint32_t value)
 {
   BwSoftVcpu *v = opaque;
   guint64 data = value;
+  if (port == 0xf0 && v->ferr_irq)
+    {
+      bw_platform_lock (v->parent.platform);
+      bw_irq_line_lower (v->ferr_irq);
+      bw_platform_unlock (v->parent.platform);
+      bw_x86_cpu_set_ignne (v->cpu, true);
+    }
   bw_platform_pio (v->parent.platform, port, &data, size, TRUE);
   check_deadline (v);
 }
@@ -261,6 +285,7 @@ soft_vcpu_new (BwPlatform *platform, guint index, GError **error)
     .intr_ack = soft_intr_ack,
     .shutdown = soft_shutdown,
     .get_time_ns = soft_time_ns,
+    .ferr = soft_ferr,
   };
   BwX86Config config = { .has_fpu = TRUE };
   v->cpu = bw_x86_cpu_new (&bus, &config);
@@ -274,6 +299,13 @@ soft_vcpu_new (BwPlatform *platform, guint index, GError **error)
       bw_clock_set_counter (clock, soft_insn_counter, v);
     }
   v->run_deadline = BW_CLOCK_NEVER;
+  if (index == 0)
+    {
+      bw_platform_lock (platform);
+      v->ferr_irq = bw_irq_router_get_source (bw_platform_get_irq_router (platform), 13,
+                                              "x87 FERR#");
+      bw_platform_unlock (platform);
+    }
   return &v->parent;
 }
 
@@ -287,6 +319,12 @@ soft_vcpu_free (BwVcpu *vcpu)
     bw_clock_set_counter (v->clock, NULL, NULL);
   bw_memory_remove_map_listener (v->mem, on_map_change, v);
   bw_memory_remove_write_listener (v->mem, on_memory_write, v);
+  if (v->ferr_irq)
+    {
+      bw_platform_lock (v->parent.platform);
+      bw_irq_line_free (v->ferr_irq);
+      bw_platform_unlock (v->parent.platform);
+    }
   bw_x86_cpu_free (v->cpu);
   if (v->trace)
     fclose (v->trace);

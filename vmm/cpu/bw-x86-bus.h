@@ -56,6 +56,12 @@ typedef struct
   /* The platform's virtual time in nanoseconds; the TSC follows it at
    * 1 GHz. May be NULL: the TSC then counts instructions. */
   int64_t (*get_time_ns) (void *opaque);
+
+  /* FERR#, the x87's error output, for PC-style error reporting with
+   * CR0.NE clear: TRUE when a waiting FPU instruction finds an unmasked
+   * exception pending (a PC latches that as IRQ 13), FALSE when the
+   * exception is cleared. May be NULL. */
+  void (*ferr) (void *opaque, bool level);
 } BwX86Bus;
 
 /* Entry points for the platform. */
@@ -75,5 +81,9 @@ void bw_x86_cpu_flush_mappings (BwX86Cpu *cpu);
  * caches' contents and the MSRs, like a real CPU. */
 void bw_x86_cpu_reset (BwX86Cpu *cpu);
 void bw_x86_cpu_init (BwX86Cpu *cpu);
+/* IGNNE#: the chipset asserts it when the guest writes port F0h (to
+ * acknowledge IRQ 13); the FPU then reports nothing more until FERR#
+ * falls, which also drops IGNNE#. */
+void bw_x86_cpu_set_ignne (BwX86Cpu *cpu, bool level);
 /* Ask bw_x86_cpu_run() to return at the next block boundary. */
 void bw_x86_cpu_request_exit (BwX86Cpu *cpu);

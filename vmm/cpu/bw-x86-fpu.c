@@ -16,9 +16,11 @@
  * without DE or C1. The MMX registers are the mantissas of the physical
  * registers (see bw_x86_mmx_enter); the FXSAVE image also carries the SSE
  * state.
- * Not modelled yet: FERR#/IRQ 13 reporting with CR0.NE clear (unmasked
- * exceptions are then only recorded in the status word); the
- * transcendentals' results are libm's, not the x87's own.
+ * With CR0.NE clear, a pending unmasked exception goes out as FERR# on the
+ * bus (a PC latches it as IRQ 13; port F0h answers with IGNNE#), see
+ * pending_check. Not modelled: the transcendentals' results are libm's,
+ * not the x87's own; the freeze of a waiting instruction until IRQ 13
+ * (here it completes first).
  */
 #include "config.h"
 
@@ -52,6 +54,8 @@ typedef struct
   uint32_t fip, fdp;
   uint16_t fcs, fds, fop;
   uint8_t underflow; /* this instruction read an empty register */
+  uint8_t ferr;      /* FERR# asserted to the platform (CR0.NE clear) */
+  uint8_t ignne;     /* IGNNE# from the chipset (a write to port F0h) */
 } Fpu;
 
 /* The FPU state lives in the CPU struct's fpu_state bytes. */
@@ -113,6 +117,50 @@ raise_fp (Fpu *f, uint16_t bits)
       return FALSE;
     }
   return TRUE;
+}
+
+/* A waiting instruction (FWAIT, the x87 ones but the control group, MMX)
+ * with an unmasked exception pending: #MF with CR0.NE set. With NE clear
+ * the PC's way: FERR# goes to the platform, which latches it as IRQ 13;
+ * the instruction completes and ends its block, so that the interrupt is
+ * taken right after it (a real CPU freezes before the instruction until
+ * the interrupt or IGNNE# comes, then runs it). After the handler's write
+ * to port F0h (IGNNE#) nothing more is reported until FERR# falls with ES
+ * (ferr_settle). */
+static void
+pending_check (BwX86Cpu *cpu, Fpu *f)
+{
+  if (!(f->fsw & FSW_ES))
+    return;
+  if (cpu->cr0 & BW_X86_CR0_NE)
+    bw_x86_raise (cpu, BW_X86_EXC_MF);
+  if (f->ferr || __atomic_load_n (&f->ignne, __ATOMIC_RELAXED))
+    return;
+  f->ferr = 1;
+  if (cpu->bus.ferr)
+    {
+      cpu->bus.ferr (cpu->bus.opaque, true);
+      bw_x86_block_stop_running (cpu);
+    }
+}
+
+/* After an instruction that may clear ES (FNCLEX, FNINIT, FLDCW, FLDENV,
+ * FRSTOR, FNSAVE): FERR# falls, and the chipset's IGNNE# with it. */
+static void
+ferr_settle (BwX86Cpu *cpu, Fpu *f, gboolean was_asserted)
+{
+  if (!was_asserted || (f->fsw & FSW_ES))
+    return;
+  f->ferr = 0;
+  __atomic_store_n (&f->ignne, 0, __ATOMIC_RELAXED);
+  if (cpu->bus.ferr)
+    cpu->bus.ferr (cpu->bus.opaque, false);
+}
+
+void
+bw_x86_cpu_set_ignne (BwX86Cpu *cpu, bool level)
+{
+  __atomic_store_n (&fpu_of (cpu)->ignne, level ? 1 : 0, __ATOMIC_RELAXED);
 }
 
 static long double
@@ -1060,14 +1108,23 @@ fcmov_cond (BwX86Cpu *cpu, unsigned opc, unsigned reg)
 
 /* ---- the escape handler ------------------------------------------------------------ */
 
+static void esc_body (BwX86Cpu *cpu, const BwX86Insn *i, Fpu *f);
+
 BW_X86_OP (esc)
 {
   if (cpu->cr0 & (BW_X86_CR0_EM | BW_X86_CR0_TS))
     bw_x86_raise (cpu, BW_X86_EXC_NM);
   if (!cpu->config.has_fpu)
     return; /* no coprocessor: the instruction does nothing (an empty socket) */
-
   Fpu *f = fpu_of (cpu);
+  gboolean ferr = f->ferr;
+  esc_body (cpu, i, f);
+  ferr_settle (cpu, f, ferr);
+}
+
+static void
+esc_body (BwX86Cpu *cpu, const BwX86Insn *i, Fpu *f)
+{
   f->underflow = 0;
   unsigned opc = i->opc, reg = i->reg;
   unsigned rm_byte = 0xc0 | (reg << 3) | i->rm;
@@ -1076,10 +1133,9 @@ BW_X86_OP (esc)
                      || (opc == 0xdb && i->mod == 3 && (rm_byte == 0xe2 || rm_byte == 0xe3))
                      || (opc == 0xdd && i->mod != 3 && (reg == 4 || reg == 6 || reg == 7))
                      || (opc == 0xdf && rm_byte == 0xe0 && i->mod == 3);
-  if (!control && (f->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
-    bw_x86_raise (cpu, BW_X86_EXC_MF);
   if (!control)
     {
+      pending_check (cpu, f);
       f->fop = (uint16_t) (((opc & 7) << 8) | (i->mod << 6) | (reg << 3) | i->rm);
       f->fip = cpu->eip;
       f->fcs = cpu->seg[BW_X86_CS].s.selector;
@@ -1449,8 +1505,8 @@ BW_X86_OP (wait)
 {
   if ((cpu->cr0 & (BW_X86_CR0_MP | BW_X86_CR0_TS)) == (BW_X86_CR0_MP | BW_X86_CR0_TS))
     bw_x86_raise (cpu, BW_X86_EXC_NM);
-  if (cpu->config.has_fpu && (fpu_of (cpu)->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
-    bw_x86_raise (cpu, BW_X86_EXC_MF);
+  if (cpu->config.has_fpu)
+    pending_check (cpu, fpu_of (cpu));
 }
 
 /* ---- FXSAVE image (saved state, the backend interface) ----------------------- */
@@ -1491,6 +1547,7 @@ void
 bw_x86_cpu_set_fxsave (BwX86Cpu *cpu, const uint8_t in[512])
 {
   Fpu *f = fpu_of (cpu);
+  gboolean ferr = f->ferr;
   uint16_t sw;
   memcpy (&f->fcw, in + 0, 2);
   memcpy (&sw, in + 2, 2);
@@ -1519,6 +1576,7 @@ bw_x86_cpu_set_fxsave (BwX86Cpu *cpu, const uint8_t in[512])
   memcpy (&mxcsr, in + 24, 4);
   cpu->mxcsr = mxcsr & BW_X86_MXCSR_MASK;
   memcpy (cpu->xmm, in + 160, sizeof cpu->xmm);
+  ferr_settle (cpu, f, ferr);
 }
 
 /* ---- MMX: the registers are the mantissas of the physical x87 registers -- */
@@ -1533,8 +1591,7 @@ mmx_check (BwX86Cpu *cpu)
   if (cpu->cr0 & BW_X86_CR0_TS)
     bw_x86_raise (cpu, BW_X86_EXC_NM);
   Fpu *f = fpu_of (cpu);
-  if ((f->fsw & FSW_ES) && (cpu->cr0 & BW_X86_CR0_NE))
-    bw_x86_raise (cpu, BW_X86_EXC_MF);
+  pending_check (cpu, f);
   return f;
 }
 
