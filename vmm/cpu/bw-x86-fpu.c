@@ -279,12 +279,6 @@ enum
   HOP_FRNDINT,
 };
 
-static inline gboolean
-is_compare_op (unsigned op)
-{
-  return op == HOP_FCOM || op == 3 || op == HOP_FUCOM || op == HOP_FTST;
-}
-
 #if defined(__x86_64__) || defined(__i386__)
 
 /* The host control word for a guest's: its masks, PC and RC. */
