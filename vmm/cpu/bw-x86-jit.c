@@ -945,7 +945,8 @@ try_call_ret (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
       jo_alu_ri (o, 0, JR_CX, (uint32_t) (off + i->len - t->synced));
       jo_host_access (o, op_store32, 1, JR_CX);
       jo_store32 (o, GPR (BW_X86_ESP), JR_SI);
-      emit_leave_chained (o, off + i->len + (int32_t) i->imm - t->synced, count);
+      emit_leave_chained (o, (int32_t) ((uint32_t) off + i->len + i->imm - (uint32_t) t->synced),
+                          count);
     }
   else
     {
@@ -977,7 +978,8 @@ try_branch (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
   BwJitOut *o = &t->o;
   if (!(i->flags & BW_X86_I_O32))
     return FALSE;
-  int32_t target = off + i->len + (int32_t) i->imm;
+  /* EIP arithmetic wraps at 4 GiB: in uint32_t. */
+  uint32_t target = (uint32_t) off + i->len + i->imm;
   uint8_t *from;
   if (i->fn == bw_x86_op_jmp_rel)
     from = jo_jmp (o);
@@ -1011,7 +1013,7 @@ try_branch (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
     }
   Stub *s = add_stub (t, STUB_BRANCH, from);
   s->insn = i;
-  s->eip_delta = target - t->synced;
+  s->eip_delta = (int32_t) (target - (uint32_t) t->synced);
   s->branch_delta = off - t->synced;
   s->count = count;
   return TRUE;
