@@ -343,14 +343,6 @@ jo_at_rdx (BwJitOut *o, const uint8_t *opcode, unsigned n, unsigned r)
   jo_byte (o, 0x02 | (r << 3));
 }
 
-/* A 16-bit shift of AX by imm8: 66 C1 /ext ib. */
-static inline void
-jo_shift16_ax (BwJitOut *o, unsigned ext, uint8_t count)
-{
-  jo_byte (o, 0x66);
-  jo_shift_ri (o, JR_AX, ext, count);
-}
-
 /* setc r8 (only AL, CL, DL, BL without REX) */
 static inline void
 jo_setc (BwJitOut *o, unsigned r)

@@ -749,35 +749,44 @@ emit_res_co (Tr *t, unsigned dst)
   t->lazy = BW_X86_LF_RES_CO + 2;
 }
 
-/* SHL/SHR/SAR r16 by a constant below 16 (above, the host's CF is
- * undefined), with the host's 16-bit shift. */
-static gboolean
-emit_shift16 (Tr *t, const BwX86Insn *i, unsigned kind)
+/* SHL/SHR/SAR (ModRM.reg 4-7) of a bits-wide register by a constant
+ * count: the host's shift of the same width gives the result and CF; OF
+ * is SHL's result sign ^ CF, SHR-by-one's operand sign, else 0 (as
+ * bw-x86-ops-shift.c defines it). Counts from the width up leave the
+ * host's CF undefined: the caller keeps those for the handler. */
+static void
+emit_shift (Tr *t, const BwX86Insn *i, unsigned kind, unsigned bits, unsigned count)
 {
   BwJitOut *o = &t->o;
-  unsigned count = (i->opc == 0xd1 ? 1 : i->imm) & 31;
-  if (count == 0)
-    return TRUE;
   unsigned ext = kind == 6 ? 4 : kind;
-  jo_load16 (o, JR_AX, GPR (i->rm));
+  if (bits == 16)
+    jo_load16 (o, JR_AX, GPR (i->rm));
+  else
+    jo_load32 (o, JR_AX, GPR (i->rm));
   if (ext == 5 && count == 1)
     jo_mov_rr (o, JR_DX, JR_AX);
-  jo_shift16_ax (o, ext, (uint8_t) count);
+  if (bits == 16)
+    jo_byte (o, 0x66);
+  jo_shift_ri (o, JR_AX, ext, (uint8_t) count);
   jo_setc (o, JR_CX);
   jo_movzx_cx_cl (o);
   if (ext == 4 || (ext == 5 && count == 1))
     {
-      /* OF: SHL the result's sign ^ CF, SHR by one the operand's sign. */
       if (ext == 4)
         {
           jo_mov_rr (o, JR_DX, JR_AX);
-          jo_shift_ri (o, JR_DX, 5, 15);
+          jo_shift_ri (o, JR_DX, 5, (uint8_t) (bits - 1));
           jo_alu_rr (o, 6, JR_DX, JR_CX);
         }
       else
-        jo_shift_ri (o, JR_DX, 5, 15);
+        jo_shift_ri (o, JR_DX, 5, (uint8_t) (bits - 1));
       jo_shift_ri (o, JR_DX, 4, 11);
       jo_alu_rr (o, 1, JR_CX, JR_DX);
+    }
+  if (bits == 32)
+    {
+      emit_res_co (t, i->rm);
+      return;
     }
   jo_store32 (o, CPU_OFF (lf_b), JR_CX);
   jo_store32 (o, CPU_OFF (lf_res), JR_AX);
@@ -786,51 +795,24 @@ emit_shift16 (Tr *t, const BwX86Insn *i, unsigned kind)
   /* A 16-bit record: the 32-bit flag rebuilding does not apply. */
   t->flags_live = t->of_live = t->cf_live = FALSE;
   t->lazy = -1;
-  return TRUE;
 }
 
-/* SHL/SHR/SAR r32 by an immediate or 1; IMUL r32, r32(, imm); MOV r16
- * from a register. */
+/* SHL/SHR/SAR r32/r16 by an immediate or 1; IMUL r32, r32(, imm); MOV
+ * r16 from a register. */
 static gboolean
 try_shift_mul (Tr *t, const BwX86Insn *i)
 {
   BwJitOut *o = &t->o;
-  int kind = -1;
-  for (unsigned k = 4; k < 8; k++)
-    if (i->fn == bw_x86_shift_rr[k] && (i->opc == 0xc1 || i->opc == 0xd1))
-      kind = (int) k;
-  for (unsigned k = 4; k < 8 && kind < 0; k++)
-    if (i->fn == bw_x86_shift_sized[k][1] && i->mod == 3 && (i->opc == 0xc1 || i->opc == 0xd1)
-        && ((i->opc == 0xd1 ? 1 : i->imm) & 31) < 16)
-      return emit_shift16 (t, i, k);
-  if (kind >= 0)
+  gboolean by_constant = i->opc == 0xc1 || i->opc == 0xd1;
+  unsigned count = (i->opc == 0xd1 ? 1 : i->imm) & 31;
+  for (unsigned k = 4; k < 8 && by_constant; k++)
     {
-      unsigned count = (i->opc == 0xd1 ? 1 : i->imm) & 31;
-      if (count == 0)
-        return TRUE; /* changes nothing, flags included */
-      unsigned ext = kind == 6 ? 4 : (unsigned) kind;
-      /* CF is the host's; OF: SHL the result's sign ^ CF, SHR by one the
-       * operand's sign, else 0 (as bw-x86-ops-shift.c defines it). */
-      jo_load32 (o, JR_AX, GPR (i->rm));
-      if (ext == 5 && count == 1)
-        jo_mov_rr (o, JR_DX, JR_AX);
-      jo_shift_ri (o, JR_AX, ext, (uint8_t) count);
-      jo_setc (o, JR_CX);
-      jo_movzx_cx_cl (o);
-      if (ext == 4 || (ext == 5 && count == 1))
-        {
-          if (ext == 4)
-            {
-              jo_mov_rr (o, JR_DX, JR_AX);
-              jo_shift_ri (o, JR_DX, 5, 31);
-              jo_alu_rr (o, 6, JR_DX, JR_CX);
-            }
-          else
-            jo_shift_ri (o, JR_DX, 5, 31);
-          jo_shift_ri (o, JR_DX, 4, 11);
-          jo_alu_rr (o, 1, JR_CX, JR_DX);
-        }
-      emit_res_co (t, i->rm);
+      unsigned bits = i->fn == bw_x86_shift_rr[k] ? 32
+                      : i->fn == bw_x86_shift_sized[k][1] && i->mod == 3 ? 16 : 0;
+      if (!bits || count >= bits)
+        continue;
+      if (count) /* 0 changes nothing, flags included */
+        emit_shift (t, i, k, bits, count);
       return TRUE;
     }
   gboolean imm = i->fn == bw_x86_op_imul_r_rm_imm;
