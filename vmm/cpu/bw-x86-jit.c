@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -45,6 +46,9 @@ struct _BwX86Jit
   uint8_t *exec;   /* the same memory as the host runs it */
   size_t used;
   int threshold; /* runs of a block before it is translated */
+  /* BOXWOOD_CPU_PERFMAP=1: /tmp/perf-PID.map names each translation for
+   * perf (guest physical address, instructions, opcodes left to handlers). */
+  FILE *perf_map;
 };
 
 #define CPU_OFF(field) ((int32_t) offsetof (BwX86Cpu, field))
@@ -87,6 +91,7 @@ typedef struct
   Stub stubs[JIT_MAX_STUBS];
   unsigned n_stubs;
   gboolean overflow;
+  GString *handled; /* for the perf map: opcodes that call their handler */
   /* flat0 bits the block's inline accesses assume (checked at entry);
    * may_assume: whether it may (not after its check kept failing). */
   uint32_t flat_need;
@@ -1094,9 +1099,10 @@ emit_generic (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count, gboolean l
 
 static gboolean
 translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *used,
-           uint8_t **entry)
+           uint8_t **entry, GString *handled)
 {
   Tr *t = g_new0 (Tr, 1);
+  t->handled = handled;
   t->cpu = cpu;
   t->lazy = -1;
   t->o.p = code;
@@ -1150,6 +1156,8 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
         {
           inline_form = FALSE;
           emit_generic (t, i, off, k + 1, last);
+          if (t->handled)
+            g_string_append_printf (t->handled, " %02x", i->opc);
           /* POP DS/ES/FS/GS and LDS/LES/LFS/LGS load a data segment and
            * do not end the block: what the entry checked no longer holds. */
           if (i->fn == bw_x86_op_pop_sreg || i->fn == bw_x86_op_lxs)
@@ -1191,12 +1199,13 @@ translate (BwX86Cpu *cpu, BwX86Block *b, uint8_t *code, size_t room, size_t *use
 
 /* ---- the buffer and the entry point ------------------------------------ */
 
-/* A writable and an executable view of one memfd; else one mapping
- * with both rights. */
+/* A writable and an executable view of one memfd; else (or for perf,
+ * which reads its map files only for anonymous memory) one mapping with
+ * both rights. */
 static gboolean
-map_buffer (BwX86Jit *jit)
+map_buffer (BwX86Jit *jit, gboolean for_perf)
 {
-  int fd = memfd_create ("boxwood-cpu-code", MFD_CLOEXEC);
+  int fd = for_perf ? -1 : memfd_create ("boxwood-cpu-code", MFD_CLOEXEC);
   if (fd >= 0)
     {
       void *rw = MAP_FAILED, *rx = MAP_FAILED;
@@ -1243,7 +1252,8 @@ bw_x86_jit_init (BwX86Cpu *cpu)
   if (mode == BW_X86_JIT_OFF)
     return;
   BwX86Jit *jit = g_new0 (BwX86Jit, 1);
-  if (!map_buffer (jit))
+  gboolean perf = g_strcmp0 (g_getenv ("BOXWOOD_CPU_PERFMAP"), "1") == 0;
+  if (!map_buffer (jit, perf))
     {
       g_warning ("software CPU: no executable memory for the translator (%s); "
                  "interpreting only", g_strerror (errno));
@@ -1251,6 +1261,13 @@ bw_x86_jit_init (BwX86Cpu *cpu)
       return;
     }
   jit->threshold = mode == BW_X86_JIT_EAGER ? 1 : 16;
+  if (perf)
+    {
+      g_autofree char *path = g_strdup_printf ("/tmp/perf-%d.map", (int) getpid ());
+      jit->perf_map = fopen (path, "a");
+      if (jit->perf_map)
+        setvbuf (jit->perf_map, NULL, _IOLBF, 0);
+    }
   cpu->jit = jit;
 }
 
@@ -1265,6 +1282,8 @@ bw_x86_jit_fini (BwX86Cpu *cpu)
            cpu->stats.jit_blocks, cpu->stats.jit_bytes, cpu->stats.jit_chains,
            cpu->stats.jit_flushes, cpu->stats.blocks_invalidated,
            cpu->block_gen - cpu->code_gen);
+  if (cpu->jit->perf_map)
+    fclose (cpu->jit->perf_map);
   if (cpu->jit->exec != cpu->jit->base)
     munmap (cpu->jit->exec, JIT_BUFFER_SIZE);
   munmap (cpu->jit->base, JIT_BUFFER_SIZE);
@@ -1298,10 +1317,20 @@ bw_x86_jit_consider (BwX86Cpu *cpu, BwX86Block *b)
   size_t used;
   uint8_t *code = jit->base + jit->used;
   uint8_t *entry;
-  if (!translate (cpu, b, code, JIT_BLOCK_MAX, &used, &entry))
+  GString *handled = jit->perf_map ? g_string_new (NULL) : NULL;
+  if (!translate (cpu, b, code, JIT_BLOCK_MAX, &used, &entry, handled))
     {
       b->jit_failed = TRUE;
+      if (handled)
+        g_string_free (handled, TRUE);
       return;
+    }
+  if (handled)
+    {
+      fprintf (jit->perf_map, "%lx %zx guest-%08x/%u%s%s\n",
+               (unsigned long) (uintptr_t) exec_addr (jit, code), used, b->phys, b->n_insns,
+               handled->len ? " handlers" : "", handled->str);
+      g_string_free (handled, TRUE);
     }
   jit->used += (used + 15) & ~(size_t) 15;
   b->jit_code = (BwX86JitFn) exec_addr (jit, code);
