@@ -118,7 +118,7 @@ enum
   BW_X86_ACC_X = 4,
 };
 
-#define BW_X86_TLB_SIZE 256
+#define BW_X86_TLB_SIZE 1024
 #define BW_X86_TLB_NONE 1u /* never equals a page-aligned tag */
 
 typedef struct
