@@ -529,9 +529,16 @@ gen_move (Gen *g)
   Rng *r = g->r;
   switch (rndn (r, 14))
     {
-    case 12: /* 16-bit moves: mov r16, r16 / imm16 / m16 */
-      switch (rndn (r, 3))
+    case 12: /* 16- and 8-bit moves: mov r16, r16 / imm16 / m16; mov r8, r8 / imm8 */
+      switch (rndn (r, 5))
         {
+        case 3:
+          emit_bytes (g, (const uint8_t[]){ rndn (r, 2) ? 0x88 : 0x8a,
+                                            modrm (3, dst8 (g), dst8 (g)) }, 2);
+          break;
+        case 4:
+          emit_bytes (g, (const uint8_t[]){ (uint8_t) (0xb0 + dst8 (g)), (uint8_t) rnd (r) }, 2);
+          break;
         case 0:
           emit_bytes (g, (const uint8_t[]){ 0x66, rndn (r, 2) ? 0x89 : 0x8b,
                                             modrm (3, dst32 (g), dst32 (g)) }, 3);
@@ -670,9 +677,23 @@ gen_other (Gen *g)
             emit1 (g, (uint8_t) rndn (r, 40));
             break;
           default:
+            if (!g->in_loop)
+              {
+                /* mov cl, a count near the edges (0, 1, the width, 32) */
+                static const uint8_t counts[] = { 0, 1, 2, 15, 16, 17, 31, 32, 33, 255 };
+                emit1 (g, 0xb1);
+                emit1 (g, rndn (r, 2) ? counts[rndn (r, G_N_ELEMENTS (counts))]
+                                      : (uint8_t) rnd (r));
+              }
             emit1 (g, 0xd3);
             emit1 (g, modrm (3, k, d));
             break;
+          }
+        if (rndn (r, 2))
+          {
+            /* pushfd; pop r32: the flags of the shift itself (OF, CF) */
+            emit1 (g, 0x9c);
+            emit1 (g, (uint8_t) (0x58 + dst32 (g)));
           }
       }
       break;
@@ -1524,6 +1545,54 @@ START_TEST (test_smc_same_block)
 }
 END_TEST
 
+/* SHL/SHR/SAR by CL at the counts where the flags change rules (0: none
+ * change; 1: OF defined; 31; 32 = 0 again) on values whose top two bits
+ * differ: every result and PUSHFD's flags must match the interpreter's. */
+START_TEST (test_shift_by_cl_flags)
+{
+  static const uint8_t counts[] = { 0, 1, 2, 31, 32, 33 };
+  static const uint32_t values[] = { 0x40000001u, 0x80000000u, 0xc0000001u, 1u };
+  GByteArray *code = g_byte_array_new ();
+  uint32_t out = 0x8000; /* where PUSHFD's image goes, through ESP */
+  for (unsigned e = 4; e < 8; e++)
+    for (unsigned c = 0; c < G_N_ELEMENTS (counts); c++)
+      for (unsigned v = 0; v < G_N_ELEMENTS (values); v++)
+        {
+          uint8_t set[] = { 0xb8, 0, 0, 0, 0, 0xb1, counts[c], 0x83, 0xe0, 0xff };
+          memcpy (set + 1, &values[v], 4);
+          g_byte_array_append (code, set, 7);          /* mov eax, v; mov cl, n */
+          /* add eax, 0: a known lazy record before the shift */
+          static const uint8_t add0[] = { 0x83, 0xc0, 0x00 };
+          g_byte_array_append (code, add0, sizeof add0);
+          uint8_t shift[] = { 0xd3, (uint8_t) (0xc0 | (e << 3)) }; /* shl/shr/sal/sar eax, cl */
+          g_byte_array_append (code, shift, sizeof shift);
+          uint8_t save[] = { 0x9c, 0x5a,                   /* pushfd; pop edx */
+                             0x89, 0x15, 0, 0, 0, 0,       /* mov [out], edx */
+                             0x89, 0x05, 0, 0, 0, 0 };     /* mov [out + 4], eax */
+          uint32_t at = out, at4 = out + 4;
+          memcpy (save + 4, &at, 4);
+          memcpy (save + 10, &at4, 4);
+          g_byte_array_append (code, save, sizeof save);
+          out += 8;
+        }
+  static const uint8_t hlt[] = { 0xf4 };
+  g_byte_array_append (code, hlt, 1);
+  BwX86State st[2];
+  BwTestMachine *m[2];
+  for (int k = 0; k < 2; k++)
+    m[k] = run_fixed (k ? BW_X86_JIT_EAGER : BW_X86_JIT_OFF, code->data, code->len, &st[k]);
+  for (uint32_t a = 0x8000; a < out; a += 4)
+    ck_assert_msg (rd32 (m[0], a) == rd32 (m[1], a), "at %x: interpreted %08x, translated %08x",
+                   a, rd32 (m[0], a), rd32 (m[1], a));
+  BwX86CacheStats s;
+  bw_x86_cpu_get_cache_stats (m[1]->cpu, &s);
+  ck_assert_uint_gt (s.jit_blocks, 0);
+  for (int k = 0; k < 2; k++)
+    bw_test_machine_free (m[k]);
+  g_byte_array_unref (code);
+}
+END_TEST
+
 /* A load through a DS with a small limit raises #GP(0) at the load, after
  * the inline instructions before it in the block took effect. */
 START_TEST (test_small_segment_fault)
@@ -1598,6 +1667,7 @@ jit_suite (void)
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_smc_same_block);
   tcase_add_test (tc, test_small_segment_fault);
+  tcase_add_test (tc, test_shift_by_cl_flags);
   suite_add_tcase (s, tc);
   tc = tcase_create ("random");
   tcase_set_timeout (tc, 120);

@@ -528,6 +528,10 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
       cpu->prev_block = b;
       cpu->cur_block = b;
       cpu->block_eip = cpu->eip;
+      /* A block that becomes hot now runs translated at once (eager
+       * translation: from its first run). */
+      if (!b->jit_code && cpu->jit && cpu->seg[BW_X86_CS].big)
+        bw_x86_jit_consider (cpu, b);
       if (b->jit_code)
         {
           /* Sets prev_block and cur_block to each block it chains to. */
@@ -540,11 +544,7 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
             }
         }
       else if (cpu->seg[BW_X86_CS].big)
-        {
-          if (cpu->jit)
-            bw_x86_jit_consider (cpu, b);
-          exec_insns (cpu, b->insns, 0xffffffffu);
-        }
+        exec_insns (cpu, b->insns, 0xffffffffu);
       else
         exec_insns (cpu, b->insns, 0xffffu);
       cpu->cur_block = NULL;

@@ -670,6 +670,115 @@ emit_park_cf (Tr *t)
   t->flags_live = t->of_live = t->cf_live = FALSE;
 }
 
+/* Makes the host's CF the guest's (for ADC/SBB): live already, rebuilt
+ * from an ADD/SUB record, clear after logic, bit 0 of eflags after
+ * INC/DEC (parked), bit 0 of lf_b after shifts; else parked by a call. */
+static void
+emit_host_cf (Tr *t)
+{
+  BwJitOut *o = &t->o;
+  int lz = t->lazy & ~3;
+  if (t->cf_live)
+    return;
+  if (t->lazy >= 0 && (lz == BW_X86_LF_ADD || lz == BW_X86_LF_SUB))
+    {
+      regen_flags (t);
+      return;
+    }
+  if (t->lazy >= 0 && lz == BW_X86_LF_LOGIC)
+    jo_byte (o, 0xf8); /* clc */
+  else
+    {
+      int32_t field = CPU_OFF (eflags);
+      if (t->lazy >= 0 && lz == BW_X86_LF_RES_CO)
+        field = CPU_OFF (lf_b);
+      else if (!(t->lazy >= 0 && (lz == BW_X86_LF_INC || lz == BW_X86_LF_DEC)))
+        {
+          jo_arg_cpu (o);
+          jo_call (o, (const void *) jit_park_cf);
+        }
+      jo_byte (o, 0x0f); /* bt dword [rbx + field], 0 */
+      jo_byte (o, 0xba);
+      jo_rbx_mem (o, 4, field);
+      jo_byte (o, 0);
+    }
+  t->flags_live = t->of_live = FALSE;
+  t->cf_live = TRUE;
+}
+
+/* ADC/SBB r32 with a register or an immediate: the host's own ADC/SBB on
+ * the guest's carry; the lazy record says whether a carry went in. */
+static gboolean
+try_adc_sbb (Tr *t, const BwX86Insn *i)
+{
+  BwJitOut *o = &t->o;
+  int kind = -1, form = -1;
+  for (unsigned f = 0; f < 3; f++)
+    for (unsigned k = 2; k < 4; k++)
+      if (i->fn == bw_x86_alu_rr[f][k])
+        kind = (int) k, form = (int) f;
+  if (kind < 0)
+    return FALSE;
+  unsigned dst = form == 1 ? i->reg : i->rm, src = form == 1 ? i->rm : i->reg;
+  emit_host_cf (t);
+  jo_setc (o, JR_DX);
+  jo_load32 (o, JR_AX, GPR (dst));
+  jo_store32 (o, CPU_OFF (lf_a), JR_AX);
+  if (form == 2)
+    {
+      jo_store32_imm (o, CPU_OFF (lf_b), i->imm);
+      jo_alu_ri (o, (unsigned) kind, JR_AX, i->imm);
+    }
+  else
+    {
+      jo_load32 (o, JR_CX, GPR (src));
+      jo_store32 (o, CPU_OFF (lf_b), JR_CX);
+      jo_alu_rr (o, (unsigned) kind, JR_AX, JR_CX);
+    }
+  jo_store32 (o, CPU_OFF (lf_res), JR_AX);
+  jo_store32 (o, GPR (dst), JR_AX);
+  /* lf_op = (ADD or SUB) + 2, plus 4 (ADC, SBB) with a carry in. */
+  jo_byte (o, 0x0f); /* movzx edx, dl */
+  jo_byte (o, 0xb6);
+  jo_byte (o, 0xd2);
+  jo_byte (o, 0x8d); /* lea edx, [rdx * 4 + base] */
+  jo_byte (o, 0x14);
+  jo_byte (o, 0x95);
+  jo_u32 (o, (kind == 2 ? BW_X86_LF_ADD : BW_X86_LF_SUB) + 2);
+  jo_store32 (o, CPU_OFF (lf_op), JR_DX);
+  /* movzx and lea leave the flags: the host's are the guest's. */
+  t->flags_live = t->of_live = t->cf_live = TRUE;
+  t->lazy = -1;
+  return TRUE;
+}
+
+/* Host ZF = the guest's ZF from whatever lazy record is there: the
+ * result under its size's mask, or eflags when there is none. */
+static void
+emit_lazy_zf (Tr *t)
+{
+  BwJitOut *o = &t->o;
+  static const uint32_t masks[4] = { 0xffu, 0xffffu, 0xffffffffu, 0xffffffffu };
+  jo_load32 (o, JR_CX, CPU_OFF (lf_op));
+  jo_test_rr (o, JR_CX, JR_CX);
+  uint8_t *none = jo_jcc (o, 0x4);
+  jo_alu_ri (o, 4, JR_CX, 3);
+  jo_mov_ri64 (o, JR_DX, (uint64_t) (uintptr_t) masks);
+  static const uint8_t load_mask[] = { 0x8b, 0x14, 0x8a }; /* mov edx, [rdx + rcx * 4] */
+  jo_bytes (o, load_mask, sizeof load_mask);
+  jo_byte (o, 0x85); /* test [rbx + lf_res], edx */
+  jo_rbx_mem (o, JR_DX, CPU_OFF (lf_res));
+  uint8_t *done = jo_jmp (o);
+  jo_patch (o, none, o->p);
+  jo_load32 (o, JR_AX, CPU_OFF (eflags));
+  jo_byte (o, 0xf7); /* not eax */
+  jo_byte (o, 0xd0);
+  jo_byte (o, 0xa8); /* test al, ZF */
+  jo_byte (o, BW_X86_ZF);
+  jo_patch (o, done, o->p);
+  t->flags_live = t->of_live = t->cf_live = FALSE;
+}
+
 /* The conditions that read OF. */
 static gboolean
 cond_uses_of (unsigned cc)
@@ -802,6 +911,51 @@ emit_shift (Tr *t, const BwX86Insn *i, unsigned kind, unsigned bits, unsigned co
   t->lazy = -1;
 }
 
+/* SHL/SHR/SAR r32 by CL: a count of 0 (mod 32) changes nothing, flags
+ * included; else as emit_shift, with SHR's OF chosen at run time. */
+static void
+emit_shift_cl (Tr *t, const BwX86Insn *i, unsigned kind)
+{
+  BwJitOut *o = &t->o;
+  unsigned ext = kind == 6 ? 4 : kind;
+  jo_load32 (o, JR_CX, GPR (BW_X86_ECX));
+  jo_alu_ri (o, 4, JR_CX, 31);
+  uint8_t *none = jo_jcc (o, 0x4);
+  jo_load32 (o, JR_AX, GPR (i->rm));
+  jo_mov_rr (o, JR_DX, JR_AX);
+  jo_byte (o, 0xd3); /* shl/shr/sar eax, cl */
+  jo_byte (o, 0xc0 | (ext << 3));
+  jo_setc (o, 5); /* setc ch: CH is 0 below a count of 32 */
+  static const uint8_t movzx_si_ch[] = { 0x0f, 0xb6, 0xf5 };
+  jo_bytes (o, movzx_si_ch, sizeof movzx_si_ch);
+  if (ext == 4)
+    {
+      jo_mov_rr (o, JR_DX, JR_AX);
+      jo_shift_ri (o, JR_DX, 5, 31);
+      jo_alu_rr (o, 6, JR_DX, JR_SI);
+    }
+  else if (ext == 5)
+    {
+      /* OF: the operand's sign, for a count of one only. */
+      jo_shift_ri (o, JR_DX, 5, 31);
+      static const uint8_t cmp_cl_1[] = { 0x80, 0xf9, 0x01 };
+      jo_bytes (o, cmp_cl_1, sizeof cmp_cl_1);
+      uint8_t *one = jo_jcc (o, 0x4);
+      jo_alu_rr (o, 6, JR_DX, JR_DX);
+      jo_patch (o, one, o->p);
+    }
+  if (ext != 7)
+    {
+      jo_shift_ri (o, JR_DX, 4, 11);
+      jo_alu_rr (o, 1, JR_SI, JR_DX);
+    }
+  jo_mov_rr (o, JR_CX, JR_SI);
+  emit_res_co (t, i->rm);
+  jo_patch (o, none, o->p);
+  /* The count may have been 0: nothing known about the flags then. */
+  t->lazy = -1;
+}
+
 /* SHL/SHR/SAR r32/r16 by an immediate or 1; IMUL r32, r32(, imm); MOV
  * r16 from a register. */
 static gboolean
@@ -820,6 +974,12 @@ try_shift_mul (Tr *t, const BwX86Insn *i)
         emit_shift (t, i, k, bits, count);
       return TRUE;
     }
+  for (unsigned k = 4; k < 8 && i->opc == 0xd3; k++)
+    if (i->fn == bw_x86_shift_rr[k])
+      {
+        emit_shift_cl (t, i, k);
+        return TRUE;
+      }
   gboolean imm = i->fn == bw_x86_op_imul_r_rm_imm;
   if ((imm || i->fn == bw_x86_op_imul_r_rm) && i->osz == 2 && i->mod == 3)
     {
@@ -879,6 +1039,21 @@ try_reg (Tr *t, const BwX86Insn *i)
       jo_store32_imm (o, GPR (i->reg), i->imm);
       return TRUE;
     }
+  if (i->fn == bw_x86_op_mov_r_imm && i->osz == 0)
+    {
+      jo_byte (o, 0xc6); /* mov byte [rbx + disp], imm8 */
+      jo_rbx_mem (o, 0, gpr8 (i->reg));
+      jo_byte (o, (uint8_t) i->imm);
+      return TRUE;
+    }
+  if (i->mod == 3 && (i->fn == bw_x86_mov_r_rm_sized[0] || i->fn == bw_x86_mov_rm_r_sized[0]))
+    {
+      gboolean load = i->fn == bw_x86_mov_r_rm_sized[0];
+      jo_load8 (o, JR_AX, gpr8 (load ? i->rm : i->reg));
+      jo_byte (o, 0x88); /* mov byte [rbx + disp], al */
+      jo_rbx_mem (o, JR_AX, gpr8 (load ? i->reg : i->rm));
+      return TRUE;
+    }
   if (i->fn == bw_x86_op_lea && i->osz == 2 && (i->flags & BW_X86_I_A32))
     {
       /* emit_ea's shifts and adds change the host flags. */
@@ -887,6 +1062,8 @@ try_reg (Tr *t, const BwX86Insn *i)
       t->flags_live = t->of_live = t->cf_live = FALSE;
       return TRUE;
     }
+  if (try_adc_sbb (t, i))
+    return TRUE;
   gboolean inc = i->fn == bw_x86_inc_r_sized[2];
   if (inc || i->fn == bw_x86_dec_r_sized[2])
     {
@@ -987,7 +1164,12 @@ try_branch (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
               || (lz == BW_X86_LF_INC || lz == BW_X86_LF_DEC ? !need_cf
                   : !need_cf && !need_of)))
         regen_flags (t);
-      if (!HOST_HAS_FLAGS)
+      if (!HOST_HAS_FLAGS && (cc == 4 || cc == 5))
+        {
+          /* JZ/JNZ on an unknown record: ZF in line. */
+          emit_lazy_zf (t);
+        }
+      else if (!HOST_HAS_FLAGS)
         {
           jo_arg_cpu (o);
           jo_call (o, (const void *) jit_cond[cc]);
