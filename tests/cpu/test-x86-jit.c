@@ -1628,6 +1628,206 @@ START_TEST (test_small_segment_fault)
 }
 END_TEST
 
+/* ---- fixed snippets: every tier against the interpreter --------------- */
+
+/* Runs setup once, then code 20 times (a counter at DATA_A + 7ff0h, so
+ * that ON translates it too: dec dword [counter]; jnz; hlt follow it) at
+ * CODE_BASE in flat 32-bit mode, interpreted, eager and on; NULL when
+ * everything compare() looks at agrees and the interpreter ended at HLT. */
+static char *
+diff_snippet (const uint8_t *code, size_t len, const uint8_t *setup, size_t setup_len)
+{
+  GByteArray *img = g_byte_array_new ();
+  g_byte_array_append (img, setup, (guint) setup_len);
+  uint32_t top = CODE_BASE + img->len;
+  g_byte_array_append (img, code, (guint) len);
+  uint8_t tail[] = { 0xff, 0x0d, 0, 0, 0, 0, 0x0f, 0x85, 0, 0, 0, 0, 0xf4 };
+  uint32_t counter = DATA_A + 0x7ff0;
+  memcpy (tail + 2, &counter, 4);
+  int32_t rel = (int32_t) (top - (CODE_BASE + img->len + 12));
+  memcpy (tail + 8, &rel, 4);
+  g_byte_array_append (img, tail, sizeof tail);
+  static const BwX86JitMode modes[3] = { BW_X86_JIT_OFF, BW_X86_JIT_EAGER, BW_X86_JIT_ON };
+  BwTestMachine *m[3];
+  Outcome o[3];
+  for (int k = 0; k < 3; k++)
+    {
+      BwX86Config config = { .jit = modes[k] };
+      m[k] = bw_test_machine_new (RAM_SIZE, &config);
+      Rng r = { 7 };
+      Gen g;
+      build_image (m[k]->ram, &r, &g, FALSE);
+      memset (m[k]->ram + DATA_A, 0, 0x8000);
+      memcpy (m[k]->ram + CODE_BASE, img->data, img->len);
+      uint32_t n = 20;
+      memcpy (m[k]->ram + counter, &n, 4);
+      BwX86State reset;
+      bw_x86_cpu_get_state (m[k]->cpu, &reset);
+      initial_state (&o[k].st, &r, &reset, FALSE);
+      bw_x86_cpu_set_state (m[k]->cpu, &o[k].st);
+      o[k].exit = bw_x86_cpu_run (m[k]->cpu, 200000);
+      bw_x86_cpu_get_state (m[k]->cpu, &o[k].st);
+      o[k].insns = bw_x86_cpu_get_insn_count (m[k]->cpu);
+      o[k].vector = bw_x86_cpu_get_last_vector (m[k]->cpu);
+    }
+  char *d = compare ("eager", &o[0], m[0], &o[1], m[1]);
+  if (!d)
+    d = compare ("on", &o[0], m[0], &o[2], m[2]);
+  if (!d && o[0].exit != BW_X86_EXIT_HLT)
+    d = g_strdup_printf ("interpreter: exit %d at %08x", o[0].exit, o[0].st.eip);
+  for (int k = 0; k < 3; k++)
+    bw_test_machine_free (m[k]);
+  g_byte_array_unref (img);
+  return d;
+}
+
+/* Hand-made sequences at the translator's edges: register aliasing, the
+ * lazy-flag states each inline form leaves for the next (CF parked by
+ * INC/DEC, ADC/SBB after shifts, logic, IMUL), 16-bit operand sizes,
+ * segment loads inside a block, accesses across pages, data breakpoints,
+ * stores into the running block by PUSH and CALL, and branches with a CS
+ * that has a limit or a 16-bit stack (the handlers' paths). */
+START_TEST (test_snippets)
+{
+  /* adc ebx,ebx after inc; sbb after dec; adc after shl, xor, cmp, imul,
+   * sar; pushfd; pop [8100h] */
+  static const uint8_t adc_sbb[] = { 0x40, 0x11, 0xdb, 0x49, 0x19, 0xd2, 0xc1, 0xe6, 0x03,
+                                     0x11, 0xf7, 0x83, 0xf0, 0x05, 0x19, 0xc0, 0x39, 0xcb,
+                                     0x11, 0xc9, 0x0f, 0xaf, 0xc3, 0x83, 0xd3, 0x01, 0xd1,
+                                     0xfa, 0x83, 0xde, 0x07, 0x9c, 0x8f, 0x05, 0x00, 0x81,
+                                     0, 0 };
+  /* add eax,7fffffffh; inc ecx; jbe; jo; dec esi; jl; ja; jb */
+  static const uint8_t inc_cond[] = { 0x05, 0xff, 0xff, 0xff, 0x7f, 0x41, 0x76, 0x01, 0x43,
+                                      0x70, 0x01, 0x42, 0x4e, 0x7c, 0x01, 0x47, 0x77, 0x01,
+                                      0x45, 0x72, 0x01, 0x46 };
+  /* shifts by CL of 32 and 33 after a known record, of ECX itself */
+  static const uint8_t shift_cl[] = { 0x01, 0xd8, 0xb9, 0x20, 0, 0, 0, 0xd3, 0xe0, 0x72, 0x01,
+                                      0x43, 0x83, 0xd2, 0x00, 0xb9, 0x21, 0, 0, 0, 0xd3, 0xe9,
+                                      0x19, 0xf6, 0xd3, 0xe1, 0x74, 0x01, 0x47, 0x89, 0xd9,
+                                      0xd3, 0xf9, 0x19, 0xc0 };
+  /* push esp; pop eax; sub eax,esp; push esp; pop esp; mov ebx,esp;
+   * push ebx; pop esp; add esi,eax */
+  static const uint8_t stack_esp[] = { 0x54, 0x58, 0x29, 0xe0, 0x54, 0x5c, 0x89, 0xe3, 0x53,
+                                       0x5c, 0x01, 0xc6 };
+  /* push 18h; pop ds; loads, stores, inc through the small DS; back */
+  static const uint8_t pop_ds[] = { 0x6a, 0x18, 0x1f, 0x8b, 0x05, 0x00, 0x01, 0, 0, 0x89,
+                                    0x05, 0x04, 0x01, 0, 0, 0xff, 0x05, 0x08, 0x01, 0, 0,
+                                    0x6a, 0x10, 0x1f, 0x8b, 0x1d, 0x00, 0x01, 0, 0, 0x03,
+                                    0x1d, 0x00, 0x81, 0, 0 };
+  /* les eax,[8100h] (18h:0); es: load and store; push ds; pop es; es: load */
+  static const uint8_t les_setup[] = { 0xc7, 0x05, 0x00, 0x81, 0, 0, 0, 0, 0, 0,
+                                       0xc7, 0x05, 0x04, 0x81, 0, 0, 0x18, 0, 0, 0 };
+  static const uint8_t les[] = { 0xc4, 0x05, 0x00, 0x81, 0, 0, 0x26, 0x8b, 0x1d, 0x00, 0x01,
+                                 0, 0, 0x26, 0x89, 0x0d, 0x10, 0x01, 0, 0, 0x1e, 0x07, 0x26,
+                                 0x8b, 0x15, 0x00, 0x81, 0, 0 };
+  /* 16-bit ALU, shifts, moves, INC/DEC, ADC, IMUL, PUSH/POP, Jcc after */
+  static const uint8_t o16[] = { 0x66, 0x01, 0xd8, 0x66, 0xc1, 0xe0, 0x03, 0x66, 0xd1, 0xe8,
+                                 0x73, 0x01, 0x43, 0x66, 0xd1, 0xf8, 0x66, 0x89, 0xd8, 0x66,
+                                 0x89, 0x1d, 0x00, 0x81, 0, 0, 0x66, 0x8b, 0x0d, 0x02, 0x81,
+                                 0, 0, 0x66, 0x40, 0x66, 0x05, 0xff, 0x7f, 0x66, 0x83, 0xd0,
+                                 0x01, 0x66, 0x0f, 0xaf, 0xc3, 0x66, 0x6b, 0xc0, 0x07, 0x66,
+                                 0x50, 0x66, 0x58, 0x66, 0xd1, 0xe0, 0x73, 0x01, 0x43, 0x7c,
+                                 0x01, 0x42, 0x66, 0x48, 0x70, 0x01, 0x46 };
+  /* branches to the next instruction: jz, jnz rel32, jmp, jecxz, o16 jz */
+  static const uint8_t to_next[] = { 0x74, 0x00, 0x0f, 0x85, 0, 0, 0, 0, 0xeb, 0x00, 0x40,
+                                     0xe3, 0x00, 0x66, 0x0f, 0x84, 0x00, 0x00, 0x43 };
+  /* IMUL overflowing and not, imm8 -128, then jo, jc, jnp, adc */
+  static const uint8_t imul[] = { 0xb8, 0, 0, 1, 0, 0x0f, 0xaf, 0xc0, 0x70, 0x01, 0x43, 0x69,
+                                  0xd9, 0xff, 0xff, 0xff, 0x7f, 0x72, 0x01, 0x42, 0x6b, 0xc0,
+                                  0x80, 0x0f, 0xaf, 0xc9, 0x7b, 0x01, 0x46, 0x83, 0xd7, 0x00 };
+  /* the address register as destination: mov eax,[eax]; add eax,[eax-8];
+   * cmp [eax-8308h],eax */
+  static const uint8_t alias_mem[] = { 0xc7, 0x05, 0x00, 0x83, 0, 0, 0x08, 0x83, 0, 0, 0xb8,
+                                       0x00, 0x83, 0, 0, 0x8b, 0x00, 0x03, 0x40, 0xf8, 0x39,
+                                       0x80, 0xf8, 0x7c, 0xff, 0xff, 0x7c, 0x01, 0x43 };
+  /* 4-, 2- and 1-byte accesses at 8ffdh-8fffh: across a page */
+  static const uint8_t cross[] = { 0x89, 0x1d, 0xfe, 0x8f, 0, 0, 0xff, 0x05, 0xfd, 0x8f, 0, 0,
+                                   0x0f, 0xb7, 0x0d, 0xff, 0x8f, 0, 0, 0x88, 0x3d, 0xff, 0x8f,
+                                   0, 0, 0x66, 0x89, 0x15, 0xff, 0x8f, 0, 0 };
+  /* LEA with ESP, EBP, an index alone, an absolute address, [esi+esi-1] */
+  static const uint8_t lea[] = { 0x8d, 0x04, 0x24, 0x8d, 0x44, 0x8d, 0x10, 0x8d, 0x1c, 0x8d,
+                                 0, 0, 0, 0, 0x8d, 0x15, 0x78, 0x56, 0x34, 0x12, 0x8d, 0x34,
+                                 0x0c, 0x8d, 0x7c, 0x36, 0xff, 0x8d, 0x0c, 0x49 };
+  /* AH/BH/CH/DH moves between registers, memory and immediates, MOVZX */
+  static const uint8_t r8[] = { 0x88, 0xe0, 0x88, 0xc4, 0x8a, 0x25, 0x00, 0x81, 0, 0, 0x88,
+                                0x3d, 0x01, 0x81, 0, 0, 0xb4, 0x7f, 0xb7, 0x80, 0x0f, 0xb6,
+                                0x05, 0x01, 0x81, 0, 0, 0x0f, 0xb7, 0x0d, 0x00, 0x81, 0, 0,
+                                0x88, 0xf6, 0x8a, 0xd4, 0x88, 0x2d, 0x03, 0x81, 0, 0 };
+  /* NOT, INC, DEC, ADD, XOR, CMP, MOV on m32 with jc, jl, adc, sbb after */
+  static const uint8_t rmw[] = { 0xf7, 0x15, 0x00, 0x81, 0, 0, 0xff, 0x05, 0x00, 0x81, 0, 0,
+                                 0x72, 0x01, 0x43, 0xff, 0x0d, 0x04, 0x81, 0, 0, 0x83, 0x05,
+                                 0x08, 0x81, 0, 0, 0x80, 0x31, 0x1d, 0x0c, 0x81, 0, 0, 0x83,
+                                 0x3d, 0x08, 0x81, 0, 0, 0x05, 0x7c, 0x01, 0x42, 0xc7, 0x05,
+                                 0x10, 0x81, 0, 0, 0x44, 0x33, 0x22, 0x11, 0x11, 0xc0, 0xff,
+                                 0x05, 0x14, 0x81, 0, 0, 0x19, 0xc9 };
+  /* DR0 = 8200h, 4 bytes, read/write: a load, a 16-bit store and an INC
+   * of the next dword in one block (each hit ends it) */
+  static const uint8_t dbr_setup[] = { 0xb8, 0x00, 0x82, 0, 0, 0x0f, 0x23, 0xc0, 0xb8, 0x01,
+                                       0x00, 0x0f, 0x00, 0x0f, 0x23, 0xf8 };
+  static const uint8_t dbr[] = { 0x8b, 0x1d, 0x00, 0x82, 0, 0, 0x43, 0x01, 0xda, 0x66, 0x89,
+                                 0x05, 0x02, 0x82, 0, 0, 0x40, 0xff, 0x05, 0x04, 0x82, 0, 0,
+                                 0x41 };
+  /* FS flat from base 1000h (descriptor 18h rewritten), an offset that
+   * wraps, a CS override, a GS load */
+  static const uint8_t fs_setup[] = { 0xc7, 0x05, 0x18, 0x08, 0, 0, 0xff, 0xff, 0x00, 0x10,
+                                      0xc7, 0x05, 0x1c, 0x08, 0, 0, 0x00, 0x93, 0xcf, 0x00,
+                                      0x6a, 0x18, 0x0f, 0xa1 };
+  static const uint8_t fs[] = { 0x64, 0x8b, 0x05, 0x00, 0x70, 0, 0, 0x64, 0x89, 0x1d, 0x08,
+                                0x70, 0, 0, 0x64, 0xff, 0x05, 0x0c, 0x70, 0, 0, 0x64, 0x8b,
+                                0x0d, 0xfc, 0xff, 0xff, 0xff, 0x2e, 0x8b, 0x15, 0x00, 0x40,
+                                0, 0, 0x65, 0x8b, 0x35, 0x00, 0x81, 0, 0 };
+  /* ESP into the code: push eax writes the counter over the immediate of
+   * the next instruction (add ecx, imm32) of the same block */
+  static const uint8_t smc_push[] = { 0x89, 0x25, 0x00, 0x8f, 0, 0, 0xbc, 0x18, 0x40, 0, 0,
+                                      0x8b, 0x05, 0xf0, 0xff, 0, 0, 0x50, 0x81, 0xc1, 0, 0, 0,
+                                      0, 0x8b, 0x25, 0x00, 0x8f, 0, 0 };
+  /* CALL pushes its return address over the immediate after it */
+  static const uint8_t smc_call[] = { 0x89, 0x25, 0x00, 0x8f, 0, 0, 0xbc, 0x16, 0x40, 0, 0,
+                                      0xe8, 0x0e, 0, 0, 0, 0x81, 0xc2, 0, 0, 0, 0, 0x8b, 0x25,
+                                      0x00, 0x8f, 0, 0, 0xeb, 0x01, 0xc3 };
+  /* push; call; ret 4; Jcc and JMP to the next instruction; push/pop */
+  static const uint8_t branches[] = { 0x50, 0xe8, 0x02, 0, 0, 0, 0xeb, 0x03, 0xc2, 0x04, 0x00,
+                                      0x43, 0x74, 0x00, 0x0f, 0x85, 0, 0, 0, 0, 0xeb, 0x00,
+                                      0x40, 0x50, 0x5b, 0x54, 0x5e, 0x39, 0xc8, 0x7f, 0x01,
+                                      0x42 };
+  /* CS 18h: base 0, limit ffffh (not flat), by jmp far */
+  static const uint8_t cs_setup[] = { 0xc7, 0x05, 0x18, 0x08, 0, 0, 0xff, 0xff, 0x00, 0x00,
+                                      0xc7, 0x05, 0x1c, 0x08, 0, 0, 0x00, 0x9b, 0x40, 0x00,
+                                      0xea, 0x1b, 0x40, 0, 0, 0x18, 0x00 };
+  /* SS 18h: a 16-bit stack (B clear), SP 9000h */
+  static const uint8_t ss16_setup[] = { 0xc7, 0x05, 0x18, 0x08, 0, 0, 0xff, 0xff, 0x00, 0x00,
+                                        0xc7, 0x05, 0x1c, 0x08, 0, 0, 0x00, 0x93, 0x00, 0x00,
+                                        0x6a, 0x18, 0x17, 0xbc, 0x00, 0x90, 0, 0 };
+#define SNIP(code, setup, setup_len) { #code, code, sizeof code, setup, setup_len }
+  static const struct
+  {
+    const char *name;
+    const uint8_t *code;
+    size_t len;
+    const uint8_t *setup;
+    size_t setup_len;
+  } snips[] = {
+    SNIP (adc_sbb, NULL, 0),     SNIP (inc_cond, NULL, 0),   SNIP (shift_cl, NULL, 0),
+    SNIP (stack_esp, NULL, 0),   SNIP (pop_ds, NULL, 0),     SNIP (o16, NULL, 0),
+    SNIP (to_next, NULL, 0),     SNIP (imul, NULL, 0),       SNIP (alias_mem, NULL, 0),
+    SNIP (cross, NULL, 0),       SNIP (lea, NULL, 0),        SNIP (r8, NULL, 0),
+    SNIP (rmw, NULL, 0),         SNIP (smc_push, NULL, 0),   SNIP (smc_call, NULL, 0),
+    SNIP (branches, NULL, 0),
+    SNIP (les, les_setup, sizeof les_setup),
+    SNIP (dbr, dbr_setup, sizeof dbr_setup),
+    SNIP (fs, fs_setup, sizeof fs_setup),
+    { "branches with CS limited", branches, sizeof branches, cs_setup, sizeof cs_setup },
+    { "branches on a 16-bit stack", branches, sizeof branches, ss16_setup, sizeof ss16_setup },
+  };
+#undef SNIP
+  for (unsigned k = 0; k < G_N_ELEMENTS (snips); k++)
+    {
+      char *d = diff_snippet (snips[k].code, snips[k].len, snips[k].setup, snips[k].setup_len);
+      ck_assert_msg (d == NULL, "%s: %s", snips[k].name, d);
+    }
+}
+END_TEST
+
 /* ---- the nasm guests: translated against interpreted ------------------ */
 
 static const char *const guests[] = {
@@ -1668,6 +1868,7 @@ jit_suite (void)
   tcase_add_test (tc, test_smc_same_block);
   tcase_add_test (tc, test_small_segment_fault);
   tcase_add_test (tc, test_shift_by_cl_flags);
+  tcase_add_test (tc, test_snippets);
   suite_add_tcase (s, tc);
   tc = tcase_create ("random");
   tcase_set_timeout (tc, 120);
