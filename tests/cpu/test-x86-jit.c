@@ -1632,10 +1632,12 @@ END_TEST
 
 /* Runs setup once, then code 20 times (a counter at DATA_A + 7ff0h, so
  * that ON translates it too: dec dword [counter]; jnz; hlt follow it) at
- * CODE_BASE in flat 32-bit mode, interpreted, eager and on; NULL when
- * everything compare() looks at agrees and the interpreter ended at HLT. */
+ * CODE_BASE in flat 32-bit mode, interpreted, eager and on, for budget
+ * instructions (200000: to the HLT); NULL when everything compare() looks
+ * at agrees and the interpreter ended as asked. *ran: how many it ran. */
 static char *
-diff_snippet (const uint8_t *code, size_t len, const uint8_t *setup, size_t setup_len)
+diff_snippet (const uint8_t *code, size_t len, const uint8_t *setup, size_t setup_len,
+              uint64_t budget, uint64_t *ran)
 {
   GByteArray *img = g_byte_array_new ();
   g_byte_array_append (img, setup, (guint) setup_len);
@@ -1665,7 +1667,7 @@ diff_snippet (const uint8_t *code, size_t len, const uint8_t *setup, size_t setu
       bw_x86_cpu_get_state (m[k]->cpu, &reset);
       initial_state (&o[k].st, &r, &reset, FALSE);
       bw_x86_cpu_set_state (m[k]->cpu, &o[k].st);
-      o[k].exit = bw_x86_cpu_run (m[k]->cpu, 200000);
+      o[k].exit = bw_x86_cpu_run (m[k]->cpu, budget);
       bw_x86_cpu_get_state (m[k]->cpu, &o[k].st);
       o[k].insns = bw_x86_cpu_get_insn_count (m[k]->cpu);
       o[k].vector = bw_x86_cpu_get_last_vector (m[k]->cpu);
@@ -1673,8 +1675,9 @@ diff_snippet (const uint8_t *code, size_t len, const uint8_t *setup, size_t setu
   char *d = compare ("eager", &o[0], m[0], &o[1], m[1]);
   if (!d)
     d = compare ("on", &o[0], m[0], &o[2], m[2]);
-  if (!d && o[0].exit != BW_X86_EXIT_HLT)
+  if (!d && o[0].exit != (budget < 200000 ? BW_X86_EXIT_BUDGET : BW_X86_EXIT_HLT))
     d = g_strdup_printf ("interpreter: exit %d at %08x", o[0].exit, o[0].st.eip);
+  *ran = o[0].insns;
   for (int k = 0; k < 3; k++)
     bw_test_machine_free (m[k]);
   g_byte_array_unref (img);
@@ -1798,6 +1801,8 @@ START_TEST (test_snippets)
   static const uint8_t ss16_setup[] = { 0xc7, 0x05, 0x18, 0x08, 0, 0, 0xff, 0xff, 0x00, 0x00,
                                         0xc7, 0x05, 0x1c, 0x08, 0, 0, 0x00, 0x93, 0x00, 0x00,
                                         0x6a, 0x18, 0x17, 0xbc, 0x00, 0x90, 0, 0 };
+  static const uint8_t tf[] = { 0x9c, 0x81, 0x0c, 0x24, 0x00, 0x01, 0, 0, 0x9d, 0x40, 0x43, 0x01, 0xd8, 0x74, 0x01, 0x42, 0x9c, 0x81, 0x24, 0x24, 0xff, 0xfe, 0xff, 0xff, 0x9d, 0x41 };
+  static const uint8_t cli_sti[] = { 0xfa, 0x40, 0x43, 0xfb, 0x41, 0x90 };
 #define SNIP(code, setup, setup_len) { #code, code, sizeof code, setup, setup_len }
   static const struct
   {
@@ -1812,7 +1817,7 @@ START_TEST (test_snippets)
     SNIP (to_next, NULL, 0),     SNIP (imul, NULL, 0),       SNIP (alias_mem, NULL, 0),
     SNIP (cross, NULL, 0),       SNIP (lea, NULL, 0),        SNIP (r8, NULL, 0),
     SNIP (rmw, NULL, 0),         SNIP (smc_push, NULL, 0),   SNIP (smc_call, NULL, 0),
-    SNIP (branches, NULL, 0),
+    SNIP (branches, NULL, 0), SNIP (tf, NULL, 0), SNIP (cli_sti, NULL, 0),
     SNIP (les, les_setup, sizeof les_setup),
     SNIP (dbr, dbr_setup, sizeof dbr_setup),
     SNIP (fs, fs_setup, sizeof fs_setup),
@@ -1822,8 +1827,19 @@ START_TEST (test_snippets)
 #undef SNIP
   for (unsigned k = 0; k < G_N_ELEMENTS (snips); k++)
     {
-      char *d = diff_snippet (snips[k].code, snips[k].len, snips[k].setup, snips[k].setup_len);
+      uint64_t total, ran;
+      char *d = diff_snippet (snips[k].code, snips[k].len, snips[k].setup, snips[k].setup_len,
+                              200000, &total);
       ck_assert_msg (d == NULL, "%s: %s", snips[k].name, d);
+      /* And stopped by budgets inside the loop (chained blocks included). */
+      for (uint64_t b = 7; b < total; b += total / 5 + 1)
+        {
+          d = diff_snippet (snips[k].code, snips[k].len, snips[k].setup, snips[k].setup_len, b,
+                            &ran);
+          ck_assert_msg (d == NULL, "%s with a budget of %" G_GUINT64_FORMAT ": %s",
+                         snips[k].name, b, d);
+          ck_assert_uint_eq (ran, b);
+        }
     }
 }
 END_TEST
