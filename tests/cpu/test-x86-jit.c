@@ -1593,6 +1593,124 @@ START_TEST (test_shift_by_cl_flags)
 }
 END_TEST
 
+/* One physical code page at two linear addresses: block A (at the end
+ * of the page) falls through to the next page, which is different code
+ * behind each alias. A chain made for one alias must not be taken from
+ * the other (the translator once chained by physical block only). */
+static BwTestMachine *
+run_alias (BwX86JitMode mode, BwX86State *out)
+{
+  BwX86Config config = { .jit = mode };
+  BwTestMachine *m = bw_test_machine_new (RAM_SIZE, &config);
+  Rng r = { 1 };
+  Gen g;
+  build_image (m->ram, &r, &g, FALSE);
+  build_page_tables (m->ram, &r);
+  uint32_t pte;
+  pte = 0x6000 | 0x67; memcpy (m->ram + PT_BASE + 4 * 0x2a, &pte, 4);
+  pte = 0x2c000 | 0x67; memcpy (m->ram + PT_BASE + 4 * 0x2b, &pte, 4);
+  static const uint8_t a[] = { 0x83, 0xc0, 0x01, 0x83, 0xc0, 0x02 }; /* add eax,1; add eax,2 */
+  memcpy (m->ram + 0x6ffa, a, sizeof a);
+  static const uint8_t b1[] = { 0x83, 0xc3, 0x01, 0xff, 0xe7 }; /* add ebx,1; jmp edi */
+  static const uint8_t b2[] = { 0x83, 0xc1, 0x01, 0xff, 0xe7 }; /* add ecx,1; jmp edi */
+  memcpy (m->ram + 0x7000, b1, sizeof b1);
+  memcpy (m->ram + 0x2c000, b2, sizeof b2);
+  static const uint8_t main_code[] = {
+    0x31, 0xc0, 0x31, 0xdb, 0x31, 0xc9,       /* xor eax,eax; xor ebx,ebx; xor ecx,ecx */
+    0xbd, 0x14, 0x00, 0x00, 0x00,             /* mov ebp, 20 */
+    /* 0x400b L: */
+    0xbf, 0x1a, 0x40, 0x00, 0x00,             /* mov edi, 401ah */
+    0xba, 0xfa, 0x6f, 0x00, 0x00,             /* mov edx, 6ffah (V1) */
+    0xff, 0xe2,                               /* jmp edx */
+    0x90, 0x90, 0x90,
+    /* 0x401a: */
+    0xbf, 0x29, 0x40, 0x00, 0x00,             /* mov edi, 4029h */
+    0xba, 0xfa, 0xaf, 0x02, 0x00,             /* mov edx, 2affah (V2) */
+    0xff, 0xe2,                               /* jmp edx */
+    0x90, 0x90, 0x90,
+    /* 0x4029: */
+    0x4d,                                     /* dec ebp */
+    0x75, 0xdf,                               /* jnz 400bh */
+    0xf4,
+  };
+  memcpy (m->ram + CODE_BASE, main_code, sizeof main_code);
+  BwX86State reset, st;
+  bw_x86_cpu_get_state (m->cpu, &reset);
+  initial_state (&st, &r, &reset, TRUE);
+  bw_x86_cpu_set_state (m->cpu, &st);
+  ck_assert_int_eq (bw_x86_cpu_run (m->cpu, 100000), BW_X86_EXIT_HLT);
+  bw_x86_cpu_get_state (m->cpu, out);
+  return m;
+}
+
+START_TEST (test_code_alias_chain)
+{
+  static const BwX86JitMode modes[] = { BW_X86_JIT_OFF, BW_X86_JIT_EAGER, BW_X86_JIT_ON };
+  for (unsigned mode = 0; mode < G_N_ELEMENTS (modes); mode++)
+    {
+      BwX86State st;
+      BwTestMachine *m = run_alias (modes[mode], &st);
+      ck_assert_uint_eq (st.gpr[EAX], 120);
+      ck_assert_uint_eq (st.gpr[EBX], 20);
+      ck_assert_uint_eq (st.gpr[ECX], 20);
+      bw_test_machine_free (m);
+    }
+}
+END_TEST
+
+/* A block found again under a CS with a smaller limit: its successor
+ * beyond the limit must raise #GP, not run from the cache or a chain. */
+static BwTestMachine *
+run_cs_limit (BwX86JitMode mode, BwX86State *out)
+{
+  BwX86Config config = { .jit = mode };
+  BwTestMachine *m = bw_test_machine_new (RAM_SIZE, &config);
+  Rng r = { 1 };
+  Gen g;
+  build_image (m->ram, &r, &g, FALSE);
+  static const uint8_t a[] = { 0x83, 0xc0, 0x01, 0x83, 0xc0, 0x02 }; /* at 6ffah */
+  static const uint8_t b[] = { 0x83, 0xc3, 0x01, 0xff, 0xe7 };       /* at 7000h */
+  memcpy (m->ram + 0x6ffa, a, sizeof a);
+  memcpy (m->ram + 0x7000, b, sizeof b);
+  static const uint8_t main_code[] = {
+    0x31, 0xc0, 0x31, 0xdb, 0x90, 0x90, 0x90, 0x90, /* xor eax,eax; xor ebx,ebx */
+    /* 4008h */ 0xbf, 0x15, 0x40, 0, 0, 0xba, 0xfa, 0x6f, 0, 0, 0xff, 0xe2, 0x90,
+    /* 4015h */ 0xbf, 0x1c, 0x40, 0, 0, 0xff, 0xe2,
+    /* 401ch: GDT 18h = code, base 0, limit 6fffh, 32-bit */
+    0xc7, 0x05, 0x18, 0x08, 0, 0, 0xff, 0x6f, 0x00, 0x00,
+    0xc7, 0x05, 0x1c, 0x08, 0, 0, 0x00, 0x9b, 0x40, 0x00,
+    /* 4030h */ 0xea, 0x37, 0x40, 0, 0, 0x18, 0x00,
+    /* 4037h */ 0xbf, 0x40, 0x40, 0, 0, 0xff, 0xe2, 0xf4, 0xf4,
+    /* 4040h */ 0xf4,
+  };
+  memcpy (m->ram + CODE_BASE, main_code, sizeof main_code);
+  BwX86State reset, st;
+  bw_x86_cpu_get_state (m->cpu, &reset);
+  initial_state (&st, &r, &reset, FALSE);
+  bw_x86_cpu_set_state (m->cpu, &st);
+  ck_assert_int_eq (bw_x86_cpu_run (m->cpu, 100000), BW_X86_EXIT_HLT);
+  bw_x86_cpu_get_state (m->cpu, out);
+  return m;
+}
+
+START_TEST (test_cs_limit_chain)
+{
+  static const BwX86JitMode modes[] = { BW_X86_JIT_OFF, BW_X86_JIT_EAGER };
+  for (unsigned k = 0; k < G_N_ELEMENTS (modes); k++)
+    {
+      BwX86State st;
+      BwTestMachine *m = run_cs_limit (modes[k], &st);
+      /* Twice through A and B under the flat CS; then A under CS 18h,
+       * whose limit ends at 6fffh: the fall-through to 7000h is #GP(0)
+       * (the handler keeps the pushed EIP at RESULT). */
+      ck_assert_uint_eq (st.gpr[EBX], 2);
+      ck_assert_int_eq (bw_x86_cpu_get_last_vector (m->cpu), 13);
+      ck_assert_uint_eq (rd32 (m, RESULT), 0x7000);
+      bw_test_machine_free (m);
+    }
+}
+END_TEST
+
 /* A load through a DS with a small limit raises #GP(0) at the load, after
  * the inline instructions before it in the block took effect. */
 START_TEST (test_small_segment_fault)
@@ -1884,6 +2002,8 @@ jit_suite (void)
   tcase_add_test (tc, test_smc_same_block);
   tcase_add_test (tc, test_small_segment_fault);
   tcase_add_test (tc, test_shift_by_cl_flags);
+  tcase_add_test (tc, test_code_alias_chain);
+  tcase_add_test (tc, test_cs_limit_chain);
   tcase_add_test (tc, test_snippets);
   suite_add_tcase (s, tc);
   tc = tcase_create ("random");

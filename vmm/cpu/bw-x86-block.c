@@ -169,6 +169,13 @@ bw_x86_block_find (BwX86Cpu *cpu)
   for (BwX86Block *b = cpu->hash[h]; b; b = b->hash_next)
     if (b->phys == phys && b->mode == mode)
       {
+        if (!bw_x86_block_in_cs (cpu, b))
+          {
+            /* Decoded under a larger CS: decode again, which stops at
+             * the limit (or raises #GP for the first instruction). */
+            kill_block (cpu, b);
+            break;
+          }
         if (b->phys2_page != UINT32_MAX)
           {
             /* The second page must still map where it did. */
@@ -189,6 +196,9 @@ bw_x86_block_find (BwX86Cpu *cpu)
   b->phys = phys;
   b->mode = mode;
   b->n_insns = n;
+  b->len = 0;
+  for (unsigned k = 0; k < n; k++)
+    b->len += cpu->scratch[k].len;
   b->dead = FALSE;
   b->dead_next = NULL;
   b->link_gen = cpu->block_gen - 1;

@@ -502,7 +502,7 @@ run_blocks (BwX86Cpu *cpu, uint64_t end, volatile gboolean *stepped)
                 b = prev->link[k];
                 break;
               }
-          if (b && b->mode != cpu->seg[BW_X86_CS].big)
+          if (b && (b->mode != cpu->seg[BW_X86_CS].big || !bw_x86_block_in_cs (cpu, b)))
             b = NULL;
         }
       if (!b)

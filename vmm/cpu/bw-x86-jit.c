@@ -136,7 +136,8 @@ jit_next (BwX86Cpu *cpu)
       || (g_atomic_int_get (&cpu->intr_level) && (cpu->eflags & BW_X86_IF)))
     return NULL;
   BwX86Block *prev = cpu->prev_block;
-  if (!prev || prev->link_gen != cpu->block_gen)
+  /* A CS with a limit: the run loop checks blocks against it. */
+  if (!prev || prev->link_gen != cpu->block_gen || !cpu->seg[BW_X86_CS].flat)
     return NULL;
   uint32_t lin = cpu->seg[BW_X86_CS].s.base + cpu->eip;
   for (unsigned k = 0; k < BW_X86_BLOCK_LINKS; k++)
@@ -189,12 +190,18 @@ emit_leave (BwJitOut *o, int32_t eip_delta, uint32_t count)
   jo_byte (o, 0xc3); /* ret */
 }
 
-/* The chain slot: cmp dword [rbx + disp32], imm32; jne out; jmp rel32.
- * bw_x86_jit_chain() writes which generation (block_gen or code_gen), its
- * value and the jump; until then the jump goes to out. */
-#define SLOT_FIELD 2 /* offset of the disp32 */
-#define SLOT_GEN 6   /* offset of the imm32 */
-#define SLOT_JMP 17  /* offset of the jmp's rel32 */
+/* The chain slot, with EDX the linear address the exit goes to:
+ *   cmp edx, imm32 (the linear address chained); jne out
+ *   cmp dword [rbx + disp32], imm32 (block_gen or code_gen); jne out
+ *   jmp rel32
+ * bw_x86_jit_chain() writes the address, which generation and its value,
+ * and the jump; until then the jump goes to out. The address matters:
+ * a block is found by physical address, so it may run from another
+ * linear alias of its page, whose exits lead elsewhere. */
+#define SLOT_LIN 2    /* offset of the first imm32 */
+#define SLOT_FIELD 14 /* offset of the disp32 */
+#define SLOT_GEN 18   /* offset of the second imm32 */
+#define SLOT_JMP 29   /* offset of the jmp's rel32 */
 
 /* Like emit_leave, but first, when the budget and the run loop allow, on
  * to the successor block once it is chained. */
@@ -203,7 +210,7 @@ emit_leave_chained (BwJitOut *o, int32_t eip_delta, uint32_t count)
 {
   emit_eip_add (o, eip_delta);
   jo_add_mem_imm (o, CPU_OFF (insn_count), (int32_t) count, 1);
-  uint8_t *out[5];
+  uint8_t *out[8];
   unsigned n = 0;
   /* mov rax, [rbx + insn_count]; cmp rax, [rbx + jit_end]; ja out */
   jo_byte (o, 0x48);
@@ -222,7 +229,16 @@ emit_leave_chained (BwJitOut *o, int32_t eip_delta, uint32_t count)
   jo_test_rr (o, JR_AX, JR_AX);
   out[n++] = jo_jcc (o, 0x5);
   jo_patch (o, no_if, o->p);
+  /* A CS with a limit: the run loop checks blocks against it. */
+  jo_cmp_mem8_zero (o, SEG (BW_X86_CS, flat));
+  out[n++] = jo_jcc (o, 0x4);
+  jo_load32 (o, JR_DX, CPU_OFF (eip));
+  jo_alu_rm (o, 0, JR_DX, SEG (BW_X86_CS, s.base));
   uint8_t *slot = o->p;
+  jo_byte (o, 0x81);
+  jo_byte (o, 0xfa); /* cmp edx, imm32 */
+  jo_u32 (o, 0);
+  out[n++] = jo_jcc (o, 0x5);
   jo_byte (o, 0x81);
   jo_byte (o, 0xbb); /* cmp dword [rbx + disp32], imm32 */
   jo_u32 (o, (uint32_t) CPU_OFF (block_gen));
@@ -1538,6 +1554,7 @@ bw_x86_jit_chain (BwX86Cpu *cpu, BwX86Block *b, uint32_t lin)
   gboolean same_page = ((from_lin ^ lin) & ~0xfffu) == 0 && b->phys2_page == UINT32_MAX;
   int32_t field = same_page ? CPU_OFF (code_gen) : CPU_OFF (block_gen);
   uint32_t gen = same_page ? cpu->code_gen : cpu->block_gen;
+  memcpy (slot + SLOT_LIN, &lin, 4);
   memcpy (slot + SLOT_FIELD, &field, 4);
   memcpy (slot + SLOT_GEN, &gen, 4);
   /* slot is in the writable view (the code says where), the entry in the

@@ -79,6 +79,7 @@ struct _BwX86Block
   uint32_t phys2_page;  /* second page touched, or UINT32_MAX */
   uint32_t mode;        /* decoding mode (see bw_x86_block_mode) */
   uint32_t n_insns;
+  uint32_t len;         /* bytes */
   BwX86Block *hash_next;
   BwX86Block *dead_next;
   gboolean dead;
@@ -770,6 +771,16 @@ unsigned bw_x86_decode_block (BwX86Cpu *cpu, unsigned max_insns, uint32_t *last_
 int bw_x86_decode_insn (const uint8_t *code, unsigned avail, gboolean code32, BwX86Insn *out);
 
 BwX86Block *bw_x86_block_find (BwX86Cpu *cpu);
+
+/* Whether block b at the current EIP lies within CS's limit (decoding
+ * checks it; a block found again under another CS must be checked too). */
+static inline gboolean
+bw_x86_block_in_cs (const BwX86Cpu *cpu, const BwX86Block *b)
+{
+  const BwX86Seg *cs = &cpu->seg[BW_X86_CS];
+  return cs->flat
+         || (cpu->eip >= cs->lo && (uint64_t) cpu->eip + b->len - 1 <= cs->hi);
+}
 void bw_x86_block_invalidate_page (BwX86Cpu *cpu, uint32_t phys_page);
 void bw_x86_block_flush_all (BwX86Cpu *cpu);
 void bw_x86_block_reap (BwX86Cpu *cpu);
