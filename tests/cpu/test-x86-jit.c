@@ -1492,24 +1492,47 @@ END_TEST
 
 /* ---- fixed cases ------------------------------------------------------ */
 
-/* Runs code at CODE_BASE in flat 32-bit mode on a fresh machine. */
+/* Bytes placed at a physical address before a fixed case runs. */
+typedef struct
+{
+  uint32_t at;
+  const void *bytes;
+  size_t len;
+} Piece;
+
+/* Runs a fixed case on a fresh machine in flat 32-bit mode (with the
+ * random programs' page tables when paging): the pieces are placed after
+ * the image (and the page tables) are built; execution starts at
+ * CODE_BASE and must end at HLT. */
 static BwTestMachine *
-run_fixed (BwX86JitMode mode, const uint8_t *code, size_t len, BwX86State *out)
+run_pieces (BwX86JitMode mode, gboolean paging, const Piece *pieces, unsigned n,
+            BwX86State *out)
 {
   BwX86Config config = { .jit = mode };
   BwTestMachine *m = bw_test_machine_new (RAM_SIZE, &config);
   Rng r = { 1 };
   Gen g;
   build_image (m->ram, &r, &g, FALSE);
+  if (paging)
+    build_page_tables (m->ram, &r);
   memset (m->ram + DATA_A, 0, 0x8000);
-  memcpy (m->ram + CODE_BASE, code, len);
+  for (unsigned k = 0; k < n; k++)
+    memcpy (m->ram + pieces[k].at, pieces[k].bytes, pieces[k].len);
   BwX86State reset, st;
   bw_x86_cpu_get_state (m->cpu, &reset);
-  initial_state (&st, &r, &reset, FALSE);
+  initial_state (&st, &r, &reset, paging);
   bw_x86_cpu_set_state (m->cpu, &st);
   ck_assert_int_eq (bw_x86_cpu_run (m->cpu, 100000), BW_X86_EXIT_HLT);
   bw_x86_cpu_get_state (m->cpu, out);
   return m;
+}
+
+/* Runs code at CODE_BASE in flat 32-bit mode on a fresh machine. */
+static BwTestMachine *
+run_fixed (BwX86JitMode mode, const uint8_t *code, size_t len, BwX86State *out)
+{
+  Piece piece = { CODE_BASE, code, len };
+  return run_pieces (mode, FALSE, &piece, 1, out);
 }
 
 /* A store into the immediate of a later instruction of the same block
@@ -1600,21 +1623,11 @@ END_TEST
 static BwTestMachine *
 run_alias (BwX86JitMode mode, BwX86State *out)
 {
-  BwX86Config config = { .jit = mode };
-  BwTestMachine *m = bw_test_machine_new (RAM_SIZE, &config);
-  Rng r = { 1 };
-  Gen g;
-  build_image (m->ram, &r, &g, FALSE);
-  build_page_tables (m->ram, &r);
-  uint32_t pte;
-  pte = 0x6000 | 0x67; memcpy (m->ram + PT_BASE + 4 * 0x2a, &pte, 4);
-  pte = 0x2c000 | 0x67; memcpy (m->ram + PT_BASE + 4 * 0x2b, &pte, 4);
+  /* Linear page 2Ah maps to physical 6000h (A's page), 2Bh to 2C000h. */
+  static const uint32_t pte_2a = 0x6000 | 0x67, pte_2b = 0x2c000 | 0x67;
   static const uint8_t a[] = { 0x83, 0xc0, 0x01, 0x83, 0xc0, 0x02 }; /* add eax,1; add eax,2 */
-  memcpy (m->ram + 0x6ffa, a, sizeof a);
   static const uint8_t b1[] = { 0x83, 0xc3, 0x01, 0xff, 0xe7 }; /* add ebx,1; jmp edi */
   static const uint8_t b2[] = { 0x83, 0xc1, 0x01, 0xff, 0xe7 }; /* add ecx,1; jmp edi */
-  memcpy (m->ram + 0x7000, b1, sizeof b1);
-  memcpy (m->ram + 0x2c000, b2, sizeof b2);
   static const uint8_t main_code[] = {
     0x31, 0xc0, 0x31, 0xdb, 0x31, 0xc9,       /* xor eax,eax; xor ebx,ebx; xor ecx,ecx */
     0xbd, 0x14, 0x00, 0x00, 0x00,             /* mov ebp, 20 */
@@ -1633,14 +1646,12 @@ run_alias (BwX86JitMode mode, BwX86State *out)
     0x75, 0xdf,                               /* jnz 400bh */
     0xf4,
   };
-  memcpy (m->ram + CODE_BASE, main_code, sizeof main_code);
-  BwX86State reset, st;
-  bw_x86_cpu_get_state (m->cpu, &reset);
-  initial_state (&st, &r, &reset, TRUE);
-  bw_x86_cpu_set_state (m->cpu, &st);
-  ck_assert_int_eq (bw_x86_cpu_run (m->cpu, 100000), BW_X86_EXIT_HLT);
-  bw_x86_cpu_get_state (m->cpu, out);
-  return m;
+  const Piece pieces[] = {
+    { PT_BASE + 4 * 0x2a, &pte_2a, 4 }, { PT_BASE + 4 * 0x2b, &pte_2b, 4 },
+    { 0x6ffa, a, sizeof a }, { 0x7000, b1, sizeof b1 }, { 0x2c000, b2, sizeof b2 },
+    { CODE_BASE, main_code, sizeof main_code },
+  };
+  return run_pieces (mode, TRUE, pieces, G_N_ELEMENTS (pieces), out);
 }
 
 START_TEST (test_code_alias_chain)
@@ -1663,15 +1674,8 @@ END_TEST
 static BwTestMachine *
 run_cs_limit (BwX86JitMode mode, BwX86State *out)
 {
-  BwX86Config config = { .jit = mode };
-  BwTestMachine *m = bw_test_machine_new (RAM_SIZE, &config);
-  Rng r = { 1 };
-  Gen g;
-  build_image (m->ram, &r, &g, FALSE);
   static const uint8_t a[] = { 0x83, 0xc0, 0x01, 0x83, 0xc0, 0x02 }; /* at 6ffah */
   static const uint8_t b[] = { 0x83, 0xc3, 0x01, 0xff, 0xe7 };       /* at 7000h */
-  memcpy (m->ram + 0x6ffa, a, sizeof a);
-  memcpy (m->ram + 0x7000, b, sizeof b);
   static const uint8_t main_code[] = {
     0x31, 0xc0, 0x31, 0xdb, 0x90, 0x90, 0x90, 0x90, /* xor eax,eax; xor ebx,ebx */
     /* 4008h */ 0xbf, 0x15, 0x40, 0, 0, 0xba, 0xfa, 0x6f, 0, 0, 0xff, 0xe2, 0x90,
@@ -1683,14 +1687,10 @@ run_cs_limit (BwX86JitMode mode, BwX86State *out)
     /* 4037h */ 0xbf, 0x40, 0x40, 0, 0, 0xff, 0xe2, 0xf4, 0xf4,
     /* 4040h */ 0xf4,
   };
-  memcpy (m->ram + CODE_BASE, main_code, sizeof main_code);
-  BwX86State reset, st;
-  bw_x86_cpu_get_state (m->cpu, &reset);
-  initial_state (&st, &r, &reset, FALSE);
-  bw_x86_cpu_set_state (m->cpu, &st);
-  ck_assert_int_eq (bw_x86_cpu_run (m->cpu, 100000), BW_X86_EXIT_HLT);
-  bw_x86_cpu_get_state (m->cpu, out);
-  return m;
+  const Piece pieces[] = {
+    { 0x6ffa, a, sizeof a }, { 0x7000, b, sizeof b }, { CODE_BASE, main_code, sizeof main_code },
+  };
+  return run_pieces (mode, FALSE, pieces, G_N_ELEMENTS (pieces), out);
 }
 
 START_TEST (test_cs_limit_chain)
