@@ -352,18 +352,27 @@ emit_tlb (Tr *t, int seg, unsigned size, int acc, uint8_t **from)
   return n;
 }
 
-/* The jumps in from[] go to one SLOW stub that runs i's handler instead
- * and comes back here. */
-static void
-slow_path (Tr *t, const BwX86Insn *i, uint8_t **from, unsigned n, int32_t off, uint32_t count)
+/* A stub of kind SLOW or HANDLER for the jumps in from[]: i's handler
+ * runs there, with EIP at the instruction (off). */
+static Stub *
+handler_stub (Tr *t, StubKind kind, const BwX86Insn *i, uint8_t **from, unsigned n, int32_t off,
+              uint32_t count)
 {
-  Stub *s = add_stub (t, STUB_SLOW, from[0]);
+  Stub *s = add_stub (t, kind, from[0]);
   for (unsigned k = 1; k < n; k++)
     s->from[s->n_from++] = from[k];
   s->insn = i;
   s->eip_delta = off - t->synced;
   s->count = count;
-  s->join = t->o.p;
+  return s;
+}
+
+/* The jumps in from[] go to one SLOW stub that runs i's handler instead
+ * and comes back here. */
+static void
+slow_path (Tr *t, const BwX86Insn *i, uint8_t **from, unsigned n, int32_t off, uint32_t count)
+{
+  handler_stub (t, STUB_SLOW, i, from, n, off, count)->join = t->o.p;
 }
 
 /* Offset of an 8-bit guest register in the CPU structure. */
@@ -1136,12 +1145,7 @@ try_call_ret (Tr *t, const BwX86Insn *i, int32_t off, uint32_t count)
       jo_store32 (o, CPU_OFF (eip), JR_CX);
       emit_leave_indirect (o, count);
     }
-  Stub *s = add_stub (t, STUB_HANDLER, from[0]);
-  for (unsigned k = 1; k < n; k++)
-    s->from[s->n_from++] = from[k];
-  s->insn = i;
-  s->eip_delta = off - t->synced;
-  s->count = count;
+  handler_stub (t, STUB_HANDLER, i, from, n, off, count);
   return TRUE;
 }
 
