@@ -655,46 +655,6 @@ regen_flags (Tr *t)
     }
 }
 
-/* INC/DEC keep CF: park the guest's CF in eflags, as the handlers do
- * (already there after INC/DEC; the host's CF while live; 0 after logic
- * operations; bit 0 of lf_b after shifts and multiplies; else a call).
- * Uses EAX, ECX, EDX. */
-static void
-emit_park_cf (Tr *t)
-{
-  BwJitOut *o = &t->o;
-  int lz = t->lazy & ~3;
-  if (!t->cf_live && (lz == BW_X86_LF_ADD || lz == BW_X86_LF_SUB))
-    regen_flags (t);
-  if (t->lazy >= 0 && (lz == BW_X86_LF_INC || lz == BW_X86_LF_DEC))
-    return;
-  if (t->cf_live || lz == BW_X86_LF_LOGIC || lz == BW_X86_LF_RES_CO)
-    {
-      if (t->cf_live)
-        {
-          jo_setc (o, JR_CX);
-          jo_movzx_cx_cl (o);
-        }
-      else if (lz == BW_X86_LF_LOGIC)
-        jo_alu_rr (o, 6, JR_CX, JR_CX);
-      else
-        {
-          jo_load32 (o, JR_CX, CPU_OFF (lf_b));
-          jo_alu_ri (o, 4, JR_CX, BW_X86_CF);
-        }
-      jo_load32 (o, JR_DX, CPU_OFF (eflags));
-      jo_alu_ri (o, 4, JR_DX, ~(uint32_t) BW_X86_CF);
-      jo_alu_rr (o, 1, JR_DX, JR_CX);
-      jo_store32 (o, CPU_OFF (eflags), JR_DX);
-    }
-  else
-    {
-      jo_arg_cpu (o);
-      jo_call (o, (const void *) jit_park_cf);
-    }
-  t->flags_live = t->of_live = t->cf_live = FALSE;
-}
-
 /* Makes the host's CF the guest's (for ADC/SBB): live already, rebuilt
  * from an ADD/SUB record, clear after logic, bit 0 of eflags after
  * INC/DEC (parked), bit 0 of lf_b after shifts; else parked by a call. */
@@ -729,6 +689,34 @@ emit_host_cf (Tr *t)
     }
   t->flags_live = t->of_live = FALSE;
   t->cf_live = TRUE;
+}
+
+/* INC/DEC keep CF: park the guest's CF in eflags, as the handlers do
+ * (already there after INC/DEC; an unknown record by a call; else from
+ * the host's CF as emit_host_cf makes it). Uses EAX, ECX, EDX. */
+static void
+emit_park_cf (Tr *t)
+{
+  BwJitOut *o = &t->o;
+  int lz = t->lazy & ~3;
+  if (t->lazy >= 0 && (lz == BW_X86_LF_INC || lz == BW_X86_LF_DEC))
+    return;
+  if (t->lazy < 0 && !t->cf_live)
+    {
+      jo_arg_cpu (o);
+      jo_call (o, (const void *) jit_park_cf);
+    }
+  else
+    {
+      emit_host_cf (t);
+      jo_setc (o, JR_CX);
+      jo_movzx_cx_cl (o);
+      jo_load32 (o, JR_DX, CPU_OFF (eflags));
+      jo_alu_ri (o, 4, JR_DX, ~(uint32_t) BW_X86_CF);
+      jo_alu_rr (o, 1, JR_DX, JR_CX);
+      jo_store32 (o, CPU_OFF (eflags), JR_DX);
+    }
+  t->flags_live = t->of_live = t->cf_live = FALSE;
 }
 
 /* ADC/SBB r32 with a register or an immediate: the host's own ADC/SBB on
